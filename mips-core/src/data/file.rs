@@ -1,0 +1,1 @@
+//! Reading user data files (CSV and JSON lines); implemented with the tasks module.

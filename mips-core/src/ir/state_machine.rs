@@ -1,0 +1,171 @@
+//! A state machine read off a network's hidden states: integer state vectors, an initial
+//! state, the observed transitions `(state, input) -> state` and the output of each state.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{MipsError, Result};
+
+/// An integer-state Moore machine, as observed on data.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StateMachine {
+    pub state_dim: usize,
+    pub input_dim: usize,
+    pub output_dim: usize,
+    /// The state before the first input (read off `h0`).
+    pub initial: Vec<i64>,
+    /// Observed transitions: `(state, input) -> next state`.
+    pub transitions: BTreeMap<(Vec<i64>, Vec<i64>), Vec<i64>>,
+    /// Output of each state (the output at step t is that of the state after step t).
+    pub outputs: BTreeMap<Vec<i64>, Vec<i64>>,
+    /// The input alphabet when it is finite and known.
+    pub alphabet: Option<Vec<Vec<i64>>>,
+    /// True when every reachable (state, input) pair of the finite alphabet has a transition.
+    pub complete: bool,
+    /// How the states were read off the network (e.g. "lattice", "clusters", "circle").
+    pub method: String,
+    /// Names of the state components, if the extraction knows what they mean.
+    #[serde(default)]
+    pub state_names: Vec<String>,
+}
+
+/// Why a state machine could not produce an output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Gap {
+    /// No transition recorded for this (state, input) pair at this step.
+    Transition {
+        step: usize,
+        state: Vec<i64>,
+        input: Vec<i64>,
+    },
+    /// No output recorded for the state reached at this step.
+    Output { step: usize, state: Vec<i64> },
+}
+
+impl StateMachine {
+    /// Number of distinct states seen (as sources, targets or with outputs).
+    pub fn state_count(&self) -> usize {
+        let mut states: std::collections::BTreeSet<&Vec<i64>> = self.outputs.keys().collect();
+        states.insert(&self.initial);
+        for ((s, _), t) in &self.transitions {
+            states.insert(s);
+            states.insert(t);
+        }
+        states.len()
+    }
+
+    /// Runs the machine over `inputs` (`len × input_dim`), returning the outputs
+    /// (`len × output_dim`) or the first gap in the tables.
+    pub fn run(&self, inputs: &[i64]) -> std::result::Result<Vec<i64>, Gap> {
+        let mut state = self.initial.clone();
+        let mut out = Vec::with_capacity(inputs.len() / self.input_dim.max(1) * self.output_dim);
+        for (step, x) in inputs.chunks(self.input_dim.max(1)).enumerate() {
+            let key = (state, x.to_vec());
+            state = match self.transitions.get(&key) {
+                Some(next) => next.clone(),
+                None => {
+                    return Err(Gap::Transition {
+                        step,
+                        state: key.0,
+                        input: key.1,
+                    });
+                }
+            };
+            match self.outputs.get(&state) {
+                Some(y) => out.extend_from_slice(y),
+                None => return Err(Gap::Output { step, state }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The states visited after each step (`len` states), or the first gap.
+    pub fn states(&self, inputs: &[i64]) -> std::result::Result<Vec<Vec<i64>>, Gap> {
+        let mut state = self.initial.clone();
+        let mut visited = Vec::new();
+        for (step, x) in inputs.chunks(self.input_dim.max(1)).enumerate() {
+            let key = (state, x.to_vec());
+            state = self.transitions.get(&key).cloned().ok_or(Gap::Transition {
+                step,
+                state: key.0,
+                input: key.1,
+            })?;
+            visited.push(state.clone());
+        }
+        Ok(visited)
+    }
+
+    /// Checks dimensions of every table entry.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(MipsError::invalid("state machine", m));
+        if self.initial.len() != self.state_dim {
+            return bad(format!(
+                "initial state has {} components, expected {}",
+                self.initial.len(),
+                self.state_dim
+            ));
+        }
+        for ((s, x), t) in &self.transitions {
+            if s.len() != self.state_dim || t.len() != self.state_dim || x.len() != self.input_dim {
+                return bad(format!("transition {s:?} --{x:?}--> {t:?} has wrong dimensions"));
+            }
+        }
+        for (s, y) in &self.outputs {
+            if s.len() != self.state_dim || y.len() != self.output_dim {
+                return bad(format!("output {s:?} -> {y:?} has wrong dimensions"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parity() -> StateMachine {
+        let mut sm = StateMachine {
+            state_dim: 1,
+            input_dim: 1,
+            output_dim: 1,
+            initial: vec![0],
+            method: "test".into(),
+            ..Default::default()
+        };
+        for s in 0..2 {
+            for x in 0..2 {
+                sm.transitions.insert((vec![s], vec![x]), vec![(s + x) % 2]);
+            }
+            sm.outputs.insert(vec![s], vec![s]);
+        }
+        sm
+    }
+
+    #[test]
+    fn parity_machine_runs() {
+        assert_eq!(parity().run(&[1, 1, 0, 1]), Ok(vec![1, 0, 0, 1]));
+        assert_eq!(parity().state_count(), 2);
+    }
+
+    #[test]
+    fn missing_transition_is_reported() {
+        let gap = parity().run(&[1, 2]).unwrap_err();
+        assert_eq!(
+            gap,
+            Gap::Transition {
+                step: 1,
+                state: vec![1],
+                input: vec![2]
+            }
+        );
+    }
+
+    #[test]
+    fn round_trips_through_ron() {
+        let sm = parity();
+        let text = ron::to_string(&sm).unwrap();
+        let back: StateMachine = ron::from_str(&text).unwrap();
+        assert_eq!(back, sm);
+    }
+}

@@ -1,0 +1,15 @@
+//! mips-core: the intermediate representations (network, state machine, program), the pass
+//! trait with its registry and pass manager, the training engine, the built-in tasks and the
+//! dataset readers.
+
+pub mod atomic;
+pub mod data;
+pub mod error;
+pub mod ir;
+pub mod pass;
+pub mod rng;
+pub mod task;
+pub mod tasks;
+
+pub use error::{MipsError, Result};
+pub use inventory;

@@ -1,0 +1,1 @@
+//! The stable C ABI for dynamic mips plugins. It has no dependency on mips-core.

@@ -1,0 +1,3 @@
+//! The `mips` command-line program.
+use mips_plugins as _;
+fn main() {}

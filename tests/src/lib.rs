@@ -1,0 +1,1 @@
+//! End-to-end tests across the mips crates live in `tests/tests/`.
