@@ -2,6 +2,7 @@
 
 mod data;
 mod listing;
+mod output;
 mod pipeline;
 
 use std::path::PathBuf;

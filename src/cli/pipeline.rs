@@ -13,6 +13,7 @@ use mips_core::pass::{Artifacts, Level, PassContext, PassKind, PassManager, Pipe
 use mips_core::task::Task;
 use mips_core::tasks;
 
+use super::output::{emit, emit_line};
 use super::{Globals, PipelineChoice};
 
 /// The pipeline used when none is given (also shipped as `pipelines/default.ron`).
@@ -177,7 +178,13 @@ fn run_steps(
     };
     PassManager.run(steps, start, &ctx, |row| {
         if !globals.quiet {
-            eprintln!("{}", format_report(std::slice::from_ref(row)).lines().nth(1).unwrap_or_default());
+            eprintln!(
+                "{}",
+                format_report(std::slice::from_ref(row))
+                    .lines()
+                    .nth(1)
+                    .unwrap_or_default()
+            );
         }
     })
 }
@@ -197,7 +204,7 @@ pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
     })?;
     let start = Artifacts::from_network(load_network(&args.model)?);
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
-    println!("{}", format_report(&rows));
+    emit_line(&format_report(&rows))?;
     if let (Some(out), Some(net)) = (&args.out, &artifacts.network) {
         versioned::save(net, out)?;
     }
@@ -211,32 +218,36 @@ pub fn extract(args: ExtractArgs, globals: &Globals) -> anyhow::Result<()> {
     })?;
     let start = Artifacts::from_network(load_network(&args.model)?);
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
-    println!("{}", format_report(&rows));
+    emit_line(&format_report(&rows))?;
     let machine = artifacts
         .machine
         .ok_or_else(|| anyhow::anyhow!("no extraction pass produced a verified state machine"))?;
-    print_machine(&machine);
+    emit(&describe_machine(&machine))?;
     if let Some(out) = &args.out {
         versioned::save(&machine, out)?;
     }
     Ok(())
 }
 
-fn print_machine(sm: &StateMachine) {
-    println!(
-        "state machine: {} ({} states, {} transitions, {})",
+fn describe_machine(sm: &StateMachine) -> String {
+    let mut text = format!(
+        "state machine: {} ({} states, {} transitions, {})\n",
         sm.method,
         sm.state_count(),
         sm.transitions.len(),
         if sm.complete { "complete" } else { "partial" }
     );
-    println!("initial state {:?}", sm.initial);
+    text += &format!("initial state {:?}\n", sm.initial);
     for ((s, x), t) in sm.transitions.iter().take(64) {
-        println!("  {s:?} --{x:?}--> {t:?}  output {:?}", sm.outputs.get(t).cloned().unwrap_or_default());
+        text += &format!(
+            "  {s:?} --{x:?}--> {t:?}  output {:?}\n",
+            sm.outputs.get(t).cloned().unwrap_or_default()
+        );
     }
     if sm.transitions.len() > 64 {
-        println!("  ... {} more transitions", sm.transitions.len() - 64);
+        text += &format!("  ... {} more transitions\n", sm.transitions.len() - 64);
     }
+    text
 }
 
 pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
@@ -251,11 +262,8 @@ pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
     };
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
     let report = format_report(&rows);
-    println!("{report}");
+    emit_line(&report)?;
     write_outputs(&args.out, &artifacts, &report)?;
-    if let Some(program) = &artifacts.program {
-        println!("{program:?}");
-    }
     Ok(())
 }
 
