@@ -170,12 +170,7 @@ fn run_steps(
     globals: &Globals,
 ) -> (Artifacts, Vec<ReportRow>) {
     let verify = task.test_split().head(run.verify_size);
-    let ctx = PassContext {
-        task,
-        verify: &verify,
-        seed: globals.seed,
-        quiet: globals.quiet,
-    };
+    let ctx = PassContext::new(task, &verify, globals.seed, globals.quiet);
     PassManager.run(steps, start, &ctx, |row| {
         if !globals.quiet {
             eprintln!(
