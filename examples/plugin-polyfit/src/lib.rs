@@ -1,7 +1,7 @@
 //! An example third-party mips plugin: the regressor `regress-polynomial`, which finds
 //! programs whose state updates and outputs are integer polynomials, e.g. `z = z + x*x` or
-//! `t = (t + c*c + c) // 2`. Built-in regressors handle linear, Boolean and table updates;
-//! products and powers of state and input variables are this plugin's niche.
+//! `y = (c*c + c) // 2`: products and powers of state and input variables, beyond the linear
+//! and Boolean updates regressors usually look for.
 //!
 //! Each next-state component is fitted as a polynomial of degree ≤ `degree` in the previous
 //! state and the input, over the machine's observed transitions; each output as a polynomial
@@ -190,6 +190,37 @@ mod tests {
         );
         assert_eq!(p.outputs, vec![ExprData::State(0)]);
         assert_eq!((p.state_names, p.input_names), (vec!["s0".into()], vec!["x0".into()]));
+    }
+
+    #[test]
+    fn triangular_output_of_a_counter_divides_by_two() {
+        let mut m = StateMachineData {
+            state_dim: 1,
+            input_dim: 1,
+            output_dim: 1,
+            initial: vec![0],
+            ..StateMachineData::default()
+        };
+        for c in 0..8 {
+            m.transitions.push(TransitionData {
+                state: vec![c],
+                input: vec![0],
+                next: vec![c + 1],
+            });
+            m.outputs.push(StateOutputData {
+                state: vec![c + 1],
+                output: vec![(c + 1) * (c + 2) / 2],
+            });
+        }
+        let p = PolynomialRegressor.regress(&m, &options(3), 0).unwrap();
+        use mips_plugin_sdk::BinOpData::{Add, FloorDiv, Mul};
+        let square = ExprData::bin(Mul, ExprData::State(0), ExprData::State(0));
+        let numerator = ExprData::bin(Add, ExprData::State(0), square);
+        assert_eq!(p.outputs, vec![ExprData::bin(FloorDiv, numerator, ExprData::Const(2))]);
+        assert_eq!(
+            p.updates,
+            vec![ExprData::bin(Add, ExprData::Const(1), ExprData::State(0))]
+        );
     }
 
     #[test]
