@@ -118,13 +118,13 @@ fn load(path: &Path, registry: &mut Registry) -> Result<Vec<String>, PluginProbl
     // library path for a bare file name.
     let absolute = std::path::absolute(path).map_err(|e| PluginProblem::NotALibrary(e.to_string()))?;
     // SAFETY: opening runs the library's initialisers; plugins are trusted code.
-    let library = unsafe { Library::new(&absolute) }.map_err(|e| PluginProblem::NotALibrary(e.to_string()))?;
+    let library = unsafe { Library::new(&absolute) }.map_err(|e| PluginProblem::NotALibrary(describe(&e)))?;
     let library: &'static Library = Box::leak(Box::new(library));
 
     let missing = |symbol: &'static str| {
         move |e: libloading::Error| PluginProblem::MissingSymbol {
             symbol,
-            detail: e.to_string(),
+            detail: describe(&e),
         }
     };
     // SAFETY: the SDK declares the symbol as a `static u32`; its address is a `*const u32`.
@@ -173,6 +173,17 @@ fn load(path: &Path, registry: &mut Registry) -> Result<Vec<String>, PluginProbl
             .map_err(|e| PluginProblem::NameClash(e.to_string()))?;
     }
     Ok(loaded)
+}
+
+/// A loader error with its causes (libloading puts the system's message in the source).
+fn describe(error: &libloading::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        text = format!("{text}: {inner}");
+        cause = inner.source();
+    }
+    text
 }
 
 #[cfg(test)]
