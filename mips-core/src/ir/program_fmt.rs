@@ -76,7 +76,11 @@ impl<'a> ExprDisplay<'a> {
     }
 
     fn sub(&self, expr: &'a Expr, min_prec: u8) -> ExprDisplay<'a> {
-        ExprDisplay { expr, min_prec, ..*self }
+        ExprDisplay {
+            expr,
+            min_prec,
+            ..*self
+        }
     }
 
     fn python(&self) -> bool {
@@ -196,7 +200,11 @@ impl Program {
     pub fn fmt_tuple(&self, exprs: &[Expr], dialect: Dialect) -> String {
         let one = |e: &Expr| {
             let d = e.display(&self.state_names, &self.input_names, dialect);
-            if exprs.len() > 1 { d.grouped().to_string() } else { d.to_string() }
+            if exprs.len() > 1 {
+                d.grouped().to_string()
+            } else {
+                d.to_string()
+            }
         };
         exprs.iter().map(one).collect::<Vec<_>>().join(", ")
     }
@@ -266,10 +274,19 @@ mod tests {
     #[test]
     fn unary_calls_and_conditionals() {
         assert_eq!(Expr::un(UnOp::Neg, c(-3)).to_string(), "-(-3)");
-        assert_eq!(Expr::un(UnOp::Neg, bin(BinOp::Add, s(0), c(1))).to_string(), "-(s0 + 1)");
+        assert_eq!(
+            Expr::un(UnOp::Neg, bin(BinOp::Add, s(0), c(1))).to_string(),
+            "-(s0 + 1)"
+        );
         assert_eq!(bin(BinOp::Sub, s(0), c(-3)).to_string(), "s0 - -3");
-        assert_eq!(Expr::un(UnOp::Abs, bin(BinOp::Sub, s(0), x(0))).to_string(), "abs(s0 - x0)");
-        assert_eq!(bin(BinOp::Min, s(0), bin(BinOp::Add, x(0), c(1))).to_string(), "min(s0, x0 + 1)");
+        assert_eq!(
+            Expr::un(UnOp::Abs, bin(BinOp::Sub, s(0), x(0))).to_string(),
+            "abs(s0 - x0)"
+        );
+        assert_eq!(
+            bin(BinOp::Min, s(0), bin(BinOp::Add, x(0), c(1))).to_string(),
+            "min(s0, x0 + 1)"
+        );
         let ite = Expr::ite(bin(BinOp::Eq, x(0), c(0)), s(0), bin(BinOp::Add, s(0), c(1)));
         assert_eq!(ite.to_string(), "s0 if x0 == 0 else s0 + 1");
         let nested = Expr::ite(x(0), Expr::ite(x(1), c(1), c(2)), Expr::ite(x(1), c(3), c(4)));
