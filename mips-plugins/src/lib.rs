@@ -2,3 +2,4 @@
 //! (through `inventory`); the binary references it so the registrations are kept.
 
 pub mod program_passes;
+pub mod regress;

@@ -1,0 +1,9 @@
+//! Regression: from a state machine to a symbolic program.
+
+pub mod driver;
+pub mod linear;
+pub mod modular;
+pub mod rows;
+
+#[cfg(test)]
+pub(crate) mod testing;
