@@ -1,5 +1,6 @@
 //! Regression: from a state machine to a symbolic program.
 
+pub mod boolean;
 pub mod driver;
 pub mod linear;
 pub mod modular;

@@ -133,3 +133,16 @@ pub fn sequences(alphabet: &[Vec<i64>], len: usize, n: usize, seed: u64) -> Vec<
         })
         .collect()
 }
+
+/// Asserts that `program` reproduces `machine` on many sequences over `alphabet`.
+pub fn assert_same(machine: &StateMachine, program: &mips_core::ir::Program, alphabet: &[Vec<i64>]) {
+    for x in sequences(alphabet, 12, 200, 7) {
+        if let Ok(expected) = machine.run(&x) {
+            assert_eq!(
+                program.run(&x).ok(),
+                Some(expected),
+                "inputs {x:?}, program {program:?}"
+            );
+        }
+    }
+}
