@@ -2,6 +2,7 @@
 
 pub mod boolean;
 pub mod driver;
+pub mod enumerate;
 pub mod linear;
 pub mod modular;
 pub mod rows;
