@@ -216,3 +216,194 @@ impl Pass for Regress {
             .map_err(|e| MipsError::pass(self.name, e.to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mips_core::ir::{BinOp, Expr, Program, StateMachine};
+    use mips_core::pass::{Artifacts, PassContext, PassManager, Pipeline, Registry, Status};
+    use mips_core::task::Task;
+
+    use crate::regress::testing::{FixedTask, counter_mod, explore, observed, range, sequences};
+
+    /// Runs `pipeline` on `sm`, verifying on the `inputs` sequences; returns the statuses and
+    /// the final program.
+    fn run(pipeline: &str, sm: &StateMachine, inputs: &[Vec<i64>]) -> (Vec<Status>, Option<Program>) {
+        let task = FixedTask::from_machine(sm, inputs);
+        let steps = Pipeline::parse_inline(pipeline)
+            .unwrap()
+            .resolve(&Registry::builtin())
+            .unwrap();
+        let ctx = PassContext {
+            task: &task,
+            verify: task.test_split(),
+            seed: 0,
+            quiet: true,
+        };
+        let start = Artifacts {
+            machine: Some(sm.clone()),
+            ..Default::default()
+        };
+        let (artifacts, rows) = PassManager.run(&steps, start, &ctx, |_| {});
+        (rows.into_iter().map(|r| r.status).collect(), artifacts.program)
+    }
+
+    /// Sequences over a finite alphabet for the verification of complete machines.
+    fn over(alphabet: &[Vec<i64>]) -> Vec<Vec<i64>> {
+        sequences(alphabet, 10, 300, 3)
+    }
+
+    fn regress(sm: &StateMachine, inputs: &[Vec<i64>]) -> Program {
+        let (status, program) = run("regress", sm, inputs);
+        assert!(status[0].accepted(), "{status:?}");
+        program.unwrap()
+    }
+
+    fn bits2() -> Vec<Vec<i64>> {
+        vec![vec![0, 0], vec![0, 1], vec![1, 0], vec![1, 1]]
+    }
+
+    #[test]
+    fn running_sum_and_delay_lines_are_linear() {
+        let digits = range(0, 99);
+        let seqs = sequences(&digits, 10, 400, 11);
+        let sum = observed(vec![0], 1, &seqs, |s, x| vec![s[0] + x[0]], |s| s.to_vec());
+        let p = regress(&sum, &seqs);
+        assert_eq!((p.method.as_str(), p.tokens()), ("integer-linear", 4), "{p:?}");
+        // Prev2: the state holds the last two inputs; a wrong machine init is corrected.
+        let prev2 = observed(vec![0, 0], 1, &seqs, |s, x| vec![x[0], s[0]], |s| vec![s[1]]);
+        let p = regress(&prev2, &seqs);
+        assert_eq!(p.tokens(), 3, "{p:?}");
+    }
+
+    #[test]
+    fn finite_machines_get_their_shortest_forms() {
+        let adder = explore(
+            vec![0, 0],
+            &bits2(),
+            |s, x| {
+                let v = s[1] + x[0] + x[1];
+                vec![v % 2, v / 2]
+            },
+            |s| vec![s[0]],
+        );
+        // The Boolean program (s1 ^ a ^ b, s1 + a + b > 1) has 13 tokens; the enumeration
+        // may find an equivalent shorter one.
+        let p = regress(&adder, &over(&bits2()));
+        assert!(p.tokens() <= 13, "{p:?}");
+        let parity = explore(vec![0], &range(0, 1), |s, x| vec![s[0] ^ x[0]], |s| s.to_vec());
+        assert_eq!(regress(&parity, &over(&range(0, 1))).tokens(), 4);
+        let p = regress(&counter_mod(5), &over(&range(0, 4)));
+        assert_eq!(
+            (p.method.as_str(), p.tokens()),
+            ("modular-linear+integer-linear", 6),
+            "{p:?}"
+        );
+        let majority = explore(
+            vec![0, 0, 0],
+            &range(0, 1),
+            |s, x| vec![x[0], s[0], s[1]],
+            |s| vec![(s[0] + s[1] + s[2] > 1) as i64],
+        );
+        let p = regress(&majority, &over(&range(0, 1)));
+        assert!(p.outputs[0].tokens() <= 7, "{p:?}");
+    }
+
+    #[test]
+    fn running_max_and_min_are_enumerated() {
+        let digits = range(0, 9);
+        let seqs = sequences(&digits, 10, 300, 5);
+        let max = observed(vec![0], 1, &seqs, |s, x| vec![s[0].max(x[0])], |s| s.to_vec());
+        let p = regress(&max, &seqs);
+        assert_eq!(
+            (p.method.as_str(), p.updates[0].clone()),
+            (
+                "enumerate+integer-linear",
+                Expr::bin(BinOp::Max, Expr::state(0), Expr::input(0))
+            ),
+            "{p:?}"
+        );
+        let min = observed(vec![9], 1, &seqs, |s, x| vec![s[0].min(x[0])], |s| s.to_vec());
+        assert_eq!(regress(&min, &seqs).tokens(), 4);
+    }
+
+    #[test]
+    fn scrambled_cluster_labels_still_give_an_exact_program() {
+        // A counter mod 3 whose states were read off as cluster labels 7, 3, 11.
+        let label = [7, 3, 11];
+        let index = move |s: i64| label.iter().position(|l| *l == s).unwrap() as i64;
+        let sm = explore(
+            vec![7],
+            &range(0, 2),
+            move |s, x| vec![label[((index(s[0]) + x[0]) % 3) as usize]],
+            move |s| vec![index(s[0])],
+        );
+        let (status, program) = run("regress{max-size=7}", &sm, &over(&range(0, 2)));
+        assert!(status[0].accepted(), "{status:?}");
+        let p = program.unwrap();
+        assert!(p.symbolic || p.method == "table");
+    }
+
+    #[test]
+    fn no_fit_is_an_error_and_no_program() {
+        // A pseudo-random incomplete machine: nothing symbolic, and no table for it.
+        let digits = range(0, 9);
+        let seqs = sequences(&digits, 6, 40, 9);
+        let sm = observed(
+            vec![0],
+            1,
+            &seqs,
+            |s, x| vec![(s[0] * 7919 + x[0] * 104_729 + 13) % 97],
+            |s| vec![(s[0] * 31 + 7) % 11],
+        );
+        let (status, program) = run("regress{max-size=4}", &sm, &seqs);
+        assert!(matches!(status[0], Status::Failed(_)), "{status:?}");
+        assert!(program.is_none());
+        let (status, _) = run("regress-linear", &sm, &seqs);
+        assert!(matches!(status[0], Status::Failed(_)), "{status:?}");
+    }
+
+    #[test]
+    fn each_regressor_runs_as_a_pass() {
+        let sm = counter_mod(3);
+        for pass in ["regress-linear", "regress-enumerate", "regress-table"] {
+            let (status, program) = run(pass, &sm, &over(&range(0, 2)));
+            assert!(status[0].accepted(), "{pass}: {status:?}");
+            assert_eq!(program.unwrap().symbolic, pass != "regress-table");
+        }
+        let parity = explore(vec![0], &range(0, 1), |s, x| vec![s[0] ^ x[0]], |s| s.to_vec());
+        let (status, _) = run("regress-boolean", &parity, &over(&range(0, 1)));
+        assert!(status[0].accepted(), "{status:?}");
+        let (status, _) = run("regress-boolean", &sm, &over(&range(0, 2)));
+        assert!(
+            matches!(&status[0], Status::Failed(m) if m.contains("bits")),
+            "{status:?}"
+        );
+    }
+
+    #[test]
+    fn program_passes_clean_up_and_keep_outputs() {
+        // State: (99 - input, 99 - previous input, a step counter nobody reads); output: the
+        // previous input.
+        let digits = range(0, 99);
+        let seqs = sequences(&digits, 10, 300, 2);
+        let sm = observed(
+            vec![99, 99, 0],
+            1,
+            &seqs,
+            |s, x| vec![99 - x[0], s[0], s[2] + 1],
+            |s| vec![99 - s[1]],
+        );
+        let (status, program) = run(
+            "regress,fold-constants,rebase-affine,remove-dead-state,name-variables",
+            &sm,
+            &seqs,
+        );
+        assert!(status.iter().all(Status::accepted), "{status:?}");
+        let p = program.unwrap();
+        assert_eq!(p.state_names, vec!["prev1", "prev2"]);
+        assert_eq!(p.input_names, vec!["x"]);
+        assert_eq!(p.updates, vec![Expr::input(0), Expr::state(0)]);
+        assert_eq!(p.outputs, vec![Expr::state(1)]);
+        assert_eq!(p.init, vec![0, 0]);
+    }
+}

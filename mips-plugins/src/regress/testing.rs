@@ -146,3 +146,37 @@ pub fn assert_same(machine: &StateMachine, program: &mips_core::ir::Program, alp
         }
     }
 }
+
+/// The machine observed on `inputs` sequences (not complete): the states visited under
+/// `step` from `initial` and their outputs.
+pub fn observed(
+    initial: Vec<i64>,
+    input_dim: usize,
+    inputs: &[Vec<i64>],
+    step: impl Fn(&[i64], &[i64]) -> Vec<i64>,
+    output: impl Fn(&[i64]) -> Vec<i64>,
+) -> StateMachine {
+    let mut transitions = BTreeMap::new();
+    let mut outputs = BTreeMap::new();
+    for seq in inputs {
+        let mut s = initial.clone();
+        for x in seq.chunks(input_dim) {
+            let t = step(&s, x);
+            outputs.insert(t.clone(), output(&t));
+            transitions.insert((s, x.to_vec()), t.clone());
+            s = t;
+        }
+    }
+    StateMachine {
+        state_dim: initial.len(),
+        input_dim,
+        output_dim: outputs.values().next().map_or(0, Vec::len),
+        initial,
+        transitions,
+        outputs,
+        alphabet: None,
+        complete: false,
+        method: "test".into(),
+        state_names: Vec::new(),
+    }
+}
