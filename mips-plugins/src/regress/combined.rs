@@ -1,8 +1,8 @@
-//! The combined regression: per component, integer linear → modular → enumerative (the
-//! enumeration capped below the best size found so far); as whole programs, Boolean and, when
-//! nothing symbolic verifies, the lookup table. Every candidate is checked against the machine
-//! on the verification sequences; the smallest verified symbolic program wins, a table only
-//! when no symbolic program verifies.
+//! The combined regression: the Boolean program as a whole, and per component integer linear
+//! → modular → enumerative (the enumeration capped below the best size found so far) → lookup
+//! table (complete machines only; the program is then not symbolic). Every candidate is checked
+//! against the machine on the verification sequences; the smallest verified symbolic program
+//! wins, one with tables only when nothing symbolic verifies.
 
 use mips_core::data::Dataset;
 use mips_core::ir::{Program, StateMachine};
@@ -15,7 +15,7 @@ use super::enumerate::{EnumerateOptions, fit_enumerate};
 use super::linear::fit_linear;
 use super::modular::fit_modular;
 use super::rows::{Problem, moduli};
-use super::table::fit_table;
+use super::table::{check_tabulable, table_fit};
 
 /// Settings of every regressor.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -32,7 +32,7 @@ pub struct RegressOptions {
     pub init_radius: i64,
     pub boolean: BooleanOptions,
     pub enumerate: EnumerateOptions,
-    /// Fall back to a lookup table when nothing symbolic verifies.
+    /// Fall back to lookup tables for the components nothing symbolic fits.
     pub table: bool,
 }
 
@@ -104,49 +104,66 @@ pub fn verify_against(sm: &StateMachine, p: &Program, data: &Dataset) -> Result<
     }
 }
 
-/// The smallest verified program for `sm` (see the module documentation).
-pub fn regress_best(sm: &StateMachine, o: &RegressOptions, data: &Dataset) -> Result<Program> {
+/// The smallest verified program for `sm` (see the module documentation); `note` receives
+/// the outcome of each regressor (its size, or why it failed).
+pub fn regress_best(
+    sm: &StateMachine,
+    o: &RegressOptions,
+    data: &Dataset,
+    note: &dyn Fn(&str, String),
+) -> Result<Program> {
     check_machine(sm)?;
     let ks = moduli(sm, o.max_modulus);
     let mut reasons: Vec<String> = Vec::new();
     let mut best: Option<Program> = None;
-    let consider = |candidate: Result<Program>, best: &mut Option<Program>, reasons: &mut Vec<String>| match candidate
+    let mut consider = |name: &str, candidate: Result<Program>, best: &mut Option<Program>| match candidate
         .and_then(|p| verify_against(sm, &p, data).map(|_| p))
     {
-        Ok(p) if best.as_ref().is_none_or(|b| p.tokens() < b.tokens()) => *best = Some(p),
-        Ok(_) => {}
-        Err(e) => reasons.push(message(&e)),
+        Ok(p) => {
+            note(name, format!("{} tokens ({})", p.tokens(), p.method));
+            let rank = |q: &Program| (!q.symbolic, q.tokens());
+            if best.as_ref().is_none_or(|b| rank(&p) < rank(b)) {
+                *best = Some(p);
+            }
+        }
+        Err(e) => {
+            note(name, format!("failed: {}", message(&e)));
+            reasons.push(format!("{name}: {}", message(&e)));
+        }
     };
-    consider(fit_boolean(sm, &o.boolean), &mut best, &mut reasons);
+    consider("boolean", fit_boolean(sm, &o.boolean), &mut best);
     // Each component of a mixed program costs at least one token: cap the enumeration so the
     // mixed program can still beat the best so far.
     let components = sm.state_dim + sm.output_dim;
     let cap = best
         .as_ref()
         .map_or(o.enumerate.max_size, |b| (b.tokens() + 1).saturating_sub(components));
+    let tables = o.table && check_tabulable(sm, false).is_ok();
     let mixed = |p: &Problem| -> Result<Fit> {
         let linear = linear_fit(p, &ks, o);
         let limit = linear
             .as_ref()
             .map_or(cap, |f| f.expr.tokens().saturating_sub(1))
             .min(cap);
-        if limit == 0 {
-            return linear;
-        }
-        let capped = EnumerateOptions {
-            max_size: limit,
-            ..o.enumerate
+        let enumerated = if limit == 0 {
+            Err(MipsError::pass(
+                "regress-enumerate",
+                "no size left under the best program",
+            ))
+        } else {
+            let capped = EnumerateOptions {
+                max_size: limit,
+                ..o.enumerate
+            };
+            enumerate_fit(p, &ks, &capped)
         };
-        match (enumerate_fit(p, &ks, &capped), linear) {
-            (Ok(f), _) => Ok(f),
-            (Err(_), Ok(f)) => Ok(f),
+        match (enumerated, linear) {
+            (Ok(f), _) | (Err(_), Ok(f)) => Ok(f),
+            (Err(_), Err(_)) if tables => table_fit(p),
             (Err(e), Err(l)) => Err(MipsError::pass("regress", format!("{}; {}", message(&l), message(&e)))),
         }
     };
-    consider(fit_machine(sm, &mixed, o.init_radius), &mut best, &mut reasons);
-    if best.is_none() && o.table {
-        consider(fit_table(sm, false), &mut best, &mut reasons);
-    }
+    consider("per-component", fit_machine(sm, &mixed, o.init_radius), &mut best);
     best.ok_or_else(|| {
         MipsError::pass(
             "regress",

@@ -16,6 +16,9 @@ pub struct Fit {
     pub method: &'static str,
 }
 
+/// The method name of lookup-table fits; a program with one is not symbolic.
+pub const TABLE: &str = "table";
+
 /// Fits one target component; an error says why no exact fit was found.
 pub type Fitter<'a> = dyn Fn(&Problem) -> Result<Fit> + 'a;
 
@@ -79,12 +82,12 @@ pub fn fit_machine(sm: &StateMachine, fitter: &Fitter, init_radius: i64) -> Resu
         input_names: (0..sm.input_dim).map(|k| format!("x{k}")).collect(),
         updates: fits.into_iter().map(|f| f.expr).collect(),
         outputs: outs.into_iter().map(|f| f.expr).collect(),
+        symbolic: !methods.contains(&TABLE),
         method: if methods.is_empty() {
             "empty".into()
         } else {
             methods.join("+")
         },
-        symbolic: true,
     })
 }
 

@@ -22,4 +22,7 @@ pub mod rows;
 pub mod table;
 
 #[cfg(test)]
+mod task_tests;
+
+#[cfg(test)]
 pub(crate) mod testing;

@@ -193,7 +193,7 @@ impl Pass for Regress {
                 vec![OptionSpec::bool(
                     "table",
                     d.table,
-                    "fall back to a lookup table when nothing symbolic verifies",
+                    "fall back to lookup tables for components nothing symbolic fits (complete machines)",
                 )],
             ]
             .concat(),
@@ -209,7 +209,7 @@ impl Pass for Regress {
             Method::Boolean => fit_boolean(sm, &o.boolean),
             Method::Enumerate => fit_machine(sm, &|p| enumerate_fit(p, &ks, &o.enumerate), o.init_radius),
             Method::Table => fit_table(sm, options.bool("allow-incomplete")),
-            Method::Combined => regress_best(sm, &o, ctx.verify),
+            Method::Combined => regress_best(sm, &o, ctx.verify, &|key, value| ctx.note(key, value)),
         };
         program
             .map(Artifact::Program)
@@ -233,12 +233,7 @@ mod tests {
             .unwrap()
             .resolve(&Registry::builtin())
             .unwrap();
-        let ctx = PassContext {
-            task: &task,
-            verify: task.test_split(),
-            seed: 0,
-            quiet: true,
-        };
+        let ctx = PassContext::new(&task, task.test_split(), 0, true);
         let start = Artifacts {
             machine: Some(sm.clone()),
             ..Default::default()

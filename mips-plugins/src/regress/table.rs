@@ -1,32 +1,39 @@
 //! Lookup-table fallback: each update component and each output becomes a decision tree over
 //! the state and input variables (`if v < k then ... else ...`, balanced, with runs of equal
-//! sub-tables merged). Exact on every observed row by construction; the program is marked
-//! non-symbolic (method "table").
+//! sub-tables merged). Exact on every observed row by construction; a program with a table
+//! component is marked non-symbolic (method "table").
 
 use mips_core::ir::{BinOp, Expr, Program, StateMachine};
 use mips_core::{MipsError, Result};
 
-use super::driver::{Fit, fit_machine};
+use super::driver::{Fit, TABLE, fit_machine};
 use super::rows::Problem;
 
 /// The machine as lookup tables; unless `allow_incomplete`, only for complete machines.
 pub fn fit_table(sm: &StateMachine, allow_incomplete: bool) -> Result<Program> {
-    if !sm.complete && !allow_incomplete {
-        return Err(MipsError::pass(
+    check_tabulable(sm, allow_incomplete)?;
+    fit_machine(sm, &table_fit, 0)
+}
+
+/// Refuses incomplete machines unless `allow_incomplete`: a table only covers what was seen.
+pub fn check_tabulable(sm: &StateMachine, allow_incomplete: bool) -> Result<()> {
+    if sm.complete || allow_incomplete {
+        Ok(())
+    } else {
+        Err(MipsError::pass(
             "regress-table",
             "the machine's table is not complete (some reachable transitions were never observed)",
-        ));
+        ))
     }
-    let tree = |p: &Problem| -> Result<Fit> {
-        let expr = decision_tree(p);
-        if !p.fits(&expr) {
-            return Err(MipsError::pass("regress-table", "the decision tree misses a row"));
-        }
-        Ok(Fit { expr, method: "table" })
-    };
-    let mut program = fit_machine(sm, &tree, 0)?;
-    program.symbolic = false;
-    Ok(program)
+}
+
+/// The decision tree of one component, checked on every row.
+pub fn table_fit(p: &Problem) -> Result<Fit> {
+    let expr = decision_tree(p);
+    if !p.fits(&expr) {
+        return Err(MipsError::pass("regress-table", "the decision tree misses a row"));
+    }
+    Ok(Fit { expr, method: TABLE })
 }
 
 /// A decision tree giving the target of every row of `p`.
