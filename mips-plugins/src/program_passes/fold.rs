@@ -238,3 +238,52 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use mips_core::ir::Var;
+    use proptest::prelude::*;
+
+    fn expr() -> impl Strategy<Value = Expr> {
+        let leaf = prop_oneof![
+            (-3i64..4).prop_map(Expr::Const),
+            Just(Expr::Var(Var::State(0))),
+            Just(Expr::Var(Var::State(1))),
+            Just(Expr::Var(Var::Input(0))),
+        ];
+        leaf.prop_recursive(4, 24, 3, |inner| {
+            prop_oneof![
+                (
+                    prop::sample::select(vec![UnOp::Neg, UnOp::Not, UnOp::Abs]),
+                    inner.clone()
+                )
+                    .prop_map(|(op, a)| Expr::un(op, a)),
+                (prop::sample::select(BinOp::ALL.to_vec()), inner.clone(), inner.clone())
+                    .prop_map(|(op, a, b)| Expr::bin(op, a, b)),
+                (inner.clone(), inner.clone(), inner).prop_map(|(c, t, o)| Expr::ite(c, t, o)),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Folding never lengthens an expression and keeps its value wherever it is defined
+        /// (state 1 is Boolean, state 0 is not).
+        #[test]
+        fn folding_keeps_values(e in expr()) {
+            let f = simplify(&e, &[false, true]);
+            prop_assert!(f.tokens() <= e.tokens());
+            for s0 in -3..4 {
+                for s1 in 0..2 {
+                    for x in -3..4 {
+                        if let Ok(v) = e.eval(&[s0, s1], &[x]) {
+                            prop_assert_eq!(f.eval(&[s0, s1], &[x]).ok(), Some(v), "{:?} -> {:?}", e, f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

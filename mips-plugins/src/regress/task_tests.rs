@@ -207,6 +207,25 @@ fn catalog_tasks_regress_to_small_exact_programs() {
             13,
             true,
         ),
+        (
+            "Sum_Last7",
+            vec![0; 7],
+            |s, x| vec![x[0], s[0], s[1], s[2], s[3], s[4], x[0] + s[..6].iter().sum::<i64>()],
+            |s| vec![s[6]],
+            25,
+            true,
+        ),
+        (
+            "Newton_Magnetic",
+            vec![0; 4],
+            |s, x| {
+                let (vx, vy) = (s[0] + x[0] - s[1], s[1] + x[1] + s[0]);
+                vec![vx, vy, s[2] + vx, s[3] + vy]
+            },
+            |s| vec![s[2], s[3]],
+            40,
+            true,
+        ),
         // A lookup function of the input: no short formula, so an exact table.
         (
             "Perfect_Square_Detector",
