@@ -8,6 +8,9 @@ pub mod names;
 pub mod rebase;
 pub mod rewrite;
 
+#[cfg(test)]
+mod properties;
+
 use mips_core::ir::Program;
 use mips_core::pass::{Artifact, Artifacts, Options, Pass, PassContext, PassKind};
 use mips_core::{MipsError, Result};

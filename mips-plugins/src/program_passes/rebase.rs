@@ -56,32 +56,33 @@ fn affine_uses(e: &Expr, out: &mut Vec<(usize, i64, i64)>) {
         e,
         Expr::Unary(UnOp::Neg, _) | Expr::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul, _, _)
     );
-    match (affine_top, Affine::of(e)) {
-        (true, Some(f)) => {
-            for (atom, coef) in &f.terms {
-                match atom {
-                    Expr::Var(Var::State(k)) if coef.abs() == 1 => {
-                        if let Some(c) = coef.checked_mul(f.constant).and_then(i64::checked_neg) {
-                            out.push((*k, *coef, c));
-                        }
+    // A product of two non-constants is its own single atom: look inside it instead.
+    let form = Affine::of(e).filter(|f| affine_top && !(f.terms.len() == 1 && f.terms[0].0 == *e));
+    if let Some(f) = form {
+        for (atom, coef) in &f.terms {
+            match atom {
+                Expr::Var(Var::State(k)) if coef.abs() == 1 => {
+                    if let Some(c) = coef.checked_mul(f.constant).and_then(i64::checked_neg) {
+                        out.push((*k, *coef, c));
                     }
-                    other => affine_uses(other, out),
                 }
+                other => affine_uses(other, out),
             }
         }
-        _ => match e {
-            Expr::Const(_) | Expr::Var(_) => {}
-            Expr::Unary(_, a) => affine_uses(a, out),
-            Expr::Binary(_, a, b) => {
-                affine_uses(a, out);
-                affine_uses(b, out);
-            }
-            Expr::If(c, t, o) => {
-                affine_uses(c, out);
-                affine_uses(t, out);
-                affine_uses(o, out);
-            }
-        },
+        return;
+    }
+    match e {
+        Expr::Const(_) | Expr::Var(_) => {}
+        Expr::Unary(_, a) => affine_uses(a, out),
+        Expr::Binary(_, a, b) => {
+            affine_uses(a, out);
+            affine_uses(b, out);
+        }
+        Expr::If(c, t, o) => {
+            affine_uses(c, out);
+            affine_uses(t, out);
+            affine_uses(o, out);
+        }
     }
 }
 
