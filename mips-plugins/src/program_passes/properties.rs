@@ -9,6 +9,9 @@ use super::fold::{fold_program, simplify};
 use super::names::name_variables;
 use super::rebase::rebase_affine;
 
+/// A program pass as a function.
+type PassFn = fn(&Program) -> Program;
+
 /// Random expressions over two states, one input and small constants.
 fn expr() -> impl Strategy<Value = Expr> {
     let leaf = prop_oneof![
@@ -68,7 +71,7 @@ proptest! {
     #[test]
     fn program_passes_keep_outputs(p in program(), xs in prop::collection::vec(-3i64..100, 1..8)) {
         let Ok(expected) = p.run(&xs) else { return Ok(()) };
-        let passes: [(&str, fn(&Program) -> Program); 4] = [
+        let passes: [(&str, PassFn); 4] = [
             ("fold-constants", fold_program),
             ("remove-dead-state", remove_dead_state),
             ("rebase-affine", rebase_affine),

@@ -56,7 +56,10 @@ pub fn fit_modular(p: &Problem, moduli: &[i64], budget: usize) -> Result<Expr> {
 
 /// Every vector over `domain` of length `n` (odometer order).
 fn vectors(domain: &[i64], n: usize) -> impl Iterator<Item = Vec<i64>> + '_ {
-    let total = domain.len().pow(n as u32);
+    let total = u32::try_from(n)
+        .ok()
+        .and_then(|n| domain.len().checked_pow(n))
+        .unwrap_or(usize::MAX);
     (0..total).map(move |mut index| {
         (0..n)
             .map(|_| {

@@ -134,7 +134,7 @@ fn read_options(specs: &[OptionSpec], o: &Options) -> RegressOptions {
     }
     if has("max-bits") {
         r.boolean = BooleanOptions {
-            max_bits: o.usize("max-bits").min(24),
+            max_bits: o.usize("max-bits"),
             encoding_rounds: o.usize("encoding-rounds"),
         };
     }

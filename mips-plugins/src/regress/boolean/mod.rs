@@ -1,6 +1,7 @@
 //! Boolean regression: state components and inputs as bits. Inputs must be bits; each state
 //! component with more than two values is binary-encoded (`ceil(log2 n)` bits) and the code
-//! assignment is improved by a local search (swap two codes while the program gets shorter).
+//! assignment is improved by a bounded local search (swap two codes of a component with at
+//! most 16 codes while the program gets shorter).
 //! Every next-state bit and every output is then fitted as the shortest formula over the
 //! state bits and input bits ([`forms::shortest`]). Outputs must take at most two values.
 
@@ -17,10 +18,17 @@ use super::rows::Rows;
 use crate::program_passes::affine::Affine;
 use forms::{Truth, shortest};
 
+/// Hard limit on state and input bits (the minimisation is exponential in them).
+const MAX_BITS: usize = 16;
+/// Components with more code bits keep their sorted-order codes.
+const MAX_SWAP_BITS: usize = 4;
+/// Most programs built by the code-swapping search.
+const MAX_BUILDS: usize = 2000;
+
 /// Limits of the Boolean regression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BooleanOptions {
-    /// Largest number of variables (state bits plus input bits).
+    /// Largest number of variables (state bits plus input bits; at most 16).
     pub max_bits: usize,
     /// Rounds of the code-swapping local search (0 keeps the sorted-order codes).
     pub encoding_rounds: usize,
@@ -71,23 +79,28 @@ pub fn fit_boolean(sm: &StateMachine, opts: &BooleanOptions) -> Result<Program> 
         })
         .collect();
     let total = codes.iter().map(|c| c.bits).sum::<usize>() + sm.input_dim;
-    if total > opts.max_bits {
+    let limit = opts.max_bits.min(MAX_BITS);
+    if total > limit {
         return Err(fail(format!(
-            "{total} state and input bits exceed the limit of {}",
-            opts.max_bits
+            "{total} state and input bits exceed the limit of {limit}"
         )));
     }
     let mut best = build(sm, &codes)?;
+    let mut builds = 0;
     for _ in 0..opts.encoding_rounds {
         let mut improved = false;
         for j in 0..codes.len() {
+            if codes[j].bits > MAX_SWAP_BITS {
+                continue;
+            }
             let size = 1u32 << codes[j].bits;
             for a in 0..size {
                 for b in a + 1..size {
                     let trial = swapped(&codes, j, a, b);
-                    if trial == codes {
+                    if trial == codes || builds >= MAX_BUILDS {
                         continue;
                     }
+                    builds += 1;
                     let program = build(sm, &trial)?;
                     if program.tokens() < best.tokens() {
                         (best, codes, improved) = (program, trial, true);
