@@ -10,7 +10,7 @@ use mips_core::pass::verify::{first_disagreement, machine_behaviour, program_beh
 use mips_core::{MipsError, Result};
 
 use super::boolean::{BooleanOptions, fit_boolean};
-use super::driver::{Fit, check_machine, fit_machine};
+use super::driver::{Fit, Fitter, check_machine, fit_machine};
 use super::enumerate::{EnumerateOptions, fit_enumerate};
 use super::linear::fit_linear;
 use super::modular::fit_modular;
@@ -159,11 +159,15 @@ pub fn regress_best(
         };
         match (enumerated, linear) {
             (Ok(f), _) | (Err(_), Ok(f)) => Ok(f),
-            (Err(_), Err(_)) if tables => table_fit(p),
             (Err(e), Err(l)) => Err(MipsError::pass("regress", format!("{}; {}", message(&l), message(&e)))),
         }
     };
-    consider("per-component", fit_machine(sm, &mixed, o.init_radius), &mut best);
+    let fallback: Option<&Fitter> = tables.then_some(&table_fit);
+    consider(
+        "per-component",
+        fit_machine(sm, &mixed, fallback, o.init_radius),
+        &mut best,
+    );
     best.ok_or_else(|| {
         MipsError::pass(
             "regress",

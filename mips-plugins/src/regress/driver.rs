@@ -1,8 +1,8 @@
 //! Component-wise regression of a whole machine: fit each update component and each output
-//! separately with a fitter, then assemble the program. When an update fits every transition
-//! except those leaving the initial state (and that state is never re-entered), the fit is
-//! redone without those rows and initial states within a small radius are searched for one
-//! whose transitions the fitted updates reproduce.
+//! separately with a fitter, then assemble the program. When the initial state is never
+//! re-entered, the updates are also fitted without the rows leaving it, and initial states
+//! within a small radius are searched for one whose transitions the fitted updates reproduce
+//! (an initial state read off one step beside the lattice, say).
 
 use mips_core::ir::{Expr, Program, StateMachine};
 use mips_core::{MipsError, Result};
@@ -24,6 +24,8 @@ pub type Fitter<'a> = dyn Fn(&Problem) -> Result<Fit> + 'a;
 
 /// Largest number of initial states tried by the initial-state search.
 const MAX_INITIAL_CANDIDATES: usize = 20_000;
+/// Largest radius of the initial-state search.
+const MAX_RADIUS: i64 = 8;
 
 /// Checks that `sm` can be regressed: valid dimensions and at least one transition.
 pub fn check_machine(sm: &StateMachine) -> Result<()> {
@@ -34,39 +36,57 @@ pub fn check_machine(sm: &StateMachine) -> Result<()> {
     Ok(())
 }
 
-/// Regresses every component of `sm` with `fitter`; `init_radius` bounds the initial-state
-/// correction (0 disables it).
-pub fn fit_machine(sm: &StateMachine, fitter: &Fitter, init_radius: i64) -> Result<Program> {
+/// Regresses every component of `sm` with `fitter`, using `fallback` (if any) for the
+/// components `fitter` cannot fit. When the initial state is never re-entered and
+/// `init_radius > 0`, the updates are also fitted without the rows leaving it, with a search
+/// for a corrected initial state; the shorter of the two programs is kept (symbolic first).
+pub fn fit_machine(sm: &StateMachine, fitter: &Fitter, fallback: Option<&Fitter>, init_radius: i64) -> Result<Program> {
     check_machine(sm)?;
     let updates = Rows::updates(sm);
     let outputs = Rows::outputs(sm)?;
+    let fit = |what: &str, problem: Problem, k: usize| -> Result<Fit> {
+        fitter(&problem).or_else(|e| match fallback {
+            Some(f) => f(&problem),
+            None => Err(component_error(what, k, e)),
+        })
+    };
+    let outs = (0..sm.output_dim)
+        .map(|k| fit("output", outputs.problem(k, false), k))
+        .collect::<Result<Vec<Fit>>>()?;
+    let plain = (0..sm.state_dim)
+        .map(|k| fit("update", updates.problem(k, false), k))
+        .collect::<Result<Vec<Fit>>>()
+        .map(|fits| assemble(sm, sm.initial.clone(), fits, &outs));
     let excludable = init_radius > 0
         && !sm.transitions.values().any(|t| *t == sm.initial)
         && updates.from_initial.iter().any(|f| *f)
         && updates.from_initial.iter().any(|f| !*f);
-    let mut fits = Vec::new();
-    let mut corrected = false;
-    for k in 0..sm.state_dim {
-        let fit = match fitter(&updates.problem(k, false)) {
-            Ok(fit) => fit,
-            Err(e) if !excludable => return Err(component_error("update", k, e)),
-            Err(e) => {
-                corrected = true;
-                fitter(&updates.problem(k, true)).map_err(|_| component_error("update", k, e))?
-            }
-        };
-        fits.push(fit);
+    // Nothing to gain when every update of a symbolic program is already a single token.
+    let minimal = plain
+        .as_ref()
+        .is_ok_and(|p| p.symbolic && p.updates.iter().all(|u| u.tokens() == 1));
+    if !excludable || minimal {
+        return plain;
     }
-    let mut init = sm.initial.clone();
-    if corrected {
-        init = search_initial(&updates, &fits, init_radius)?;
+    let corrected = (0..sm.state_dim)
+        .map(|k| fit("update", updates.problem(k, true), k))
+        .collect::<Result<Vec<Fit>>>()
+        .and_then(|fits| {
+            let init = search_initial(&updates, &fits, init_radius)?;
+            Ok(assemble(sm, init, fits, &outs))
+        });
+    let rank = |p: &Program| (!p.symbolic, p.tokens());
+    match (plain, corrected) {
+        (Ok(a), Ok(b)) => Ok(if rank(&b) < rank(&a) { b } else { a }),
+        (Ok(a), Err(_)) | (Err(_), Ok(a)) => Ok(a),
+        (Err(e), Err(_)) => Err(e),
     }
-    let mut outs = Vec::new();
-    for k in 0..sm.output_dim {
-        outs.push(fitter(&outputs.problem(k, false)).map_err(|e| component_error("output", k, e))?);
-    }
+}
+
+/// The program with the given initial state, update fits and output fits.
+fn assemble(sm: &StateMachine, init: Vec<i64>, fits: Vec<Fit>, outs: &[Fit]) -> Program {
     let mut methods: Vec<&str> = Vec::new();
-    for f in fits.iter().chain(&outs) {
+    for f in fits.iter().chain(outs) {
         if !methods.contains(&f.method) {
             methods.push(f.method);
         }
@@ -76,19 +96,19 @@ pub fn fit_machine(sm: &StateMachine, fitter: &Fitter, init_radius: i64) -> Resu
     } else {
         (0..sm.state_dim).map(|k| format!("s{k}")).collect()
     };
-    Ok(Program {
+    Program {
         state_names,
         init,
         input_names: (0..sm.input_dim).map(|k| format!("x{k}")).collect(),
         updates: fits.into_iter().map(|f| f.expr).collect(),
-        outputs: outs.into_iter().map(|f| f.expr).collect(),
+        outputs: outs.iter().map(|f| f.expr.clone()).collect(),
         symbolic: !methods.contains(&TABLE),
         method: if methods.is_empty() {
             "empty".into()
         } else {
             methods.join("+")
         },
-    })
+    }
 }
 
 fn component_error(what: &str, k: usize, e: MipsError) -> MipsError {
@@ -136,6 +156,7 @@ fn search_initial(rows: &Rows, fits: &[Fit], radius: i64) -> Result<Vec<i64>> {
 /// Offset vectors with components in `-radius..=radius`, by increasing L1 norm; when there are
 /// too many, only offsets changing a single component.
 fn offsets(dim: usize, radius: i64) -> Vec<Vec<i64>> {
+    let radius = radius.clamp(0, MAX_RADIUS);
     let side = (2 * radius + 1) as usize;
     let full = side
         .checked_pow(dim as u32)
@@ -209,9 +230,9 @@ mod tests {
             sm.transitions.insert((vec![-1], x), t);
         }
         sm.initial = vec![-1];
-        let p = fit_machine(&sm, &sum_only, 2).unwrap();
+        let p = fit_machine(&sm, &sum_only, None, 2).unwrap();
         assert_eq!(p.init, vec![0]);
-        assert!(fit_machine(&sm, &sum_only, 0).is_err());
+        assert!(fit_machine(&sm, &sum_only, None, 0).is_err());
     }
 
     #[test]

@@ -205,9 +205,9 @@ impl Pass for Regress {
         let o = read_options(&self.options(), options);
         let ks = moduli(sm, o.max_modulus);
         let program = match self.method {
-            Method::Linear => fit_machine(sm, &|p| linear_fit(p, &ks, &o), o.init_radius),
+            Method::Linear => fit_machine(sm, &|p| linear_fit(p, &ks, &o), None, o.init_radius),
             Method::Boolean => fit_boolean(sm, &o.boolean),
-            Method::Enumerate => fit_machine(sm, &|p| enumerate_fit(p, &ks, &o.enumerate), o.init_radius),
+            Method::Enumerate => fit_machine(sm, &|p| enumerate_fit(p, &ks, &o.enumerate), None, o.init_radius),
             Method::Table => fit_table(sm, options.bool("allow-incomplete")),
             Method::Combined => regress_best(sm, &o, ctx.verify, &|key, value| ctx.note(key, value)),
         };
@@ -336,6 +336,25 @@ mod tests {
         assert!(status[0].accepted(), "{status:?}");
         let p = program.unwrap();
         assert!(p.symbolic || p.method == "table");
+    }
+
+    #[test]
+    fn initial_state_correction_comes_before_tables() {
+        // A complete counter mod 3 whose initial state was read off as -1 (behaving like 0).
+        let mut sm = counter_mod(3);
+        let from_zero: Vec<_> = sm
+            .transitions
+            .iter()
+            .filter(|((s, _), _)| s[0] == 0)
+            .map(|((_, x), t)| (x.clone(), t.clone()))
+            .collect();
+        for (x, t) in from_zero {
+            sm.transitions.insert((vec![-1], x), t);
+        }
+        sm.initial = vec![-1];
+        let p = regress(&sm, &over(&range(0, 2)));
+        assert!(p.symbolic, "{p:?}");
+        assert_eq!((p.init.clone(), p.tokens()), (vec![0], 6), "{p:?}");
     }
 
     #[test]

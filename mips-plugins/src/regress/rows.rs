@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use mips_core::ir::{StateMachine, Var};
+use mips_core::ir::{Expr, StateMachine, Var};
 use mips_core::{MipsError, Result};
 
 /// Rows of one table of the machine (updates or outputs).
@@ -97,26 +97,16 @@ impl Problem {
         }
     }
 
-    /// Values of column `c` over the rows.
-    pub fn column(&self, c: usize) -> Vec<i64> {
-        self.points.iter().map(|p| p[c]).collect()
-    }
-
-    /// Splits a point into (state, input) for [`mips_core::ir::Expr::eval`].
+    /// Splits a point into (state, input) for [`Expr::eval`].
     pub fn split<'a>(&self, point: &'a [i64]) -> (&'a [i64], &'a [i64]) {
         point.split_at(self.state_dim)
     }
 
     /// True when `e` gives the target value on every row (errors count as misses).
-    pub fn fits(&self, e: &mips_core::ir::Expr) -> bool {
-        self.first_miss(e).is_none()
-    }
-
-    /// The first row where `e` misses the target.
-    pub fn first_miss(&self, e: &mips_core::ir::Expr) -> Option<usize> {
-        self.points.iter().zip(&self.values).position(|(p, v)| {
+    pub fn fits(&self, e: &Expr) -> bool {
+        self.points.iter().zip(&self.values).all(|(p, v)| {
             let (s, x) = self.split(p);
-            e.eval(s, x).ok() != Some(*v)
+            e.eval(s, x).ok() == Some(*v)
         })
     }
 }

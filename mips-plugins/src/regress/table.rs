@@ -12,7 +12,7 @@ use super::rows::Problem;
 /// The machine as lookup tables; unless `allow_incomplete`, only for complete machines.
 pub fn fit_table(sm: &StateMachine, allow_incomplete: bool) -> Result<Program> {
     check_tabulable(sm, allow_incomplete)?;
-    fit_machine(sm, &table_fit, 0)
+    fit_machine(sm, &table_fit, None, 0)
 }
 
 /// Refuses incomplete machines unless `allow_incomplete`: a table only covers what was seen.
