@@ -298,7 +298,7 @@ impl<'a> Bank<'a> {
     /// returns its id when it matches the target exactly.
     fn insert(&mut self, node: Node, size: usize, constant: Option<i64>) -> Result<Option<u32>, Stop> {
         self.ticks += 1;
-        if self.ticks.is_multiple_of(1024) && Instant::now() > self.budget.deadline {
+        if self.ticks.is_multiple_of(1024) && Instant::now() >= self.budget.deadline {
             return Err(Stop::Time {
                 seconds: self.budget.seconds,
                 size,

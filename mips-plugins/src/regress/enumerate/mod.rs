@@ -206,5 +206,11 @@ mod tests {
         };
         let err = fit_enumerate(&p, &[], &tiny).unwrap_err().to_string();
         assert!(err.contains("expression budget"), "{err}");
+        let no_time = EnumerateOptions {
+            max_seconds: 0.0,
+            ..Default::default()
+        };
+        let err = fit_enumerate(&p, &[], &no_time).unwrap_err().to_string();
+        assert!(err.contains("time budget"), "{err}");
     }
 }
