@@ -9,6 +9,7 @@ pub mod ir;
 pub mod pass;
 pub mod rng;
 pub mod task;
+pub mod train;
 pub mod tasks;
 
 pub use error::{MipsError, Result};

@@ -1,0 +1,155 @@
+//! Sequences converted to the engine's column layout: for each time step, each input (or
+//! output) component is one row of `n` columns, one column per sequence (padded to a multiple
+//! of [`TILE`](super::kernels::TILE)); a mask marks the valid (step, sequence) positions, so
+//! sequences of different lengths and padding columns take no part in loss or accuracy.
+
+use std::ops::Range;
+
+use super::kernels::padded;
+use super::real::Real;
+use crate::data::Dataset;
+use crate::{MipsError, Result};
+
+/// A block of sequences in column layout.
+#[derive(Clone, Debug, Default)]
+pub struct Batch<R> {
+    /// Time steps (the longest sequence's length).
+    pub steps: usize,
+    /// Columns (sequences plus padding).
+    pub n: usize,
+    /// Sequences held.
+    pub count: usize,
+    pub input_dim: usize,
+    pub output_dim: usize,
+    /// `steps × input_dim × n`.
+    pub x: Vec<R>,
+    /// `steps × output_dim × n` targets.
+    pub y: Vec<R>,
+    /// `steps × n`: one at valid positions, zero elsewhere.
+    pub mask: Vec<R>,
+    /// Number of valid (step, sequence) positions.
+    pub positions: usize,
+}
+
+impl<R: Real> Batch<R> {
+    /// A batch holding the sequences `range` of `data`.
+    pub fn from_dataset(data: &Dataset, range: Range<usize>) -> Result<Self> {
+        let mut batch = Batch::default();
+        batch.fill(data, range)?;
+        Ok(batch)
+    }
+
+    /// Refills this batch with the sequences `range` of `data`, reusing its buffers.
+    pub fn fill(&mut self, data: &Dataset, range: Range<usize>) -> Result<()> {
+        let (ni, no) = (data.input_dim, data.output_dim);
+        if ni == 0 || no == 0 {
+            return Err(MipsError::invalid("dataset", "input and output widths must be positive"));
+        }
+        if range.end > data.len() || range.start > range.end {
+            return Err(MipsError::invalid(
+                "dataset",
+                format!("sequences {range:?} requested from a dataset of {}", data.len()),
+            ));
+        }
+        let mut steps = 0;
+        for (k, s) in data.sequences[range.clone()].iter().enumerate() {
+            let len = s.inputs.len() / ni;
+            if s.inputs.len() != len * ni || s.outputs.len() != len * no {
+                return Err(MipsError::invalid(
+                    "dataset",
+                    format!(
+                        "sequence {}: {} inputs and {} outputs do not form whole steps of {ni} inputs and {no} outputs",
+                        range.start + k,
+                        s.inputs.len(),
+                        s.outputs.len()
+                    ),
+                ));
+            }
+            steps = steps.max(len);
+        }
+        let count = range.len();
+        let n = padded(count);
+        *self = Batch {
+            steps,
+            n,
+            count,
+            input_dim: ni,
+            output_dim: no,
+            x: std::mem::take(&mut self.x),
+            y: std::mem::take(&mut self.y),
+            mask: std::mem::take(&mut self.mask),
+            positions: 0,
+        };
+        for (buf, len) in [(&mut self.x, steps * ni * n), (&mut self.y, steps * no * n), (&mut self.mask, steps * n)] {
+            buf.clear();
+            buf.resize(len, R::ZERO);
+        }
+        for (c, s) in data.sequences[range].iter().enumerate() {
+            let len = s.inputs.len() / ni;
+            self.positions += len;
+            for t in 0..len {
+                for i in 0..ni {
+                    self.x[(t * ni + i) * n + c] = R::from_f64(s.inputs[t * ni + i] as f64);
+                }
+                for o in 0..no {
+                    self.y[(t * no + o) * n + c] = R::from_f64(s.outputs[t * no + o] as f64);
+                }
+                self.mask[t * n + c] = R::ONE;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A whole dataset cut into column batches of at most `chunk` sequences (for evaluation).
+pub fn chunks<R: Real>(data: &Dataset, chunk: usize) -> Result<Vec<Batch<R>>> {
+    let chunk = chunk.max(1);
+    (0..data.len())
+        .step_by(chunk)
+        .map(|start| Batch::from_dataset(data, start..(start + chunk).min(data.len())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Sequence;
+
+    #[test]
+    fn ragged_sequences_are_masked() {
+        let data = Dataset {
+            input_dim: 1,
+            output_dim: 1,
+            sequences: vec![
+                Sequence {
+                    inputs: vec![1, 2, 3],
+                    outputs: vec![1, 3, 6],
+                },
+                Sequence {
+                    inputs: vec![4],
+                    outputs: vec![4],
+                },
+            ],
+        };
+        let b: Batch<f32> = Batch::from_dataset(&data, 0..2).unwrap();
+        assert_eq!((b.steps, b.count, b.positions), (3, 2, 4));
+        assert_eq!(b.x[b.n], 2.0);
+        assert_eq!(b.mask[b.n + 1], 0.0);
+        assert_eq!(b.mask[1], 1.0);
+    }
+
+    #[test]
+    fn malformed_sequences_are_errors() {
+        let data = Dataset {
+            input_dim: 2,
+            output_dim: 1,
+            sequences: vec![Sequence {
+                inputs: vec![1, 2, 3],
+                outputs: vec![1],
+            }],
+        };
+        let err = Batch::<f32>::from_dataset(&data, 0..1).unwrap_err().to_string();
+        assert!(err.contains("sequence 0"), "{err}");
+        assert!(Batch::<f32>::from_dataset(&data, 0..2).is_err());
+    }
+}

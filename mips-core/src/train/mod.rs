@@ -1,0 +1,21 @@
+//! The training engine: batched forward pass and backpropagation through time for the
+//! [`Network`](crate::ir::Network) IR, written by hand over contiguous column buffers, with
+//! AdamW, the catalog's losses, early stopping on test accuracy, and the architecture search
+//! that finds the smallest network reaching 100% test accuracy.
+
+pub mod batch;
+pub mod engine;
+pub mod kernels;
+pub mod layout;
+pub mod loss;
+pub mod optim;
+pub mod real;
+
+#[cfg(test)]
+mod gradcheck;
+
+pub use batch::Batch;
+pub use engine::{LossSpec, Stats, Workspace, evaluate, train_step};
+pub use layout::Layout;
+pub use optim::AdamW;
+pub use real::Real;
