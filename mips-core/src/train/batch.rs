@@ -2,6 +2,9 @@
 //! output) component is one row of `n` columns, one column per sequence (padded to a multiple
 //! of [`TILE`](super::kernels::TILE)); a mask marks the valid (step, sequence) positions, so
 //! sequences of different lengths and padding columns take no part in loss or accuracy.
+//!
+//! A batch is cut into column blocks of at most [`BLOCK`] sequences: the engine runs forward and
+//! backward block by block, so a step's buffers stay in cache whatever the batch size.
 
 use std::ops::Range;
 
@@ -10,9 +13,57 @@ use super::real::Real;
 use crate::data::Dataset;
 use crate::{MipsError, Result};
 
-/// A block of sequences in column layout.
+/// Most sequences per column block.
+pub const BLOCK: usize = 128;
+
+/// Sequences in column layout, cut into blocks of at most [`BLOCK`] columns.
 #[derive(Clone, Debug, Default)]
 pub struct Batch<R> {
+    /// The column blocks, in sequence order.
+    pub blocks: Vec<Block<R>>,
+    /// Number of valid (step, sequence) positions over all blocks.
+    pub positions: usize,
+    /// Sequences held.
+    pub count: usize,
+}
+
+impl<R: Real> Batch<R> {
+    /// A batch holding the sequences `range` of `data`.
+    pub fn from_dataset(data: &Dataset, range: Range<usize>) -> Result<Self> {
+        let mut batch = Batch::default();
+        batch.fill(data, range)?;
+        Ok(batch)
+    }
+
+    /// Refills this batch with the sequences `range` of `data`, reusing its buffers.
+    pub fn fill(&mut self, data: &Dataset, range: Range<usize>) -> Result<()> {
+        if range.end > data.len() || range.start > range.end {
+            return Err(MipsError::invalid(
+                "dataset",
+                format!("sequences {range:?} requested from a dataset of {}", data.len()),
+            ));
+        }
+        let starts: Vec<usize> = range.clone().step_by(BLOCK).collect();
+        let starts = if starts.is_empty() { vec![range.start] } else { starts };
+        self.blocks.resize_with(starts.len(), Block::default);
+        self.positions = 0;
+        self.count = range.len();
+        for (block, &start) in self.blocks.iter_mut().zip(&starts) {
+            block.fill(data, start..(start + BLOCK).min(range.end))?;
+            self.positions += block.positions;
+        }
+        Ok(())
+    }
+
+    /// The longest sequence's length.
+    pub fn steps(&self) -> usize {
+        self.blocks.iter().map(|b| b.steps).max().unwrap_or(0)
+    }
+}
+
+/// A block of sequences in column layout.
+#[derive(Clone, Debug, Default)]
+pub struct Block<R> {
     /// Time steps (the longest sequence's length).
     pub steps: usize,
     /// Columns (sequences plus padding).
@@ -31,15 +82,8 @@ pub struct Batch<R> {
     pub positions: usize,
 }
 
-impl<R: Real> Batch<R> {
-    /// A batch holding the sequences `range` of `data`.
-    pub fn from_dataset(data: &Dataset, range: Range<usize>) -> Result<Self> {
-        let mut batch = Batch::default();
-        batch.fill(data, range)?;
-        Ok(batch)
-    }
-
-    /// Refills this batch with the sequences `range` of `data`, reusing its buffers.
+impl<R: Real> Block<R> {
+    /// Refills this block with the sequences `range` of `data`, reusing its buffers.
     pub fn fill(&mut self, data: &Dataset, range: Range<usize>) -> Result<()> {
         let (ni, no) = (data.input_dim, data.output_dim);
         if ni == 0 || no == 0 {
@@ -69,7 +113,7 @@ impl<R: Real> Batch<R> {
         }
         let count = range.len();
         let n = padded(count);
-        *self = Batch {
+        *self = Block {
             steps,
             n,
             count,
@@ -101,15 +145,6 @@ impl<R: Real> Batch<R> {
     }
 }
 
-/// A whole dataset cut into column batches of at most `chunk` sequences (for evaluation).
-pub fn chunks<R: Real>(data: &Dataset, chunk: usize) -> Result<Vec<Batch<R>>> {
-    let chunk = chunk.max(1);
-    (0..data.len())
-        .step_by(chunk)
-        .map(|start| Batch::from_dataset(data, start..(start + chunk).min(data.len())))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,10 +167,29 @@ mod tests {
             ],
         };
         let b: Batch<f32> = Batch::from_dataset(&data, 0..2).unwrap();
-        assert_eq!((b.steps, b.count, b.positions), (3, 2, 4));
+        assert_eq!((b.steps(), b.count, b.positions, b.blocks.len()), (3, 2, 4, 1));
+        let b = &b.blocks[0];
         assert_eq!(b.x[b.n], 2.0);
         assert_eq!(b.mask[b.n + 1], 0.0);
         assert_eq!(b.mask[1], 1.0);
+    }
+
+    #[test]
+    fn large_batches_are_cut_into_blocks() {
+        let data = Dataset {
+            input_dim: 1,
+            output_dim: 1,
+            sequences: vec![
+                Sequence {
+                    inputs: vec![1],
+                    outputs: vec![1],
+                };
+                BLOCK + 3
+            ],
+        };
+        let b: Batch<f32> = Batch::from_dataset(&data, 0..BLOCK + 3).unwrap();
+        assert_eq!(b.blocks.len(), 2);
+        assert_eq!((b.blocks[0].count, b.blocks[1].count, b.positions), (BLOCK, 3, BLOCK + 3));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! same generic code compiled for AVX-512 or AVX2 when the CPU has them. No fused multiply-add
 //! is used and every reduction has a fixed order, so all copies give bit-identical results.
 
-use super::batch::Batch;
+use super::batch::{Batch, Block};
 use super::kernels::{activate, activation_backward, affine, affine_grads, affine_transposed};
 use super::layout::{LayerSlot, Layout};
 use super::loss::loss_and_grad;
@@ -99,12 +99,12 @@ impl<R: Real> Workspace<R> {
         &self.layout
     }
 
-    /// The outputs of the last forward pass (`steps × O × n`).
+    /// The outputs of the last forward pass over a block (`steps × O × n`).
     pub fn outputs(&self) -> &[R] {
         &self.y[..self.steps * self.layout.output_dim * self.n]
     }
 
-    /// The hidden states of the last forward pass (`(steps + 1) × H × n`, `h0` first).
+    /// The hidden states of the last forward pass over a block (`(steps + 1) × H × n`, `h0` first).
     pub fn hidden(&self) -> &[R] {
         &self.hs[..(self.steps + 1) * self.layout.hidden_dim * self.n]
     }
@@ -183,7 +183,7 @@ fn mlp_forward<R: Real>(
 }
 
 #[inline(always)]
-fn forward_impl<R: Real>(ws: &mut Workspace<R>, params: &[R], h0: &[R], batch: &Batch<R>) {
+fn forward_impl<R: Real>(ws: &mut Workspace<R>, params: &[R], h0: &[R], batch: &Block<R>) {
     ws.ensure(batch.steps, batch.n);
     let l = &ws.layout;
     let (h, i, o, n) = (l.hidden_dim, l.input_dim, l.output_dim, batch.n);
@@ -208,10 +208,20 @@ fn forward_impl<R: Real>(ws: &mut Workspace<R>, params: &[R], h0: &[R], batch: &
 /// Scores the outputs of the last forward pass; writes the loss gradient (already divided by
 /// the number of scored outputs) when `grad`, computes the loss value when `want_loss`.
 #[inline(always)]
-fn score_impl<R: Real>(ws: &mut Workspace<R>, batch: &Batch<R>, spec: &LossSpec, grad: bool, want_loss: bool) -> Stats {
+#[allow(clippy::too_many_arguments)]
+fn score_impl<R: Real>(
+    ws: &mut Workspace<R>,
+    batch: &Block<R>,
+    positions: usize,
+    spec: &LossSpec,
+    grad: bool,
+    want_loss: bool,
+) -> Stats {
     let (o_dim, n) = (ws.layout.output_dim, batch.n);
     let total = (batch.positions * o_dim) as u64;
-    let scale = if total == 0 { 0.0 } else { 1.0 / total as f64 };
+    // The gradient is of the mean over the whole batch (`positions` over all blocks).
+    let all = (positions * o_dim) as u64;
+    let scale = if all == 0 { 0.0 } else { 1.0 / all as f64 };
     let rscale = R::from_f64(scale);
     let mut correct = 0u64;
     let mut loss_sum = 0.0;
@@ -257,7 +267,7 @@ fn score_impl<R: Real>(ws: &mut Workspace<R>, batch: &Batch<R>, spec: &LossSpec,
         }
     }
     Stats {
-        loss: loss_sum * scale,
+        loss: if total == 0 { 0.0 } else { loss_sum / total as f64 },
         correct,
         total,
     }
@@ -265,7 +275,7 @@ fn score_impl<R: Real>(ws: &mut Workspace<R>, batch: &Batch<R>, spec: &LossSpec,
 
 /// Backpropagation through time of the gradient left by [`score_impl`]; adds into `grads`.
 #[inline(always)]
-fn backward_impl<R: Real>(ws: &mut Workspace<R>, params: &[R], batch: &Batch<R>, grads: &mut [R]) {
+fn backward_impl<R: Real>(ws: &mut Workspace<R>, params: &[R], batch: &Block<R>, grads: &mut [R]) {
     let Workspace {
         layout: l,
         hs,
@@ -340,9 +350,12 @@ fn train_step_impl<R: Real>(
     grads: &mut [R],
     want_loss: bool,
 ) -> Stats {
-    forward_impl(ws, params, h0, batch);
-    let stats = score_impl(ws, batch, spec, true, want_loss);
-    backward_impl(ws, params, batch, grads);
+    let mut stats = Stats::default();
+    for block in &batch.blocks {
+        forward_impl(ws, params, h0, block);
+        stats.merge(score_impl(ws, block, batch.positions, spec, true, want_loss));
+        backward_impl(ws, params, block, grads);
+    }
     stats
 }
 
@@ -355,8 +368,12 @@ fn evaluate_impl<R: Real>(
     spec: &LossSpec,
     want_loss: bool,
 ) -> Stats {
-    forward_impl(ws, params, h0, batch);
-    score_impl(ws, batch, spec, false, want_loss)
+    let mut stats = Stats::default();
+    for block in &batch.blocks {
+        forward_impl(ws, params, h0, block);
+        stats.merge(score_impl(ws, block, batch.positions, spec, false, want_loss));
+    }
+    stats
 }
 
 /// The instruction sets the engine can use.

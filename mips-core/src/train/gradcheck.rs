@@ -149,7 +149,7 @@ fn forward_matches_network_run() {
         for (c, s) in d.sequences.iter().enumerate() {
             let trace = net.run_int(&s.inputs);
             for (t, v) in trace.outputs.iter().enumerate() {
-                assert!((out[t * batch.n + c] - v).abs() < 1e-12, "{activation:?}");
+                assert!((out[t * batch.blocks[0].n + c] - v).abs() < 1e-12, "{activation:?}");
             }
         }
     }
