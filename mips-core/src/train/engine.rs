@@ -367,13 +367,37 @@ fn evaluate_impl<R: Real>(
     batch: &Batch<R>,
     spec: &LossSpec,
     want_loss: bool,
+    mut wrong: Option<&mut Vec<usize>>,
 ) -> Stats {
     let mut stats = Stats::default();
+    let mut first = 0;
     for block in &batch.blocks {
         forward_impl(ws, params, h0, block);
-        stats.merge(score_impl(ws, block, batch.positions, spec, false, want_loss));
+        let s = score_impl(ws, block, batch.positions, spec, false, want_loss);
+        if let Some(wrong) = wrong.as_deref_mut().filter(|_| !s.perfect()) {
+            record_wrong(ws, block, first, wrong);
+        }
+        stats.merge(s);
+        first += block.count;
     }
     stats
+}
+
+/// Appends the index (`first` + column) of every sequence of `block` with a wrong output.
+fn record_wrong<R: Real>(ws: &Workspace<R>, block: &Block<R>, first: usize, wrong: &mut Vec<usize>) {
+    let (o_dim, n) = (ws.layout.output_dim, block.n);
+    for c in 0..block.count {
+        let bad = (0..block.steps).any(|t| {
+            block.mask[t * n + c] != R::ZERO
+                && (0..o_dim).any(|o| {
+                    let at = (t * o_dim + o) * n + c;
+                    ws.y[at].round() != block.y[at]
+                })
+        });
+        if bad {
+            wrong.push(first + c);
+        }
+    }
 }
 
 /// The instruction sets the engine can use.
@@ -436,6 +460,7 @@ dispatched!(
 );
 
 dispatched!(
-    /// Forward pass and scoring only.
-    evaluate => evaluate_impl(params: &[R], h0: &[R], batch: &Batch<R>, spec: &LossSpec, want_loss: bool) -> Stats
+    /// Forward pass and scoring only; appends the indices of the sequences with a wrong output
+    /// to `wrong` when given.
+    evaluate => evaluate_impl(params: &[R], h0: &[R], batch: &Batch<R>, spec: &LossSpec, want_loss: bool, wrong: Option<&mut Vec<usize>>) -> Stats
 );

@@ -40,7 +40,7 @@ fn check(shape: &Shape, loss: Loss, seed: u64) {
     let mut ws = Workspace::new(&layout);
     let mut grads = vec![0.0; layout.len];
     train_step(&mut ws, &params, &h0, &batch, &spec, &mut grads, true);
-    let mut value = |p: &[f64]| evaluate(&mut ws, p, &h0, &batch, &spec, true).loss;
+    let mut value = |p: &[f64]| evaluate(&mut ws, p, &h0, &batch, &spec, true, None).loss;
     let eps = 1e-6;
     for k in 0..layout.len {
         let mut p = params.clone();
@@ -144,7 +144,7 @@ fn forward_matches_network_run() {
             loss: Loss::Log,
             ranges: vec![(0, 3)],
         };
-        evaluate(&mut ws, &params, &net.h0, &batch, &spec, false);
+        evaluate(&mut ws, &params, &net.h0, &batch, &spec, false, None);
         let out = ws.outputs();
         for (c, s) in d.sequences.iter().enumerate() {
             let trace = net.run_int(&s.inputs);

@@ -10,12 +10,16 @@ pub mod layout;
 pub mod loss;
 pub mod optim;
 pub mod real;
+pub mod run;
 
 #[cfg(test)]
 mod gradcheck;
+#[cfg(test)]
+pub(crate) mod toy;
 
 pub use batch::Batch;
 pub use engine::{LossSpec, Stats, Workspace, evaluate, train_step};
 pub use layout::Layout;
 pub use optim::AdamW;
 pub use real::Real;
+pub use run::{Prepared, RunReport, RunStop, TrainOptions, network_stats, train_network, train_run};
