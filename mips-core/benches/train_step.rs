@@ -59,10 +59,7 @@ fn mips_steps_per_second(batch_size: usize, seconds: f64) -> f64 {
     let mut opt = AdamW::new(layout.len, 0.0);
     let data = dataset(batch_size);
     let batch: Batch<f32> = Batch::from_dataset(&data, 0..batch_size).expect("batch");
-    let spec = LossSpec {
-        loss: Loss::Log,
-        ranges: vec![(0, 2)],
-    };
+    let spec = LossSpec::new(Loss::Log, vec![(0, 2)]);
     let h0 = vec![0.0f32; HIDDEN];
     let mut ws = Workspace::new(&layout);
     let mut step = || {

@@ -55,6 +55,21 @@ impl<R: Real> Batch<R> {
         Ok(())
     }
 
+    /// Maps every input component `i` to `(x − shift[i]) / scale[i]` (see
+    /// [`Scaling`](super::scaling::Scaling)).
+    pub fn scale_inputs(&mut self, shift: &[f64], scale: &[f64]) {
+        for block in &mut self.blocks {
+            let (ni, n) = (block.input_dim, block.n);
+            for t in 0..block.steps {
+                for i in 0..ni {
+                    let (m, s) = (R::from_f64(shift[i]), R::from_f64(1.0 / scale[i]));
+                    let row = &mut block.x[(t * ni + i) * n..(t * ni + i + 1) * n];
+                    row.iter_mut().for_each(|v| *v = (*v - m) * s);
+                }
+            }
+        }
+    }
+
     /// The longest sequence's length.
     pub fn steps(&self) -> usize {
         self.blocks.iter().map(|b| b.steps).max().unwrap_or(0)

@@ -52,6 +52,22 @@ pub struct LossSpec {
     pub loss: Loss,
     /// Inclusive value range per output component (cross-entropy only).
     pub ranges: Vec<(i64, i64)>,
+    /// Per output component, `ŷ = out_scale · g(h) + out_shift` (empty: identity); see
+    /// [`Scaling`](super::scaling::Scaling).
+    pub out_scale: Vec<f64>,
+    pub out_shift: Vec<f64>,
+}
+
+impl LossSpec {
+    /// A loss on unscaled outputs.
+    pub fn new(loss: Loss, ranges: Vec<(i64, i64)>) -> Self {
+        LossSpec {
+            loss,
+            ranges,
+            out_scale: Vec::new(),
+            out_shift: Vec::new(),
+        }
+    }
 }
 
 /// Buffers for the forward and backward pass of one layout.
@@ -229,6 +245,13 @@ fn score_impl<R: Real>(
         let mask = &batch.mask[t * n..(t + 1) * n];
         for o in 0..o_dim {
             let at = (t * o_dim + o) * n;
+            let out_scale = spec.out_scale.get(o).copied().unwrap_or(1.0);
+            if !spec.out_scale.is_empty() {
+                let (s, m) = (R::from_f64(out_scale), R::from_f64(spec.out_shift[o]));
+                ws.y[at..at + n].iter_mut().for_each(|v| *v = *v * s + m);
+            }
+            // The gradient with respect to g's output (before the output scaling).
+            let (scale, rscale) = (scale * out_scale, rscale * R::from_f64(out_scale));
             let (yh, yt) = (&ws.y[at..at + n], &batch.y[at..at + n]);
             correct += yh
                 .iter()

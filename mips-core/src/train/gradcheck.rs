@@ -33,10 +33,12 @@ fn check(shape: &Shape, loss: Loss, seed: u64) {
     let h0: Vec<f64> = (0..shape.hidden_dim).map(|k| 0.1 * k as f64 - 0.05).collect();
     let d = data(seed, shape.input_dim, shape.output_dim);
     let batch: Batch<f64> = Batch::from_dataset(&d, 0..d.len()).unwrap();
-    let spec = LossSpec {
-        loss,
-        ranges: vec![(0, 3); shape.output_dim],
-    };
+    let mut spec = LossSpec::new(loss, vec![(0, 3); shape.output_dim]);
+    if seed % 2 == 1 {
+        // Check the output scaling too.
+        spec.out_scale = (0..shape.output_dim).map(|o| 1.5 + o as f64).collect();
+        spec.out_shift = (0..shape.output_dim).map(|o| 0.5 - o as f64).collect();
+    }
     let mut ws = Workspace::new(&layout);
     let mut grads = vec![0.0; layout.len];
     train_step(&mut ws, &params, &h0, &batch, &spec, &mut grads, true);
@@ -99,10 +101,7 @@ fn f32_and_f64_gradients_agree() {
     let shape = &shapes(Activation::Relu)[3];
     let layout = Layout::new(shape).unwrap();
     let d = data(9, 2, 2);
-    let spec = LossSpec {
-        loss: Loss::Log,
-        ranges: vec![(0, 3); 2],
-    };
+    let spec = LossSpec::new(Loss::Log, vec![(0, 3); 2]);
     let p64: Vec<f64> = layout.init(9);
     let p32: Vec<f32> = p64.iter().map(|&v| v as f32).collect();
     let (mut g64, mut g32) = (vec![0.0f64; layout.len], vec![0.0f32; layout.len]);
@@ -140,10 +139,7 @@ fn forward_matches_network_run() {
         let d = data(5, 1, 1);
         let batch: Batch<f64> = Batch::from_dataset(&d, 0..d.len()).unwrap();
         let mut ws = Workspace::new(&layout);
-        let spec = LossSpec {
-            loss: Loss::Log,
-            ranges: vec![(0, 3)],
-        };
+        let spec = LossSpec::new(Loss::Log, vec![(0, 3)]);
         evaluate(&mut ws, &params, &net.h0, &batch, &spec, false, None);
         let out = ws.outputs();
         for (c, s) in d.sequences.iter().enumerate() {

@@ -4,6 +4,7 @@
 //! that finds the smallest network reaching 100% test accuracy.
 
 pub mod batch;
+pub mod bulk;
 pub mod engine;
 pub mod kernels;
 pub mod layout;
@@ -11,6 +12,8 @@ pub mod loss;
 pub mod optim;
 pub mod real;
 pub mod run;
+pub mod scaling;
+pub mod search;
 
 #[cfg(test)]
 mod gradcheck;
@@ -18,8 +21,11 @@ mod gradcheck;
 pub(crate) mod toy;
 
 pub use batch::Batch;
+pub use bulk::{AllReport, TaskOutcome, machine_description, render_markdown, train_all, train_task};
 pub use engine::{LossSpec, Stats, Workspace, evaluate, train_step};
 pub use layout::Layout;
 pub use optim::AdamW;
 pub use real::Real;
+pub use scaling::Scaling;
+pub use search::{SearchOptions, SearchReport, SearchStop, minimize};
 pub use run::{Prepared, RunReport, RunStop, TrainOptions, network_stats, train_network, train_run};

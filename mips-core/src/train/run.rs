@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::batch::Batch;
 use super::engine::{LossSpec, Stats, Workspace, evaluate, train_step};
 use super::layout::Layout;
+use super::scaling::Scaling;
 use super::optim::AdamW;
 use crate::data::Dataset;
 use crate::ir::{Network, network::Shape};
@@ -43,6 +44,38 @@ pub struct TrainOptions {
     pub clip_norm: f64,
     /// L1 penalty `l1 · Σ|θ|` added to the loss (0: none).
     pub l1: f64,
+    /// Learning-rate schedule.
+    pub schedule: Schedule,
+    /// Train in standardized coordinates (see [`Scaling`]); exported networks are always raw.
+    pub normalize: bool,
+}
+
+/// How the learning rate changes during a run.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Schedule {
+    /// Always `lr`.
+    Constant,
+    /// Cosine decay from `lr` to `lr · floor` over `max_steps`.
+    Cosine { floor: f64 },
+    /// Multiply by `factor` whenever the screened accuracy has not improved for `after` steps,
+    /// down to `lr · floor`.
+    Plateau { factor: f64, after: usize, floor: f64 },
+}
+
+impl Schedule {
+    /// Parses "constant", "cosine" or "plateau" (with default parameters).
+    pub fn parse(name: &str) -> Result<Schedule> {
+        match name {
+            "constant" => Ok(Schedule::Constant),
+            "cosine" => Ok(Schedule::Cosine { floor: 0.01 }),
+            "plateau" => Ok(Schedule::Plateau {
+                factor: 0.5,
+                after: 1000,
+                floor: 0.01,
+            }),
+            _ => Err(MipsError::unknown("learning-rate schedule", name, ["constant", "cosine", "plateau"])),
+        }
+    }
 }
 
 impl Default for TrainOptions {
@@ -58,6 +91,8 @@ impl Default for TrainOptions {
             screen_size: 2048,
             clip_norm: 1.0,
             l1: 0.0,
+            schedule: Schedule::Constant,
+            normalize: true,
         }
     }
 }
@@ -137,39 +172,59 @@ impl RunReport {
 }
 
 /// A task's test split prepared once for any number of runs: the whole split in `f64` for
-/// confirmation and its first sequences in `f32` for screening.
+/// confirmation and its first sequences in `f32` (scaled) for screening.
 pub struct Prepared<'a> {
     pub task: &'a dyn Task,
+    /// The loss on scaled outputs (what the engine trains on).
     pub spec: LossSpec,
+    /// The same loss on raw outputs (for exported networks).
+    pub raw_spec: LossSpec,
+    pub scaling: Scaling,
     full: Batch<f64>,
     screen: Batch<f32>,
 }
 
 impl<'a> Prepared<'a> {
-    /// Prepares `task` for runs with the given loss (`None`: the task's) and screen size.
-    pub fn new(task: &'a dyn Task, loss: Option<Loss>, screen_size: usize) -> Result<Self> {
+    /// Prepares `task` for runs with `opts` (its loss, screen size and normalization).
+    pub fn new(task: &'a dyn Task, opts: &TrainOptions) -> Result<Self> {
         let info = task.info();
+        let name = &info.name;
         if info.input_dim == 0 || info.output_dim == 0 {
-            return Err(MipsError::invalid("task", format!("{}: input and output widths must be positive", info.name)));
+            return Err(MipsError::invalid("task", format!("{name}: input and output widths must be positive")));
+        }
+        if info.input_ranges.len() != info.input_dim || info.output_ranges.len() != info.output_dim {
+            return Err(MipsError::invalid("task", format!("{name}: one value range per component is needed")));
         }
         let test = task.test_split();
         if test.input_dim != info.input_dim || test.output_dim != info.output_dim {
             return Err(MipsError::invalid(
                 "task",
-                format!("{}: the test split's widths do not match the task's", info.name),
+                format!("{name}: the test split's widths do not match the task's"),
             ));
         }
         if test.is_empty() {
-            return Err(MipsError::invalid("task", format!("{}: the test split is empty", info.name)));
+            return Err(MipsError::invalid("task", format!("{name}: the test split is empty")));
         }
+        let scaling = if opts.normalize {
+            Scaling::from_ranges(&info.input_ranges, &info.output_ranges)
+        } else {
+            Scaling::identity(info.input_dim, info.output_dim)
+        };
+        let raw_spec = LossSpec::new(opts.loss.unwrap_or(info.loss), info.output_ranges.clone());
+        let spec = LossSpec {
+            out_scale: scaling.y_scale.clone(),
+            out_shift: scaling.y_shift.clone(),
+            ..raw_spec.clone()
+        };
+        let mut screen = Batch::from_dataset(test, 0..opts.screen_size.clamp(1, test.len()))?;
+        screen.scale_inputs(&scaling.x_shift, &scaling.x_scale);
         Ok(Prepared {
             task,
-            spec: LossSpec {
-                loss: loss.unwrap_or(info.loss),
-                ranges: info.output_ranges.clone(),
-            },
+            spec,
+            raw_spec,
+            scaling,
             full: Batch::from_dataset(test, 0..test.len())?,
-            screen: Batch::from_dataset(test, 0..screen_size.clamp(1, test.len()))?,
+            screen,
         })
     }
 
@@ -178,12 +233,37 @@ impl<'a> Prepared<'a> {
         self.task.test_split()
     }
 
-    /// Accuracy of a network on the whole test split (`f64`), with the indices of the
+    /// The raw network of parameters trained in scaled coordinates.
+    pub fn export(&self, layout: &Layout, params: &[f32]) -> Network {
+        let mut net = layout.to_network(params);
+        self.scaling.fold(&mut net);
+        net
+    }
+
+    /// Accuracy of a raw network on the whole test split (`f64`), with the indices of the
     /// sequences it gets wrong when `wrong` is given.
-    pub fn accuracy(&self, layout: &Layout, params: &[f64], wrong: Option<&mut Vec<usize>>) -> f64 {
-        let mut ws = Workspace::new(layout);
-        let h0 = vec![0.0; layout.hidden_dim];
-        evaluate(&mut ws, params, &h0, &self.full, &self.spec, false, wrong).accuracy()
+    pub fn accuracy(&self, net: &Network, wrong: Option<&mut Vec<usize>>) -> f64 {
+        let layout = Layout::new(&net.shape()).expect("a trained network's shape is valid");
+        let params = layout.flatten::<f64>(net).expect("a trained network is finite");
+        let mut ws = Workspace::new(&layout);
+        evaluate(&mut ws, &params, &net.h0, &self.full, &self.raw_spec, false, wrong).accuracy()
+    }
+
+    /// The scaled training batch for `seed` and `step`.
+    fn batch(&self, seed: u64, step: usize, size: usize, batch: &mut Batch<f32>) -> Result<()> {
+        let data = self.task.train_batch(rng::mix(seed, step as u64), size);
+        if data.is_empty() {
+            return Err(MipsError::invalid("task", format!("{}: empty training batch", self.task.info().name)));
+        }
+        if data.input_dim != self.scaling.x_scale.len() || data.output_dim != self.scaling.y_scale.len() {
+            return Err(MipsError::invalid(
+                "task",
+                format!("{}: a training batch's widths do not match the task's", self.task.info().name),
+            ));
+        }
+        batch.fill(&data, 0..data.len())?;
+        batch.scale_inputs(&self.scaling.x_shift, &self.scaling.x_scale);
+        Ok(())
     }
 }
 
@@ -221,7 +301,9 @@ pub fn train_network(
     if net.h0.iter().any(|&v| v != 0.0) {
         return Err(MipsError::invalid("network", "training supports h0 = 0 only"));
     }
-    let params = layout.flatten::<f32>(net)?;
+    let mut scaled = net.clone();
+    prep.scaling.unfold(&mut scaled);
+    let params = layout.flatten::<f32>(&scaled)?;
     train_from(prep, &layout, params, seed, opts, frozen, interrupt)
 }
 
@@ -276,6 +358,8 @@ fn train_from(
     let mut last_eval = 0;
     let mut best_screen = -1.0;
     let mut last_progress = 0;
+    let mut last_decay = 0;
+    let mut plateau_lr = opts.lr;
     let mut stop = RunStop::MaxSteps;
     let mut step = 0;
     let mut confirm_gap = opts.eval_every;
@@ -286,11 +370,7 @@ fn train_from(
             break;
         }
         step += 1;
-        let data = prep.task.train_batch(rng::mix(seed, step as u64), opts.batch_size);
-        if data.is_empty() {
-            return Err(MipsError::invalid("task", format!("{}: empty training batch", info.name)));
-        }
-        batch.fill(&data, 0..data.len())?;
+        prep.batch(seed, step, opts.batch_size, &mut batch)?;
         grads.iter_mut().for_each(|g| *g = 0.0);
         let stats = train_step(&mut ws, &params, &h0, &batch, &prep.spec, &mut grads, false);
         if opts.l1 > 0.0 {
@@ -306,7 +386,21 @@ fn train_from(
             let scale = (opts.clip_norm / norm) as f32;
             grads.iter_mut().for_each(|g| *g *= scale);
         }
-        opt.step(&mut params, &grads, opts.lr, frozen);
+        let lr = match opts.schedule {
+            Schedule::Constant => opts.lr,
+            Schedule::Cosine { floor } => {
+                let phase = (step - 1) as f64 / opts.max_steps.max(1) as f64;
+                opts.lr * (floor + (1.0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * phase).cos()))
+            }
+            Schedule::Plateau { factor, after, floor } => {
+                if after > 0 && step - last_progress.max(last_decay) >= after {
+                    last_decay = step;
+                    plateau_lr = (plateau_lr * factor).max(opts.lr * floor);
+                }
+                plateau_lr
+            }
+        };
+        opt.step(&mut params, &grads, lr, frozen);
         if params.iter().any(|p| !p.is_finite()) {
             stop = RunStop::Diverged;
             break;
@@ -337,9 +431,8 @@ fn train_from(
         }
         if screen.perfect() && last_confirm.is_none_or(|at| step - at >= confirm_gap) {
             last_confirm = Some(step);
-            let p64: Vec<f64> = params.iter().map(|&v| v as f64).collect();
             let mut wrong = Vec::new();
-            let full = prep.accuracy(layout, &p64, Some(&mut wrong));
+            let full = prep.accuracy(&prep.export(layout, &params), Some(&mut wrong));
             if best.full.is_none_or(|b| full > b) {
                 last_progress = step;
                 best = Best {
@@ -368,12 +461,11 @@ fn train_from(
             break;
         }
     }
-    let layout64 = layout;
-    let best64: Vec<f64> = best.params.iter().map(|&v| v as f64).collect();
+    let net = prep.export(layout, &best.params);
     let test_accuracy = match (stop, best.full) {
         (RunStop::Solved, _) => 1.0,
         (_, Some(full)) => full,
-        _ => prep.accuracy(layout64, &best64, None),
+        _ => prep.accuracy(&net, None),
     };
     let report = RunReport {
         shape: layout.shape(),
@@ -384,7 +476,7 @@ fn train_from(
         best_step: best.step,
         stop,
     };
-    Ok((layout.to_network(&best64), report))
+    Ok((net, report))
 }
 
 fn hard_dataset(test: &Dataset, indices: &BTreeSet<usize>) -> Batch<f32> {
@@ -396,7 +488,7 @@ fn hard_dataset(test: &Dataset, indices: &BTreeSet<usize>) -> Batch<f32> {
     Batch::from_dataset(&data, 0..data.len()).expect("test sequences were validated")
 }
 
-/// Accuracy statistics of a network on a dataset (`f64`, like the verifier).
+/// Accuracy statistics (and mean loss) of a raw network on a dataset, in `f64` like the verifier.
 pub fn network_stats(net: &Network, data: &Dataset, spec: &LossSpec) -> Result<Stats> {
     let layout = Layout::new(&net.shape())?;
     let params = layout.flatten::<f64>(net)?;
@@ -436,18 +528,18 @@ mod tests {
     #[test]
     fn linear_rnn_learns_a_running_sum_and_stops_early() {
         let task = Toy::running_sum();
-        let prep = Prepared::new(&task, None, 64).unwrap();
+        let prep = Prepared::new(&task, &opts()).unwrap();
         let (net, report) = train_run(&prep, &linear(1), 0, &opts(), &|_| false).unwrap();
         assert!(report.solved(), "{report:?}");
         assert!(report.steps < 3000);
-        let stats = network_stats(&net, task.test_split(), &prep.spec).unwrap();
+        let stats = network_stats(&net, task.test_split(), &prep.raw_spec).unwrap();
         assert!(stats.perfect(), "the returned network is the confirmed one");
     }
 
     #[test]
     fn runs_are_deterministic() {
         let task = Toy::running_sum();
-        let prep = Prepared::new(&task, None, 64).unwrap();
+        let prep = Prepared::new(&task, &opts()).unwrap();
         let o = TrainOptions { max_steps: 200, ..opts() };
         let a = train_run(&prep, &linear(2), 3, &o, &|_| false).unwrap();
         let b = train_run(&prep, &linear(2), 3, &o, &|_| false).unwrap();
@@ -459,7 +551,7 @@ mod tests {
     fn every_loss_trains() {
         for loss in [Loss::Log, Loss::Mse, Loss::CrossEntropy] {
             let task = Toy::copy(loss);
-            let prep = Prepared::new(&task, None, 64).unwrap();
+            let prep = Prepared::new(&task, &opts()).unwrap();
             let (_, report) = train_run(&prep, &linear(1), 1, &opts(), &|_| false).unwrap();
             assert!(report.solved(), "{loss:?}: {report:?}");
         }
@@ -468,7 +560,7 @@ mod tests {
     #[test]
     fn interrupt_and_patience_stop_runs() {
         let task = Toy::running_sum();
-        let prep = Prepared::new(&task, None, 64).unwrap();
+        let prep = Prepared::new(&task, &opts()).unwrap();
         let (_, r) = train_run(&prep, &linear(1), 0, &opts(), &|step| step >= 10).unwrap();
         assert_eq!((r.stop, r.steps), (RunStop::Interrupted, 10));
         // Nothing can be learned with lr so small; patience ends the run.
@@ -484,7 +576,7 @@ mod tests {
     #[test]
     fn mismatched_shapes_and_bad_options_are_errors() {
         let task = Toy::running_sum();
-        let prep = Prepared::new(&task, None, 64).unwrap();
+        let prep = Prepared::new(&task, &opts()).unwrap();
         let mut s = linear(1);
         s.input_dim = 2;
         assert!(train_run(&prep, &s, 0, &opts(), &|_| false).is_err());
