@@ -34,7 +34,8 @@ pub struct TrainOptions {
     pub loss: Option<Loss>,
     /// Most optimizer steps.
     pub max_steps: usize,
-    /// Give up when the screened accuracy has not improved for this many steps (0: never).
+    /// Give up when the screened error has not shrunk by 5% (relative) for this many steps
+    /// (0: never).
     pub patience: usize,
     /// Screen test accuracy every this many steps.
     pub eval_every: usize,
@@ -92,7 +93,7 @@ impl Default for TrainOptions {
             clip_norm: 1.0,
             l1: 0.0,
             schedule: Schedule::Constant,
-            normalize: true,
+            normalize: false,
         }
     }
 }
@@ -267,6 +268,9 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// Relative decrease of the screened error that counts as progress for `patience`.
+const PROGRESS: f64 = 0.05;
+
 /// Most hard sequences added to a run's screen.
 const MAX_HARD: usize = 4096;
 
@@ -356,7 +360,7 @@ fn train_from(
         full: None,
     };
     let mut last_eval = 0;
-    let mut best_screen = -1.0;
+    let mut best_screen: f64 = -1.0;
     let mut last_progress = 0;
     let mut last_decay = 0;
     let mut plateau_lr = opts.lr;
@@ -417,7 +421,8 @@ fn train_from(
             screen.merge(evaluate(&mut ws, &params, &h0, hb, &prep.spec, false, None));
         }
         let acc = screen.accuracy();
-        if acc > best_screen {
+        // Progress (for patience) means the screened error shrank by a meaningful fraction.
+        if 1.0 - acc < (1.0 - best_screen) * (1.0 - PROGRESS) {
             best_screen = acc;
             last_progress = step;
         }

@@ -189,6 +189,11 @@ fn shrink_candidates(info: &crate::task::TaskInfo, hidden: usize, opts: &SearchO
     out
 }
 
+/// In the shrink phase, a smaller shape gets this many times the generous shape's steps...
+const SHRINK_STEPS_FACTOR: usize = 4;
+/// ...but at least this many.
+const SHRINK_MIN_STEPS: usize = 2000;
+
 /// Called after each run (for progress displays).
 pub type Progress<'a> = &'a (dyn Fn(&RunReport) + Sync);
 
@@ -212,12 +217,14 @@ impl Searcher<'_> {
         self.opts.max_total_steps > 0 && self.total_steps >= self.opts.max_total_steps
     }
 
-    /// Trains `shape` with every seed in parallel; returns the winning run when one solved it.
-    fn try_shape(&mut self, shape: &Shape) -> Result<Option<(Network, RunReport)>> {
+    /// Trains `shape` with every seed in parallel (at most `max_steps` steps per run); returns
+    /// the winning run when one solved it.
+    fn try_shape(&mut self, shape: &Shape, max_steps: usize) -> Result<Option<(Network, RunReport)>> {
         let seeds: Vec<u64> = (0..self.opts.seeds as u64).map(|k| rng::mix(self.opts.seed, k)).collect();
         let first_success = AtomicUsize::new(usize::MAX);
         let deadline = self.deadline;
         let mut train = self.opts.train.clone();
+        train.max_steps = train.max_steps.min(max_steps);
         if self.opts.max_total_steps > 0 {
             // A candidate never runs past the task's remaining step budget.
             let left = self.opts.max_total_steps.saturating_sub(self.total_steps);
@@ -278,16 +285,18 @@ impl Searcher<'_> {
                 if let Some(stop) = self.budget_stop() {
                     return Ok((self.best.clone().expect("a run happened"), stop));
                 }
-                let Some(found) = self.try_shape(candidate)? else { continue };
+                let Some(found) = self.try_shape(candidate, self.opts.train.max_steps)? else { continue };
                 if k == 0 {
                     return Ok((found, SearchStop::Found));
                 }
-                // Shrink: the smallest MLP shape at this hidden size that also succeeds.
+                // Shrink: the smallest MLP shape at this hidden size that also succeeds, each
+                // with a step budget of a few times what the generous shape needed.
+                let steps = (found.1.steps * SHRINK_STEPS_FACTOR).max(SHRINK_MIN_STEPS);
                 for smaller in shrink_candidates(&info, hidden, self.opts, candidate) {
                     if let Some(stop) = self.budget_stop() {
                         return Ok((found, stop));
                     }
-                    if let Some(better) = self.try_shape(&smaller)? {
+                    if let Some(better) = self.try_shape(&smaller, steps)? {
                         return Ok((better, SearchStop::Found));
                     }
                 }
