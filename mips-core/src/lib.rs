@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod data;
 pub mod error;
+pub mod interop;
 pub mod ir;
 pub mod pass;
 pub mod rng;
