@@ -1,0 +1,133 @@
+//! `results/extract.md`: per task, the method the combined extraction chose, the number of
+//! states or the lattice dimension, completeness, and whether the machine reproduces the
+//! network's rounded outputs on the whole test split.
+
+use std::path::Path;
+
+use mips_core::atomic::write_atomic;
+use mips_core::data::Dataset;
+use mips_core::ir::{Network, StateMachine};
+use mips_core::pass::PassContext;
+use mips_core::pass::verify::rounded_outputs;
+use mips_core::task::Task;
+use rayon::prelude::*;
+
+use super::options::ExtractOptions;
+use super::passes::{Method, extract_machine};
+
+/// How extraction went on one task's network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskExtraction {
+    pub task: String,
+    /// The machine's method, or empty when extraction failed.
+    pub method: String,
+    /// `N states`, `dim K` or `mod K`.
+    pub size: String,
+    pub complete: bool,
+    /// Test sequences.
+    pub sequences: usize,
+    /// Test sequences on which the machine reproduces the network's rounded outputs.
+    pub agree: usize,
+    /// Test sequences that hit a table gap.
+    pub gaps: usize,
+    /// Test sequences on which the machine runs but outputs something else.
+    pub wrong: usize,
+    /// The machine's summary, or why extraction failed.
+    pub detail: String,
+}
+
+/// The size of a machine in words.
+fn size(sm: &StateMachine) -> String {
+    match sm.method.as_str() {
+        "lattice" => format!("dim {}", sm.state_dim),
+        "circle" => format!("mod {}", sm.moduli.first().copied().unwrap_or(0)),
+        _ => format!("{} states", sm.state_count()),
+    }
+}
+
+/// Runs the combined extraction (all methods) on `net` for `task` with `verify` as the
+/// verification set, then compares the machine with the network on the task's whole test split.
+pub fn evaluate(task: &dyn Task, net: &Network, verify: &Dataset, seed: u64, opts: &ExtractOptions) -> TaskExtraction {
+    let name = task.info().name.clone();
+    let ctx = PassContext {
+        task,
+        verify,
+        seed,
+        quiet: true,
+    };
+    let test = task.test_split();
+    let mut row = TaskExtraction {
+        task: name,
+        method: String::new(),
+        size: String::new(),
+        complete: false,
+        sequences: test.len(),
+        agree: 0,
+        gaps: 0,
+        wrong: 0,
+        detail: String::new(),
+    };
+    let sm = match extract_machine(net, &ctx, opts, &Method::ALL) {
+        Ok(sm) => sm,
+        Err(e) => {
+            row.detail = e.to_string();
+            return row;
+        }
+    };
+    let (agree, gaps, wrong) = test
+        .sequences
+        .par_iter()
+        .map(|s| match sm.run(&s.inputs) {
+            Ok(out) if out == rounded_outputs(net, &s.inputs) => (1, 0, 0),
+            Ok(_) => (0, 0, 1),
+            Err(_) => (0, 1, 0),
+        })
+        .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+    row.method = sm.method.clone();
+    row.size = size(&sm);
+    row.complete = sm.complete;
+    (row.agree, row.gaps, row.wrong) = (agree, gaps, wrong);
+    row.detail = sm.summary;
+    row
+}
+
+/// Markdown table of the rows, with a count of tasks whose machine reproduces the network on the
+/// whole test split.
+pub fn render(rows: &[TaskExtraction]) -> String {
+    let exact = rows
+        .iter()
+        .filter(|r| r.sequences > 0 && r.agree == r.sequences)
+        .count();
+    let extracted = rows.iter().filter(|r| !r.method.is_empty()).count();
+    let mut out = format!(
+        "# Extraction results\n\n{extracted} of {} networks gave a state machine; {exact} reproduce the network's \
+         rounded outputs on the whole test split.\n\n\
+         | task | method | size | complete | test agreement | gaps | wrong | detail |\n\
+         |---|---|---|---|---|---|---|---|\n",
+        rows.len()
+    );
+    for r in rows {
+        let agreement = if r.method.is_empty() {
+            "-".to_string()
+        } else {
+            format!("{}/{}", r.agree, r.sequences)
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            r.task,
+            if r.method.is_empty() { "failed" } else { &r.method },
+            r.size,
+            if r.complete { "yes" } else { "no" },
+            agreement,
+            r.gaps,
+            r.wrong,
+            r.detail.replace('|', "/").replace('\n', " ")
+        ));
+    }
+    out
+}
+
+/// Writes [`render`]'s table to `path` (e.g. `results/extract.md`) atomically.
+pub fn write(path: &Path, rows: &[TaskExtraction]) -> mips_core::Result<()> {
+    write_atomic(path, render(rows).as_bytes())
+}
