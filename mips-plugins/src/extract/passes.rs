@@ -11,6 +11,7 @@ use super::candidate::Candidate;
 use super::collect::Samples;
 use super::options::ExtractOptions;
 use super::points::Points;
+use super::report::size;
 use super::subspace::Projection;
 use super::{circle, clusters, lattice};
 
@@ -128,7 +129,13 @@ pub fn extract_machine(
             ),
         ));
     };
-    let mut machine = found[best].machine.clone();
+    let chosen = &found[best];
+    let mut machine = chosen.machine.clone();
+    ctx.note("method", &machine.method);
+    ctx.note("size", size(&machine));
+    ctx.note("bits", format!("{:.0}", chosen.bits));
+    ctx.note("complete", machine.complete);
+    ctx.note("held-out coverage", format!("{:.1}%", chosen.coverage * 100.0));
     let others: Vec<String> = found
         .iter()
         .enumerate()

@@ -36,8 +36,8 @@ pub struct TaskExtraction {
     pub detail: String,
 }
 
-/// The size of a machine in words.
-fn size(sm: &StateMachine) -> String {
+/// The size of a machine in words: `dim K` (lattice), `mod K` (circle) or `N states`.
+pub fn size(sm: &StateMachine) -> String {
     match sm.method.as_str() {
         "lattice" => format!("dim {}", sm.state_dim),
         "circle" => format!("mod {}", sm.moduli.first().copied().unwrap_or(0)),
@@ -49,12 +49,7 @@ fn size(sm: &StateMachine) -> String {
 /// verification set, then compares the machine with the network on the task's whole test split.
 pub fn evaluate(task: &dyn Task, net: &Network, verify: &Dataset, seed: u64, opts: &ExtractOptions) -> TaskExtraction {
     let name = task.info().name.clone();
-    let ctx = PassContext {
-        task,
-        verify,
-        seed,
-        quiet: true,
-    };
+    let ctx = PassContext::new(task, verify, seed, true);
     let test = task.test_split();
     let mut row = TaskExtraction {
         task: name,

@@ -105,12 +105,7 @@ pub fn run_pass(
         .collect();
     let options = Options::resolve(name, &pass.options(), &given).unwrap();
     let verify = task.train_batch(7, 60);
-    let ctx = PassContext {
-        task,
-        verify: &verify,
-        seed: 1,
-        quiet: true,
-    };
+    let ctx = PassContext::new(task, &verify, 1, true);
     let step = ResolvedStep { pass, options };
     let (artifacts, rows) = PassManager.run(&[step], Artifacts::from_network(net.clone()), &ctx, |_| {});
     (rows[0].clone(), artifacts.machine)
