@@ -29,6 +29,8 @@ pub mod report;
 pub mod subspace;
 
 #[cfg(test)]
+mod experiments;
+#[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod tests;
