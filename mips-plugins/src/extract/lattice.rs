@@ -123,7 +123,9 @@ fn size_reduce(mut basis: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
 
 /// Linear finder: Krylov chains of the regressed recurrence, from the input columns and the
 /// bias, reduced to a basis.
-fn krylov_basis(samples: &Samples, proj: &Projection) -> Option<Vec<Vec<f64>>> {
+/// The flag says whether the chains were independent (the basis has the network's own input
+/// scale and was not fitted to the data).
+fn krylov_basis(samples: &Samples, proj: &Projection) -> Option<(Vec<Vec<f64>>, bool)> {
     let r = proj.dim();
     let inputs = samples.input_dim;
     let rows: Vec<(Vec<f64>, Vec<f64>)> = samples
@@ -160,9 +162,9 @@ fn krylov_basis(samples: &Samples, proj: &Projection) -> Option<Vec<Vec<f64>>> {
     let kept: Vec<Vec<f64>> = generators.into_iter().filter(|v| norm(v) >= zero_tol).collect();
     let independent = kept.len() <= r && pseudo_inverse(&kept, r).is_some();
     if independent {
-        Some(size_reduce(kept))
+        Some((size_reduce(kept), true))
     } else {
-        reduce(&kept, zero_tol)
+        reduce(&kept, zero_tol).map(|b| (b, false))
     }
 }
 
@@ -244,11 +246,28 @@ fn same_lattice(a: &Lattice, b: &Lattice) -> bool {
     a.dim() == b.dim() && inside(a, b) && inside(b, a)
 }
 
-/// Candidate lattices that fit every core state, cheapest description first, with their bits.
+/// Description length of the core states on `lattice`: basis parameters, `Σ log2(1 + |z|)` and
+/// residual bits at resolution `eps`.
+fn description_bits(lattice: &Lattice, proj: &Projection, points: &Points, eps: f64) -> f64 {
+    let mut bits = PARAMETER_BITS * (lattice.dim() * proj.dim()) as f64;
+    for u in &points.all {
+        if let Some((z, r)) = lattice.coordinates(u) {
+            bits += integer_bits(&z) + (1.0 + r / eps).log2();
+        }
+    }
+    bits
+}
+
+/// Candidate lattices that fit every core state within `coord_tol` spacings, cheapest
+/// description first, with their bits; then, when `lenient_tol` is larger, the Krylov lattice
+/// at that tolerance if its chains were independent (a network that is linear but not snapped
+/// drifts off its lattice a little; its basis has the network's own input scale, so the wider
+/// tolerance cannot turn noise into states, and the tables and held-out check still decide).
 pub fn lattices(samples: &Samples, proj: &Projection, points: &Points, opts: &ExtractOptions) -> Vec<(Lattice, f64)> {
+    let krylov = krylov_basis(samples, proj);
     let mut bases: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
-    if let Some(b) = krylov_basis(samples, proj) {
-        bases.push(("krylov".into(), b));
+    if let Some((b, _)) = &krylov {
+        bases.push(("krylov".into(), b.clone()));
     }
     let gens = generators(samples, proj, points);
     for tol in TOLERANCES {
@@ -257,27 +276,29 @@ pub fn lattices(samples: &Samples, proj: &Projection, points: &Points, opts: &Ex
         }
     }
     let eps = opts.eps * points.scale;
+    let fits = |lattice: &Lattice| lattice.worst_residual(points).is_some_and(|r| r <= lattice.tol);
     let mut fitting: Vec<(Lattice, f64)> = Vec::new();
     for (source, basis) in bases {
         let Some(lattice) = fix_signs(proj, basis, points).and_then(|b| Lattice::new(proj, b, opts.coord_tol, &source))
         else {
             continue;
         };
-        if !lattice.worst_residual(points).is_some_and(|r| r <= lattice.tol) {
+        if !fits(&lattice) || fitting.iter().any(|(l, _)| same_lattice(l, &lattice)) {
             continue;
         }
-        if fitting.iter().any(|(l, _)| same_lattice(l, &lattice)) {
-            continue;
-        }
-        let mut bits = PARAMETER_BITS * (lattice.dim() * proj.dim()) as f64;
-        for u in &points.all {
-            if let Some((z, r)) = lattice.coordinates(u) {
-                bits += integer_bits(&z) + (1.0 + r / eps).log2();
-            }
-        }
+        let bits = description_bits(&lattice, proj, points, eps);
         fitting.push((lattice, bits));
     }
     fitting.sort_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((basis, true)) = krylov
+        && opts.lenient_tol > opts.coord_tol
+        && let Some(lattice) =
+            fix_signs(proj, basis, points).and_then(|b| Lattice::new(proj, b, opts.lenient_tol, "krylov, lenient"))
+        && fits(&lattice)
+    {
+        let bits = description_bits(&lattice, proj, points, eps);
+        fitting.push((lattice, bits));
+    }
     fitting
 }
 

@@ -25,6 +25,9 @@ pub struct ExtractOptions {
     /// Largest distance of a hidden state from its lattice or circle point, in units of the
     /// lattice spacing.
     pub coord_tol: f64,
+    /// Wider tolerance for the Krylov lattice of a network that is linear but not snapped (0:
+    /// never); see [`super::lattice::lattices`].
+    pub lenient_tol: f64,
     /// Smallest ratio between the gap separating discrete states and the spread within one.
     pub min_gap: f64,
     /// Smallest share of held-out sequences a finite machine must run without a table gap.
@@ -50,6 +53,7 @@ impl Default for ExtractOptions {
             max_transitions: 200_000,
             explore_depth: 2,
             coord_tol: 0.15,
+            lenient_tol: 0.45,
             min_gap: 4.0,
             min_coverage: 0.5,
             max_points: 2000,
@@ -107,6 +111,11 @@ impl ExtractOptions {
                 "largest distance of a hidden state from its lattice or circle point, in lattice spacings",
             ),
             OptionSpec::float(
+                "lenient-tol",
+                d.lenient_tol,
+                "wider tolerance, in spacings, for the Krylov lattice of an unsnapped linear network (0: never)",
+            ),
+            OptionSpec::float(
                 "min-gap",
                 d.min_gap,
                 "smallest ratio of the gap between discrete states to the spread within one",
@@ -161,6 +170,7 @@ impl ExtractOptions {
             max_transitions: positive_int("max-transitions")?,
             explore_depth: positive_int("explore-depth")?,
             coord_tol: float_in("coord-tol", 1e-9, 0.5)?,
+            lenient_tol: float_in("lenient-tol", 0.0, 0.5)?,
             min_gap: float_in("min-gap", 1.0, 1e12)?,
             min_coverage: float_in("min-coverage", 0.0, 1.0)?,
             max_points: positive_int("max-points")?,

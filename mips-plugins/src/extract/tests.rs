@@ -60,6 +60,20 @@ fn running_sum_is_a_one_dimensional_lattice() {
 }
 
 #[test]
+fn unsnapped_running_sum_needs_the_lenient_krylov_lattice() {
+    // h_t = 1.001 h_{t-1} + x_t drifts up to about 0.4 of a unit off the integers in 10 steps.
+    let net = linear_rnn(&[vec![1.001]], &[vec![1.0]], &[0.0], &[vec![1.0]], vec![0.0]);
+    let task = TestTask::new(vec![(0, 9)], 10, &net);
+    let (row, _) = run_pass("extract-lattice", &net, &task, &[("lenient-tol", "0")]);
+    assert!(matches!(row.status, Status::Failed(_)), "{}", row.status);
+    let sm = accepted("extract-lattice", &net, &task, &[]);
+    assert!(sm.summary.contains("lenient"), "{}", sm.summary);
+    for ((s, x), t) in &sm.transitions {
+        assert_eq!(t[0], s[0] + x[0]);
+    }
+}
+
+#[test]
 fn sheared_two_dimensional_lattice() {
     // z = (Σx, t) stored as h = B z with a shear basis B; y = Σx.
     let b = [[1.0, 0.5], [0.3, 1.7]];
