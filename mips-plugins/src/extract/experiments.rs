@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use mips_core::ir::Network;
-use mips_core::task::Task;
 
 use super::options::ExtractOptions;
 use super::report::{TaskExtraction, evaluate, render};
