@@ -21,6 +21,25 @@ pub struct Candidate {
     pub coverage: f64,
 }
 
+/// Bits to write down the whole input history at every core step (`(t + 1) · log2(#inputs)` at
+/// step t): a machine whose states cost as much only memorizes sequences. Infinite when there is
+/// at most one input symbol (nothing to memorize).
+pub fn history_bits(samples: &Samples) -> f64 {
+    let symbols = samples.inputs.len();
+    if symbols <= 1 {
+        return f64::INFINITY;
+    }
+    let per_step = (symbols as f64).log2();
+    samples
+        .core
+        .iter()
+        .map(|t| {
+            let n = samples.steps(t) as f64;
+            per_step * n * (n + 1.0) / 2.0
+        })
+        .sum()
+}
+
 /// How a method describes its finished machine.
 pub struct Finish<'a> {
     /// Method name (`lattice`, `circle`, `clusters`).
@@ -44,6 +63,15 @@ pub fn finish(
     opts: &ExtractOptions,
     how: Finish,
 ) -> Result<Candidate, String> {
+    if built.closure() < opts.min_closure {
+        return Err(format!(
+            "{}: only {:.1}% of the network's steps from the observed states land back on the states \
+             (need {:.1}%): the states are not closed under the network's update",
+            how.method,
+            built.closure() * 100.0,
+            opts.min_closure * 100.0
+        ));
+    }
     let coverage = heldout_coverage(&machine, samples)?;
     if how.finite && coverage < opts.min_coverage {
         return Err(format!(
@@ -60,11 +88,19 @@ pub fn finish(
             data_bits += states.iter().map(|s| (how.state_bits)(s)).sum::<f64>();
         }
     }
+    let history_bits = history_bits(samples);
+    if data_bits >= history_bits {
+        return Err(format!(
+            "{}: coding the states takes {data_bits:.0} bits, no fewer than writing down every input so far \
+             ({history_bits:.0} bits): the states memorize histories",
+            how.method
+        ));
+    }
     let bits = how.model_bits + data_bits + built.residual_bits;
     machine.method = how.method.to_string();
     machine.summary = format!(
-        "{} {}: {} states, {} transitions, {:.0} bits, complete {}, held-out coverage {:.1}%, {} explored, \
-         {} long steps ({} long sequences cut)",
+        "{} {}: {} states, {} transitions, {:.0} bits, complete {}, held-out coverage {:.1}%, closure {:.1}%, \
+         {} explored, {} long steps ({} long sequences cut)",
         how.method,
         how.size,
         machine.state_count(),
@@ -72,6 +108,7 @@ pub fn finish(
         bits,
         if machine.complete { "yes" } else { "no" },
         coverage * 100.0,
+        built.closure() * 100.0,
         built.explored,
         built.long_steps,
         built.long_cut

@@ -48,14 +48,28 @@ pub struct Built {
     pub long_cut: usize,
     /// Transitions added by querying the network.
     pub explored: usize,
-    /// Queries whose answer contradicted the tables (left as gaps).
-    pub explore_conflicts: usize,
+    /// Queries from the states reached on the core data (first exploration layer).
+    pub queried: usize,
+    /// Of those, the queries whose answer was on the discrete set and agreed with the tables.
+    pub closed: usize,
 }
 
 #[derive(Default)]
 struct Tables {
     transitions: BTreeMap<(Vec<i64>, Vec<i64>), Vec<i64>>,
     outputs: BTreeMap<Vec<i64>, Vec<i64>>,
+}
+
+impl Built {
+    /// Share of first-layer exploration queries that landed on the discrete set consistently
+    /// (1 when nothing was queried).
+    pub fn closure(&self) -> f64 {
+        if self.queried == 0 {
+            1.0
+        } else {
+            self.closed as f64 / self.queried as f64
+        }
+    }
 }
 
 impl Tables {
@@ -162,7 +176,8 @@ pub fn build(
         long_steps,
         long_cut,
         explored: 0,
-        explore_conflicts: 0,
+        queried: 0,
+        closed: 0,
     };
     explore(net, samples, q, opts, &mut tables, &mut built);
     let mut machine = StateMachine {
@@ -213,7 +228,8 @@ fn equivalent_initial(
 type Answer = (Vec<i64>, Vec<f64>, Vec<i64>);
 
 /// Fills missing transitions by running the network from each state's hidden state on every
-/// input, `opts.explore_depth` layers deep, within the state and transition budgets.
+/// input, `opts.explore_depth` layers deep, within the state and transition budgets, and counts
+/// how many queries from the observed states land back on the discrete set (closure).
 fn explore(
     net: &Network,
     samples: &Samples,
@@ -224,7 +240,7 @@ fn explore(
 ) {
     let mut frontier: Vec<Vec<i64>> = built.reps.keys().cloned().collect();
     frontier.sort_by_key(|s| (std::cmp::Reverse(built.visits.get(s).copied().unwrap_or(0)), s.clone()));
-    for _ in 0..opts.explore_depth {
+    for depth in 0..opts.explore_depth {
         let room = opts.max_transitions.saturating_sub(tables.transitions.len());
         let queries: Vec<(&Vec<i64>, &Vec<i64>)> = frontier
             .iter()
@@ -246,15 +262,18 @@ fn explore(
             .collect();
         let mut next = Vec::new();
         for ((s, x), answer) in queries.into_iter().zip(answers) {
+            let counted = depth == 0 && built.visits.contains_key(s);
+            built.queried += usize::from(counted);
             let Some((t, h, y)) = answer else { continue };
             let known = built.reps.contains_key(&t);
             if !known && built.reps.len() >= opts.max_states {
+                built.closed += usize::from(counted);
                 continue;
             }
             if tables.insert(s, x, &t, &y).is_err() {
-                built.explore_conflicts += 1;
                 continue;
             }
+            built.closed += usize::from(counted);
             built.explored += 1;
             if !known {
                 built.reps.insert(t.clone(), h);

@@ -32,6 +32,9 @@ pub struct ExtractOptions {
     pub min_gap: f64,
     /// Smallest share of held-out sequences a finite machine must run without a table gap.
     pub min_coverage: f64,
+    /// Smallest share of the network's steps from the states reached on the core data (on inputs
+    /// they were not seen with) that must land back on the discrete set.
+    pub min_closure: f64,
     /// Largest number of distinct hidden states clustered (more are assigned to clusters).
     pub max_points: usize,
     /// Smallest mean number of core states per cluster: cuts into more clusters would only
@@ -56,6 +59,7 @@ impl Default for ExtractOptions {
             lenient_tol: 0.45,
             min_gap: 4.0,
             min_coverage: 0.5,
+            min_closure: 0.75,
             max_points: 2000,
             min_visits: 3.0,
             eps: 1e-6,
@@ -125,6 +129,11 @@ impl ExtractOptions {
                 d.min_coverage,
                 "smallest share of held-out sequences a finite machine must run without a gap",
             ),
+            OptionSpec::float(
+                "min-closure",
+                d.min_closure,
+                "smallest share of network steps from the observed states that land back on the states",
+            ),
             OptionSpec::int(
                 "max-points",
                 int(d.max_points),
@@ -173,6 +182,7 @@ impl ExtractOptions {
             lenient_tol: float_in("lenient-tol", 0.0, 0.5)?,
             min_gap: float_in("min-gap", 1.0, 1e12)?,
             min_coverage: float_in("min-coverage", 0.0, 1.0)?,
+            min_closure: float_in("min-closure", 0.0, 1.0)?,
             max_points: positive_int("max-points")?,
             min_visits: float_in("min-visits", 1.0, 1e12)?,
             eps: float_in("eps", 1e-15, 1.0)?,

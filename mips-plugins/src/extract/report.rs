@@ -126,3 +126,36 @@ pub fn render(rows: &[TaskExtraction]) -> String {
 pub fn write(path: &Path, rows: &[TaskExtraction]) -> mips_core::Result<()> {
     write_atomic(path, render(rows).as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::testing::{TestTask, linear_rnn};
+
+    #[test]
+    fn renders_success_and_failure_rows() {
+        let sum = linear_rnn(&[vec![1.0]], &[vec![1.0]], &[0.0], &[vec![1.0]], vec![0.0]);
+        let task = TestTask::new(vec![(0, 1)], 6, &sum);
+        let verify = task.train_batch(3, 40);
+        let opts = ExtractOptions {
+            fresh: 100,
+            long_count: 10,
+            heldout: 50,
+            ..Default::default()
+        };
+        let good = evaluate(&task, &sum, &verify, 1, &opts);
+        assert_eq!((good.method.as_str(), good.size.as_str()), ("lattice", "dim 1"));
+        assert_eq!(good.agree + good.gaps, good.sequences);
+        assert_eq!(good.wrong, 0);
+        let leaky = linear_rnn(&[vec![0.7]], &[vec![1.0]], &[0.0], &[vec![1.0]], vec![0.0]);
+        let wide = TestTask::new(vec![(0, 9)], 6, &leaky);
+        let bad = evaluate(&wide, &leaky, &wide.train_batch(3, 40), 1, &opts);
+        assert!(bad.method.is_empty() && !bad.detail.is_empty(), "{bad:?}");
+        let text = render(&[good, bad]);
+        assert!(text.contains("1 of 2 networks gave a state machine"), "{text}");
+        assert!(
+            text.contains("| test | lattice | dim 1 |") && text.contains("| test | failed |"),
+            "{text}"
+        );
+    }
+}
