@@ -2,3 +2,5 @@
 //! (through `inventory`); the binary references it so the registrations are kept.
 
 pub mod extract;
+pub mod program_passes;
+pub mod regress;
