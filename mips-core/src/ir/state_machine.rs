@@ -28,21 +28,6 @@ pub struct StateMachine {
     /// Names of the state components, if the extraction knows what they mean.
     #[serde(default)]
     pub state_names: Vec<String>,
-    /// One-line account of the extraction (method, states or lattice dimension, description
-    /// length, completeness, held-out coverage).
-    #[serde(default)]
-    pub summary: String,
-    /// Lattice machines: the hidden-space direction of each state component, so that the hidden
-    /// state is close to `offset + Σ_j state[j] · basis[j]` in the subspace the network reads.
-    #[serde(default)]
-    pub basis: Vec<Vec<f64>>,
-    /// Lattice machines: the hidden state of the all-zero state (the network's `h0`).
-    #[serde(default)]
-    pub offset: Vec<f64>,
-    /// Per state component, the modulus it is read modulo (circle phases), 0 for a plain
-    /// integer; empty when the extraction does not say.
-    #[serde(default)]
-    pub moduli: Vec<i64>,
 }
 
 /// Why a state machine could not produce an output.

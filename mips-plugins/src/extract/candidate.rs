@@ -13,7 +13,9 @@ pub const PARAMETER_BITS: f64 = 32.0;
 /// A machine read off the network by one method.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Candidate {
-    /// The machine, with `method` and `summary` filled in.
+    /// Method name (`lattice`, `circle`, `clusters`).
+    pub method: &'static str,
+    /// The machine; its `method` field holds the one-line summary (see [`finish`]).
     pub machine: StateMachine,
     /// Description length: quantizer parameters, state codes and residuals, in bits.
     pub bits: f64,
@@ -43,7 +45,7 @@ pub fn history_bits(samples: &Samples) -> f64 {
 /// How a method describes its finished machine.
 pub struct Finish<'a> {
     /// Method name (`lattice`, `circle`, `clusters`).
-    pub method: &'a str,
+    pub method: &'static str,
     /// Size in words, e.g. `dim 2 (krylov)` or `mod 5`.
     pub size: String,
     /// Bits of the quantizer's parameters.
@@ -54,8 +56,9 @@ pub struct Finish<'a> {
     pub finite: bool,
 }
 
-/// Checks `machine` on the held-out sequences, computes its description length and fills in
-/// its method and summary.
+/// Checks `machine` (closure, held-out sequences, memorization), computes its description length
+/// and sets its `method` field to the one-line summary `"<method> <size>: <details>"`, e.g.
+/// `"lattice dim 2 (krylov): 120 states, …, complete no, held-out coverage 99.0%, …"`.
 pub fn finish(
     built: &Built,
     mut machine: StateMachine,
@@ -97,8 +100,7 @@ pub fn finish(
         ));
     }
     let bits = how.model_bits + data_bits + built.residual_bits;
-    machine.method = how.method.to_string();
-    machine.summary = format!(
+    machine.method = format!(
         "{} {}: {} states, {} transitions, {:.0} bits, complete {}, held-out coverage {:.1}%, closure {:.1}%, \
          {} explored, {} long steps ({} long sequences cut)",
         how.method,
@@ -114,8 +116,20 @@ pub fn finish(
         built.long_cut
     );
     Ok(Candidate {
+        method: how.method,
         machine,
         bits,
         coverage,
     })
+}
+
+/// The method name at the head of a machine's summary (`lattice`, `circle`, `clusters`).
+pub fn method_name(sm: &StateMachine) -> &str {
+    sm.method.split_whitespace().next().unwrap_or("")
+}
+
+/// The size part of a machine's summary: `dim K (finder)`, `mod K` or `N states`.
+pub fn size_of(sm: &StateMachine) -> &str {
+    let head = sm.method.split(':').next().unwrap_or("");
+    head.split_once(' ').map_or("", |(_, size)| size)
 }

@@ -213,8 +213,7 @@ pub fn extract(
                 .collect();
             let mut machine = rename(&oriented, &names, 1);
             machine.complete = is_complete(&machine);
-            machine.state_names = vec!["phase".into()];
-            machine.moduli = vec![modulus];
+            machine.state_names = vec![format!("phase_mod{modulus}")];
             let bits = move |s: &[i64]| phase_bits(s, modulus);
             let how = Finish {
                 method: "circle",

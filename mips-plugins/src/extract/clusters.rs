@@ -215,7 +215,6 @@ pub fn extract(
             let mut machine = minimize(&built.machine);
             machine.complete = is_complete(&machine);
             machine.state_names = vec!["state".into()];
-            machine.moduli = vec![0];
             let how = Finish {
                 method: "clusters",
                 size: format!("{} states", machine.state_count()),

@@ -324,9 +324,6 @@ pub fn extract(
         let outcome = build(net, samples, &lattice, opts, eps).and_then(|built| {
             let mut machine = built.machine.clone();
             machine.state_names = (0..lattice.dim()).map(|j| format!("z{j}")).collect();
-            machine.basis = lattice.basis.iter().map(|b| proj.lift(b)).collect();
-            machine.offset = samples.h0.clone();
-            machine.moduli = vec![0; lattice.dim()];
             let how = Finish {
                 method: "lattice",
                 size: format!("dim {} ({})", lattice.dim(), lattice.source),

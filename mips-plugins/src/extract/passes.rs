@@ -7,11 +7,10 @@ use mips_core::pass::verify::{first_disagreement, machine_behaviour, network_beh
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use mips_core::{MipsError, Result};
 
-use super::candidate::Candidate;
+use super::candidate::{Candidate, size_of};
 use super::collect::Samples;
 use super::options::ExtractOptions;
 use super::points::Points;
-use super::report::size;
 use super::subspace::Projection;
 use super::{circle, clusters, lattice};
 
@@ -131,8 +130,8 @@ pub fn extract_machine(
     };
     let chosen = &found[best];
     let mut machine = chosen.machine.clone();
-    ctx.note("method", &machine.method);
-    ctx.note("size", size(&machine));
+    ctx.note("method", chosen.method);
+    ctx.note("size", size_of(&machine));
     ctx.note("bits", format!("{:.0}", chosen.bits));
     ctx.note("complete", machine.complete);
     ctx.note("held-out coverage", format!("{:.1}%", chosen.coverage * 100.0));
@@ -140,7 +139,7 @@ pub fn extract_machine(
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != best)
-        .map(|(_, c)| format!("{} {:.0} bits", c.machine.method, c.bits))
+        .map(|(_, c)| format!("{} {:.0} bits", c.method, c.bits))
         .chain(
             reasons
                 .iter()
@@ -148,7 +147,7 @@ pub fn extract_machine(
         )
         .collect();
     if !others.is_empty() {
-        machine.summary = format!("{} (also: {})", machine.summary, others.join(", "));
+        machine.method = format!("{} (also: {})", machine.method, others.join(", "));
     }
     Ok(machine)
 }

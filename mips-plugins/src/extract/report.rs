@@ -6,12 +6,13 @@ use std::path::Path;
 
 use mips_core::atomic::write_atomic;
 use mips_core::data::Dataset;
-use mips_core::ir::{Network, StateMachine};
+use mips_core::ir::Network;
 use mips_core::pass::PassContext;
 use mips_core::pass::verify::rounded_outputs;
 use mips_core::task::Task;
 use rayon::prelude::*;
 
+use super::candidate::{method_name, size_of};
 use super::options::ExtractOptions;
 use super::passes::{Method, extract_machine};
 
@@ -21,7 +22,7 @@ pub struct TaskExtraction {
     pub task: String,
     /// The machine's method, or empty when extraction failed.
     pub method: String,
-    /// `N states`, `dim K` or `mod K`.
+    /// `N states`, `dim K (finder)` or `mod K`.
     pub size: String,
     pub complete: bool,
     /// Test sequences.
@@ -34,15 +35,6 @@ pub struct TaskExtraction {
     pub wrong: usize,
     /// The machine's summary, or why extraction failed.
     pub detail: String,
-}
-
-/// The size of a machine in words: `dim K` (lattice), `mod K` (circle) or `N states`.
-pub fn size(sm: &StateMachine) -> String {
-    match sm.method.as_str() {
-        "lattice" => format!("dim {}", sm.state_dim),
-        "circle" => format!("mod {}", sm.moduli.first().copied().unwrap_or(0)),
-        _ => format!("{} states", sm.state_count()),
-    }
 }
 
 /// Runs the combined extraction (all methods) on `net` for `task` with `verify` as the
@@ -78,11 +70,11 @@ pub fn evaluate(task: &dyn Task, net: &Network, verify: &Dataset, seed: u64, opt
             Err(_) => (0, 1, 0),
         })
         .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
-    row.method = sm.method.clone();
-    row.size = size(&sm);
+    row.method = method_name(&sm).to_string();
+    row.size = size_of(&sm).to_string();
     row.complete = sm.complete;
     (row.agree, row.gaps, row.wrong) = (agree, gaps, wrong);
-    row.detail = sm.summary;
+    row.detail = sm.method;
     row
 }
 
@@ -144,7 +136,10 @@ mod tests {
             ..Default::default()
         };
         let good = evaluate(&task, &sum, &verify, 1, &opts);
-        assert_eq!((good.method.as_str(), good.size.as_str()), ("lattice", "dim 1"));
+        assert_eq!(
+            (good.method.as_str(), good.size.as_str()),
+            ("lattice", "dim 1 (krylov)")
+        );
         assert_eq!(good.agree + good.gaps, good.sequences);
         assert_eq!(good.wrong, 0);
         let leaky = linear_rnn(&[vec![0.7]], &[vec![1.0]], &[0.0], &[vec![1.0]], vec![0.0]);
@@ -154,7 +149,7 @@ mod tests {
         let text = render(&[good, bad]);
         assert!(text.contains("1 of 2 networks gave a state machine"), "{text}");
         assert!(
-            text.contains("| test | lattice | dim 1 |") && text.contains("| test | failed |"),
+            text.contains("| test | lattice | dim 1 (krylov) |") && text.contains("| test | failed |"),
             "{text}"
         );
     }
