@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use mips_core::ir::Network;
+use mips_core::pass::{Artifacts, PassContext, PassManager, Pipeline, Registry};
 
 use super::options::ExtractOptions;
 use super::report::{TaskExtraction, evaluate, render};
@@ -14,12 +15,26 @@ fn run(name: &str, net: &Network) -> TaskExtraction {
     let verify = task.train_batch(11, 1000);
     let started = Instant::now();
     let row = evaluate(task.as_ref(), net, &verify, 5, &ExtractOptions::default());
-    eprintln!(
-        "{name}: {:.1}s {} {}",
-        started.elapsed().as_secs_f64(),
-        row.method,
-        row.detail
-    );
+    eprintln!("{name}: {:.1}s {}", started.elapsed().as_secs_f64(), row.detail);
+    let registry = Registry::builtin();
+    let steps = Pipeline::parse_inline("extract,regress")
+        .unwrap()
+        .resolve(&registry)
+        .unwrap();
+    let ctx = PassContext::new(task.as_ref(), &verify, 5, true);
+    let (artifacts, rows) = PassManager.run(&steps, Artifacts::from_network(net.clone()), &ctx, |_| {});
+    for r in &rows {
+        eprintln!("  {} {}", r.pass, r.status);
+    }
+    if let Some(p) = artifacts.program {
+        eprintln!(
+            "  program: {} tokens={} symbolic={} {:?}",
+            p.method,
+            p.tokens(),
+            p.symbolic,
+            p.updates
+        );
+    }
     row
 }
 
