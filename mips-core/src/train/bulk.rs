@@ -269,6 +269,8 @@ mod tests {
             },
             max_hidden: 1,
             widths: vec![2],
+            max_depth: 1,
+            generous: vec![(vec![2], vec![2])],
             ..SearchOptions::default()
         }
     }
