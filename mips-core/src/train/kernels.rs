@@ -44,10 +44,14 @@ pub fn affine<R: Real>(
     out: &mut [R],
     n: usize,
 ) {
-    debug_assert!(n % TILE == 0 && xa.len() >= ins_a * n && xb.len() >= (ins - ins_a) * n);
+    debug_assert!(n.is_multiple_of(TILE) && xa.len() >= ins_a * n && xb.len() >= (ins - ins_a) * n);
     debug_assert!(out.len() >= outs * n);
     let row = |i: usize, c: usize| -> &[R; TILE] {
-        if i < ins_a { tile(xa, i * n + c) } else { tile(xb, (i - ins_a) * n + c) }
+        if i < ins_a {
+            tile(xa, i * n + c)
+        } else {
+            tile(xb, (i - ins_a) * n + c)
+        }
     };
     for c in (0..n).step_by(TILE) {
         let mut o = 0;
@@ -108,7 +112,12 @@ pub fn affine_transposed<R: Real>(
             }
             for o in 0..outs {
                 let ds = tile(delta, o * n + c);
-                let v = [w[o * ins + i], w[o * ins + i + 1], w[o * ins + i + 2], w[o * ins + i + 3]];
+                let v = [
+                    w[o * ins + i],
+                    w[o * ins + i + 1],
+                    w[o * ins + i + 2],
+                    w[o * ins + i + 3],
+                ];
                 for j in 0..TILE {
                     acc[0][j] += v[0] * ds[j];
                     acc[1][j] += v[1] * ds[j];
@@ -122,7 +131,11 @@ pub fn affine_transposed<R: Real>(
             i += 4;
         }
         while i < rows {
-            let mut acc = if accumulate { *tile(dx, i * n + c) } else { [R::ZERO; TILE] };
+            let mut acc = if accumulate {
+                *tile(dx, i * n + c)
+            } else {
+                [R::ZERO; TILE]
+            };
             for o in 0..outs {
                 let v = w[o * ins + i];
                 let ds = tile(delta, o * n + c);
@@ -143,7 +156,12 @@ fn lane_sum<R: Real>(acc: [R; LANES]) -> R {
     for k in 0..8 {
         half[k] = acc[k] + acc[k + 8];
     }
-    let q = [half[0] + half[4], half[1] + half[5], half[2] + half[6], half[3] + half[7]];
+    let q = [
+        half[0] + half[4],
+        half[1] + half[5],
+        half[2] + half[6],
+        half[3] + half[7],
+    ];
     (q[0] + q[2]) + (q[1] + q[3])
 }
 
@@ -192,7 +210,11 @@ pub fn affine_grads<R: Real>(
     n: usize,
 ) {
     let row = |i: usize| -> &[R] {
-        if i < ins_a { &xa[i * n..(i + 1) * n] } else { &xb[(i - ins_a) * n..(i - ins_a + 1) * n] }
+        if i < ins_a {
+            &xa[i * n..(i + 1) * n]
+        } else {
+            &xb[(i - ins_a) * n..(i - ins_a + 1) * n]
+        }
     };
     for o in 0..outs {
         let d = &delta[o * n..(o + 1) * n];
@@ -233,7 +255,7 @@ fn dot4<R: Real>(a: &[R], b: [&[R]; 4], n: usize) -> [R; 4] {
 pub fn activate<R: Real>(act: Activation, z: &mut [R]) {
     match act {
         Activation::Relu => z.iter_mut().for_each(|v| {
-            if !(*v > R::ZERO) {
+            if *v < R::ZERO {
                 *v = R::ZERO
             }
         }),
@@ -249,7 +271,7 @@ pub fn activate<R: Real>(act: Activation, z: &mut [R]) {
 pub fn activation_backward<R: Real>(act: Activation, a: &[R], delta: &mut [R]) {
     match act {
         Activation::Relu => delta.iter_mut().zip(a).for_each(|(d, &v)| {
-            if !(v > R::ZERO) {
+            if v <= R::ZERO {
                 *d = R::ZERO
             }
         }),
