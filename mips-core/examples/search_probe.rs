@@ -21,6 +21,8 @@ fn main() {
             "steps" => o.train.max_steps = v.parse().unwrap(),
             "patience" => o.train.patience = v.parse().unwrap(),
             "sched" => o.train.schedule = Schedule::parse(v).unwrap(),
+            "spread" => o.train.spread_init = v.parse().unwrap(),
+            "loss" => o.train.loss = Some(mips_core::task::Loss::parse(v).unwrap()),
             "norm" => o.train.normalize = v.parse().unwrap(),
             "seeds" => o.seeds = v.parse().unwrap(),
             "hidden" => o.max_hidden = v.parse().unwrap(),

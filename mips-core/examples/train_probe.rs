@@ -43,6 +43,8 @@ fn main() {
                     *after = v.parse().unwrap()
                 }
             }
+            "spread" => opts.spread_init = v.parse().unwrap(),
+            "loss" => opts.loss = Some(mips_core::task::Loss::parse(v).unwrap()),
             "norm" => opts.normalize = v.parse().unwrap(),
             "eval" => opts.eval_every = v.parse().unwrap(),
             _ => panic!("unknown key {k}"),

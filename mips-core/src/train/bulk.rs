@@ -31,6 +31,9 @@ pub fn train_task(
     minimize(task, opts, progress)
 }
 
+/// Called by [`train_all`] after each task with its name and outcome.
+pub type TaskProgress<'a> = &'a (dyn Fn(&str, &TaskOutcome) + Sync);
+
 /// One task's entry in a [`train_all`] run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaskOutcome {
@@ -100,7 +103,7 @@ pub fn train_all(
     open: &(dyn Fn(&str) -> Result<Box<dyn Task>> + Sync),
     out_dir: &Path,
     opts: &SearchOptions,
-    progress: Option<&(dyn Fn(&str, &TaskOutcome) + Sync)>,
+    progress: Option<TaskProgress>,
 ) -> Result<AllReport> {
     opts.validate()?;
     std::fs::create_dir_all(out_dir).map_err(|source| MipsError::Io {
@@ -298,6 +301,8 @@ mod tests {
             },
             max_hidden: 1,
             widths: vec![2],
+            max_depth: 1,
+            generous: vec![(vec![2], vec![2])],
             ..SearchOptions::default()
         }
     }

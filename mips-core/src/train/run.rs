@@ -47,6 +47,9 @@ pub struct TrainOptions {
     pub l1: f64,
     /// Learning-rate schedule.
     pub schedule: Schedule,
+    /// Spread the initial ReLU kinks of f's first layer over the input range
+    /// ([`Layout::init_spread`]).
+    pub spread_init: bool,
     /// Train in standardized coordinates (see [`Scaling`]); exported networks are always raw.
     pub normalize: bool,
 }
@@ -98,6 +101,7 @@ impl Default for TrainOptions {
             l1: 0.0,
             schedule: Schedule::Constant,
             normalize: false,
+            spread_init: true,
         }
     }
 }
@@ -115,7 +119,7 @@ impl TrainOptions {
         if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
             return bad("weight decay must be a non-negative number");
         }
-        if !(self.l1.is_finite() && self.l1 >= 0.0) || !(self.clip_norm.is_finite() && self.clip_norm >= 0.0) {
+        if !(self.l1.is_finite() && self.l1 >= 0.0 && self.clip_norm.is_finite() && self.clip_norm >= 0.0) {
             return bad("l1 and gradient clipping must be non-negative numbers");
         }
         if self.eval_every == 0 {
@@ -239,6 +243,23 @@ impl<'a> Prepared<'a> {
         })
     }
 
+    /// The inclusive range of each input component in training coordinates.
+    pub fn input_box(&self) -> Vec<(f64, f64)> {
+        let s = &self.scaling;
+        self.task
+            .info()
+            .input_ranges
+            .iter()
+            .enumerate()
+            .map(|(i, &(lo, hi))| {
+                (
+                    (lo as f64 - s.x_shift[i]) / s.x_scale[i],
+                    (hi as f64 - s.x_shift[i]) / s.x_scale[i],
+                )
+            })
+            .collect()
+    }
+
     /// The test split.
     pub fn test(&self) -> &Dataset {
         self.task.test_split()
@@ -300,7 +321,11 @@ pub fn train_run(
     interrupt: &(dyn Fn(usize) -> bool + Sync),
 ) -> Result<(Network, RunReport)> {
     let layout = Layout::new(shape)?;
-    let params = layout.init::<f32>(seed);
+    let params = if opts.spread_init {
+        layout.init_spread::<f32>(seed, &prep.input_box())
+    } else {
+        layout.init::<f32>(seed)
+    };
     train_from(prep, &layout, params, seed, opts, None, interrupt)
 }
 

@@ -2,11 +2,14 @@
 //! widths of f and g) that reaches 100% accuracy on the whole test split.
 //!
 //! For each hidden size `H = 1, 2, ..`: try the linear RNN (f and g affine), which solves sums,
-//! delays and the physics tasks; then a generous MLP shape (`f` and `g` with one hidden layer of
-//! the largest width). If the generous shape fails, smaller MLPs at this `H` are assumed to fail
-//! too and the search moves to `H + 1`; if it succeeds, the smaller MLP shapes at this `H` are
-//! tried from the smallest up and the first success is kept. Every candidate is trained with
-//! several seeds in parallel; a candidate succeeds when one seed does.
+//! delays and the physics tasks; then the generous MLP shapes in order (by default f and g with
+//! one hidden layer of 16, then f with two hidden layers of 32 and g with one). If they all fail,
+//! smaller MLPs at this `H` are assumed to fail too and the search moves to `H + 1`. When one
+//! succeeds, the MLP shapes at this `H` that are smaller (fewer hidden layers, then fewer
+//! parameters; every layer of an MLP as wide as the others, widths from `widths`) are searched by
+//! bisection, assuming that a shape succeeds when a larger one does, and the smallest success is
+//! kept. Every candidate is trained with several seeds in parallel; a candidate succeeds when
+//! one seed does.
 //!
 //! Budgets: optimizer steps per run (`max_steps`, with `patience`), total steps per task
 //! (`max_total_steps`, deterministic) and wall time per task (`max_seconds`, a safety net; the
@@ -38,10 +41,13 @@ pub struct SearchOptions {
     pub max_hidden: usize,
     /// Smallest hidden size tried.
     pub min_hidden: usize,
-    /// Widths tried for MLP hidden layers, ascending; the largest is the generous shape's.
+    /// Hidden-layer widths of the smaller shapes tried after a success.
     pub widths: Vec<usize>,
-    /// Most hidden layers per MLP in the shrink phase (0: linear only, 1 or 2).
+    /// Most hidden layers per MLP (0: linear networks only).
     pub max_depth: usize,
+    /// The generous shapes tried at each hidden size after the linear one: hidden-layer widths
+    /// of f and of g (shapes deeper than `max_depth` are skipped).
+    pub generous: Vec<(Vec<usize>, Vec<usize>)>,
     /// Activation of the MLPs.
     pub activation: Activation,
     /// Total optimizer steps over all runs of a task (0: unlimited).
@@ -58,8 +64,9 @@ impl Default for SearchOptions {
             seed: 0,
             max_hidden: 8,
             min_hidden: 1,
-            widths: vec![2, 4, 8, 16],
-            max_depth: 1,
+            widths: vec![2, 4, 8, 16, 32],
+            max_depth: 2,
+            generous: vec![(vec![16], vec![16]), (vec![32, 32], vec![32])],
             activation: Activation::Relu,
             max_total_steps: 0,
             max_seconds: 0.0,
@@ -78,7 +85,7 @@ impl SearchOptions {
         if self.min_hidden == 0 || self.max_hidden < self.min_hidden {
             return bad("hidden sizes must satisfy 1 <= min-hidden <= max-hidden");
         }
-        if self.widths.contains(&0) {
+        if self.widths.contains(&0) || self.generous.iter().any(|(f, g)| f.contains(&0) || g.contains(&0)) {
             return bad("MLP widths must be positive");
         }
         if self.max_depth > 3 {
@@ -163,7 +170,8 @@ fn size_key(s: &Shape) -> (usize, usize) {
     )
 }
 
-/// The MLP shapes smaller than `generous` at one hidden size, smallest first.
+/// The MLP shapes smaller than `generous` at one hidden size, smallest first: every pair of
+/// uniform-width stacks (`[]`, `[w]`, `[w, w]`, ... up to `max_depth` layers) for f and g.
 fn shrink_candidates(
     info: &crate::task::TaskInfo,
     hidden: usize,
@@ -172,22 +180,14 @@ fn shrink_candidates(
 ) -> Vec<Shape> {
     let mut stacks: Vec<Vec<usize>> = vec![vec![]];
     for depth in 1..=opts.max_depth {
-        let mut next = vec![];
-        for s in stacks.iter().filter(|s| s.len() == depth - 1) {
-            for &w in &opts.widths {
-                let mut t = s.clone();
-                t.push(w);
-                next.push(t);
-            }
-        }
-        stacks.extend(next);
+        stacks.extend(opts.widths.iter().map(|&w| vec![w; depth]));
     }
     let mut out: Vec<Shape> = stacks
         .iter()
         .flat_map(|f| stacks.iter().map(move |g| (f, g)))
         .filter(|(f, g)| !(f.is_empty() && g.is_empty()))
         .map(|(f, g)| shape(info, hidden, f, g, opts.activation))
-        .filter(|s| s != generous && size_key(s) < size_key(generous))
+        .filter(|s| size_key(s) < size_key(generous))
         .collect();
     out.sort_by_key(size_key);
     out.dedup();
@@ -284,12 +284,12 @@ impl Searcher<'_> {
     /// Runs the search; returns the network to keep and why the search ended.
     fn search(&mut self) -> Result<((Network, RunReport), SearchStop)> {
         let info = self.prep.task.info().clone();
-        let widest = self.opts.widths.iter().copied().max();
         for hidden in self.opts.min_hidden..=self.opts.max_hidden {
-            let linear = shape(&info, hidden, &[], &[], self.opts.activation);
-            let mut candidates = vec![linear];
-            if let Some(w) = widest.filter(|_| self.opts.max_depth > 0) {
-                candidates.push(shape(&info, hidden, &[w], &[w], self.opts.activation));
+            let mut candidates = vec![shape(&info, hidden, &[], &[], self.opts.activation)];
+            for (f, g) in &self.opts.generous {
+                if f.len().max(g.len()) <= self.opts.max_depth {
+                    candidates.push(shape(&info, hidden, f, g, self.opts.activation));
+                }
             }
             for (k, candidate) in candidates.iter().enumerate() {
                 if let Some(stop) = self.budget_stop() {
@@ -301,21 +301,40 @@ impl Searcher<'_> {
                 if k == 0 {
                     return Ok((found, SearchStop::Found));
                 }
-                // Shrink: the smallest MLP shape at this hidden size that also succeeds, each
-                // with a step budget of a few times what the generous shape needed.
-                let steps = (found.1.steps * SHRINK_STEPS_FACTOR).max(SHRINK_MIN_STEPS);
-                for smaller in shrink_candidates(&info, hidden, self.opts, candidate) {
-                    if let Some(stop) = self.budget_stop() {
-                        return Ok((found, stop));
-                    }
-                    if let Some(better) = self.try_shape(&smaller, steps)? {
-                        return Ok((better, SearchStop::Found));
-                    }
-                }
-                return Ok((found, SearchStop::Found));
+                return self.shrink(&info, hidden, candidate, found);
             }
         }
         Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted))
+    }
+
+    /// Bisection over the shapes smaller than `shape` (which succeeded with `found`), each run
+    /// with a step budget of a few times what `found` needed.
+    fn shrink(
+        &mut self,
+        info: &crate::task::TaskInfo,
+        hidden: usize,
+        shape: &Shape,
+        found: (Network, RunReport),
+    ) -> Result<((Network, RunReport), SearchStop)> {
+        let steps = (found.1.steps * SHRINK_STEPS_FACTOR).max(SHRINK_MIN_STEPS);
+        let smaller = shrink_candidates(info, hidden, self.opts, shape);
+        // Invariant: candidates below `lo` are assumed to fail, `best` solves `smaller[hi]` (or
+        // the generous shape when `hi == smaller.len()`).
+        let (mut lo, mut hi, mut best) = (0, smaller.len(), found);
+        while lo < hi {
+            if let Some(stop) = self.budget_stop() {
+                return Ok((best, stop));
+            }
+            let mid = (lo + hi) / 2;
+            match self.try_shape(&smaller[mid], steps)? {
+                Some(better) => {
+                    hi = mid;
+                    best = better;
+                }
+                None => lo = mid + 1,
+            }
+        }
+        Ok((best, SearchStop::Found))
     }
 
     fn budget_stop(&self) -> Option<SearchStop> {
@@ -377,6 +396,8 @@ mod tests {
             },
             max_hidden: 2,
             widths: vec![2, 4],
+            max_depth: 1,
+            generous: vec![(vec![4], vec![4])],
             ..SearchOptions::default()
         }
     }
@@ -421,11 +442,7 @@ mod tests {
     fn shrink_candidates_are_smaller_and_ordered() {
         let task = Toy::running_sum();
         let info = task.info();
-        let o = SearchOptions {
-            widths: vec![2, 4],
-            max_depth: 1,
-            ..opts()
-        };
+        let o = opts();
         let generous = shape(info, 2, &[4], &[4], Activation::Relu);
         let c = shrink_candidates(info, 2, &o, &generous);
         assert!(!c.is_empty());
