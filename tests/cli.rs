@@ -84,7 +84,10 @@ fn data_is_deterministic_for_a_seed() {
     let c = stdout(&mips(&["data", "Sum_All", "--n", "3", "--seed", "8", "--len", "30"]));
     assert_eq!(a, b);
     assert_ne!(a, c);
-    assert_eq!(a.lines().nth(1).unwrap().split(',').next().unwrap().split(' ').count(), 30);
+    assert_eq!(
+        a.lines().nth(1).unwrap().split(',').next().unwrap().split(' ').count(),
+        30
+    );
 }
 
 #[test]

@@ -29,8 +29,12 @@ pub fn run(args: DataArgs, globals: &Globals) -> anyhow::Result<()> {
         if len == 0 {
             anyhow::bail!("--len must be at least 1");
         }
-        task.generate(globals.seed, args.n, len)
-            .ok_or_else(|| anyhow::anyhow!("{} is a data file: it cannot generate sequences of a chosen length", args.task))?
+        task.generate(globals.seed, args.n, len).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} is a data file: it cannot generate sequences of a chosen length",
+                args.task
+            )
+        })?
     } else {
         task.train_batch(globals.seed, args.n)
     };
@@ -50,7 +54,11 @@ pub fn to_csv(data: &Dataset) -> String {
     };
     let mut out = String::from("inputs,outputs\n");
     for s in &data.sequences {
-        out.push_str(&format!("{},{}\n", steps(&s.inputs, data.input_dim), steps(&s.outputs, data.output_dim)));
+        out.push_str(&format!(
+            "{},{}\n",
+            steps(&s.inputs, data.input_dim),
+            steps(&s.outputs, data.output_dim)
+        ));
     }
     out
 }

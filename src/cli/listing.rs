@@ -32,7 +32,13 @@ pub fn passes() -> anyhow::Result<()> {
     let registry = Registry::builtin();
     for entry in registry.iter() {
         let pass = &entry.pass;
-        println!("{}\t{}\t{}\t{}", pass.name(), pass.kind().name(), entry.origin, pass.description());
+        println!(
+            "{}\t{}\t{}\t{}",
+            pass.name(),
+            pass.kind().name(),
+            entry.origin,
+            pass.description()
+        );
         for spec in pass.options() {
             println!("    {}={} ({:?}) {}", spec.name, spec.default, spec.kind, spec.help);
         }

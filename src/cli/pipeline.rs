@@ -177,7 +177,13 @@ fn run_steps(
     };
     PassManager.run(steps, start, &ctx, |row| {
         if !globals.quiet {
-            eprintln!("{}", format_report(std::slice::from_ref(row)).lines().nth(1).unwrap_or_default());
+            eprintln!(
+                "{}",
+                format_report(std::slice::from_ref(row))
+                    .lines()
+                    .nth(1)
+                    .unwrap_or_default()
+            );
         }
     })
 }
@@ -232,7 +238,10 @@ fn print_machine(sm: &StateMachine) {
     );
     println!("initial state {:?}", sm.initial);
     for ((s, x), t) in sm.transitions.iter().take(64) {
-        println!("  {s:?} --{x:?}--> {t:?}  output {:?}", sm.outputs.get(t).cloned().unwrap_or_default());
+        println!(
+            "  {s:?} --{x:?}--> {t:?}  output {:?}",
+            sm.outputs.get(t).cloned().unwrap_or_default()
+        );
     }
     if sm.transitions.len() > 64 {
         println!("  ... {} more transitions", sm.transitions.len() - 64);
