@@ -28,7 +28,14 @@ pub enum JitError {
     Compile(String),
     /// A sequence's input length is not a whole number of steps.
     #[error("sequence {index}: {len} input values is not a multiple of the input width {dim}")]
-    BadLength { index: usize, len: usize, dim: usize },
+    BadLength {
+        /// Position of the sequence in the batch.
+        index: usize,
+        /// Its number of input values.
+        len: usize,
+        /// The program's input width.
+        dim: usize,
+    },
 }
 
 /// Why one sequence stopped (the interpreter reports an evaluation error there).
@@ -70,9 +77,28 @@ const DESC_SIZE: i64 = 32;
 
 type BatchFn = unsafe extern "C" fn(*mut SeqDesc, u64, *const i64);
 
-/// A program compiled to native code. The code is freed when this value is dropped.
+/// The module owning the generated code, touched only when it is dropped.
+struct CodeOwner(Option<JITModule>);
+
+// SAFETY: `CodeOwner` has no methods taking `&self`, so sharing a reference to it between
+// threads gives access to nothing; the module is only used, by value, in `Drop`.
+unsafe impl Sync for CodeOwner {}
+
+impl Drop for CodeOwner {
+    fn drop(&mut self) {
+        if let Some(module) = self.0.take() {
+            // SAFETY: the only pointer into this memory, `JitProgram::function`, dies with the
+            // `JitProgram` that owns this value.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+/// A program compiled to native code (`Send + Sync`). The code is freed when this value is
+/// dropped.
 pub struct JitProgram {
-    module: Option<JITModule>,
+    /// Owns the code `function` points into; frees it when dropped.
+    _code: CodeOwner,
     function: BatchFn,
     /// Read by the generated code: `[magic, divisor]` per constant divisor (see [`magic`]).
     constants: Box<[i64]>,
@@ -130,7 +156,7 @@ impl JitProgram {
         // SAFETY: the function was built with exactly this signature (pointer, i64, pointer) -> ().
         let function = unsafe { std::mem::transmute::<*const u8, BatchFn>(code) };
         Ok(JitProgram {
-            module: Some(module),
+            _code: CodeOwner(Some(module)),
             function,
             constants: divisors.iter().flat_map(|&d| [magic(d).0, d]).collect(),
             input_dim: program.input_dim(),
@@ -180,15 +206,6 @@ impl JitProgram {
                 _ => Err(Fault::Overflow),
             })
             .collect())
-    }
-}
-
-impl Drop for JitProgram {
-    fn drop(&mut self) {
-        if let Some(module) = self.module.take() {
-            // SAFETY: `function` points into this memory and dies with `self`.
-            unsafe { module.free_memory() };
-        }
     }
 }
 
@@ -720,6 +737,20 @@ mod tests {
         let jit = JitProgram::compile(&guarded).unwrap();
         let out = jit.run_batch([&[0, -1][..], &[2, 7], &[0, 1]]).unwrap();
         assert_eq!(out, vec![Ok(vec![i64::MAX - 1]), Ok(vec![3]), Err(Fault::Overflow)]);
+    }
+
+    #[test]
+    fn compiled_programs_can_be_shared_between_threads() {
+        fn send_sync<T: Send + Sync>(_: &T) {}
+        let jit = JitProgram::compile(&testkit::sum_mod()).unwrap();
+        send_sync(&jit);
+        let runs: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| scope.spawn(|| jit.run_batch([&[3, 5][..]]).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(runs, vec![vec![Ok(vec![3, 1])]; 2]);
     }
 
     #[test]
