@@ -306,14 +306,20 @@ struct Magic {
     d_value: Value,
 }
 
-/// Builds the batch function:
+/// Builds the batch function `(descriptors, count, constants)`:
 ///
 /// ```text
-/// for each descriptor d:                     (seq_head / seq_body)
+/// for each descriptor d:                          (seq_head, seq_body)
 ///     state = init; in, out, left = d.inputs, d.outputs, d.steps
-///     while left > 0:                        (step_head / step_body)
-///         x = in[..]; state = updates(state, x); out[..] = outputs(state, x)
-///     on a fault: d.fault = code, next descriptor
+///     if left > 0:
+///         x = in[..]                              (first_inputs)
+///         do:                                     (step_body)
+///             x_next = in[..] of the next step (of this one on the last step)
+///             state = updates(state, x); out[..] = outputs(state, x)
+///             x = x_next; left -= 1
+///         while left > 0
+///         if an overflow was recorded: d.fault = overflow   (seq_end)
+///     a division by zero (or an overflow before a division): d.fault = code, next descriptor
 /// ```
 struct Lowering<'a> {
     b: FunctionBuilder<'a>,
