@@ -13,7 +13,8 @@ use mips_core::rng::mix;
 
 const SEQUENCES: usize = 10_000;
 const STEPS: usize = 100;
-const REPEATS: usize = 10;
+const REPEATS: usize = 5;
+const LAYOUTS: usize = 5;
 
 /// A benchmarked program, its inputs and its hand-written Rust twin.
 struct Bench {
@@ -154,6 +155,11 @@ for ys in outs:
     Some((Duration::from_nanos(ns), outs))
 }
 
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
 fn per_step(d: Duration) -> f64 {
     d.as_nanos() as f64 / (SEQUENCES * STEPS) as f64
 }
@@ -174,32 +180,47 @@ fn main() {
         },
     ];
     println!(
-        "{SEQUENCES} sequences × {STEPS} steps, best of {REPEATS}; {} threads available",
+        "{SEQUENCES} sequences × {STEPS} steps; median over {LAYOUTS} heap layouts of the best of \
+         {REPEATS} runs (CPython: best of {REPEATS}); {} threads available",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     for bench in &benches {
-        let slices: Vec<&[i64]> = bench.inputs.iter().map(Vec::as_slice).collect();
         let jit = JitProgram::compile(&bench.program).expect("the program compiles");
-        let (mut hand, mut jit_time, mut interp) = (Duration::MAX, Duration::MAX, Duration::MAX);
-        // Interleaved, so that load from other processes hits every backend alike.
+        // The same inputs at LAYOUTS different heap offsets: on some CPUs the relative
+        // placement of input and output buffers alone changes a loop's speed by 2× (for the
+        // JIT and the hand-written loop alike), so each backend's figure is its median over the
+        // layouts of its best of REPEATS runs.
+        let mut padding = Vec::new();
+        let layouts: Vec<Vec<Vec<i64>>> = (0..LAYOUTS)
+            .map(|k| {
+                padding.push(vec![0u8; 40 * k + 8]);
+                bench.inputs.clone()
+            })
+            .collect();
+        let (mut hand, mut jit_time, mut interp) = (Vec::new(), Vec::new(), Vec::new());
         let mut expected = Vec::new();
-        for _ in 0..REPEATS {
-            expected = time(&mut hand, || {
-                slices.iter().map(|s| (bench.by_hand)(s)).collect::<Vec<_>>()
-            });
-            let out = time(&mut jit_time, || {
-                jit.run_batch(slices.iter().copied()).expect("valid lengths")
-            });
-            let out: Vec<Vec<i64>> = out.into_iter().map(|r| r.expect("no fault")).collect();
-            assert_eq!(out, expected, "JIT outputs");
-            let out = time(&mut interp, || {
-                slices
-                    .iter()
-                    .map(|s| bench.program.run(s).expect("no error"))
-                    .collect::<Vec<_>>()
-            });
-            assert_eq!(out, expected, "interpreter outputs");
+        for inputs in &layouts {
+            let slices: Vec<&[i64]> = inputs.iter().map(Vec::as_slice).collect();
+            let (mut h, mut j, mut i) = (Duration::MAX, Duration::MAX, Duration::MAX);
+            // Interleaved, so that load from other processes hits every backend alike.
+            for _ in 0..REPEATS {
+                expected = time(&mut h, || slices.iter().map(|s| (bench.by_hand)(s)).collect::<Vec<_>>());
+                let out = time(&mut j, || jit.run_batch(slices.iter().copied()).expect("valid lengths"));
+                let out: Vec<Vec<i64>> = out.into_iter().map(|r| r.expect("no fault")).collect();
+                assert_eq!(out, expected, "JIT outputs");
+                let out = time(&mut i, || {
+                    slices
+                        .iter()
+                        .map(|s| bench.program.run(s).expect("no error"))
+                        .collect::<Vec<_>>()
+                });
+                assert_eq!(out, expected, "interpreter outputs");
+            }
+            hand.push(h);
+            jit_time.push(j);
+            interp.push(i);
         }
+        let (hand, jit_time, interp) = (median(hand), median(jit_time), median(interp));
 
         println!("\n{}", bench.name);
         println!("  hand-written Rust {:>9.2} ns/step", per_step(hand));

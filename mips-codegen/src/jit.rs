@@ -183,7 +183,8 @@ impl JitProgram {
                 });
             }
             let steps = inputs.len() / dim;
-            let mut out = vec![0; steps * self.output_dim];
+            // Not zeroed: the generated code writes every value (see below).
+            let mut out = Vec::with_capacity(steps * self.output_dim);
             descs.push(SeqDesc {
                 inputs: inputs.as_ptr(),
                 outputs: out.as_mut_ptr(),
@@ -192,16 +193,22 @@ impl JitProgram {
             });
             outputs.push(out);
         }
-        // SAFETY: every descriptor points at `steps × input_dim` readable inputs and
-        // `steps × output_dim` writable outputs (a Vec's heap buffer does not move when the Vec
-        // is moved into `outputs`), and the generated code touches nothing else.
-        // `constants` holds the two values per divisor the code loads.
+        // SAFETY: every descriptor points at `steps × input_dim` readable inputs and room for
+        // `steps × output_dim` outputs (a Vec's heap buffer does not move when the Vec is moved
+        // into `outputs`), and the generated code touches nothing else but `constants`, which
+        // holds the two values per divisor the code loads.
         unsafe { (self.function)(descs.as_mut_ptr(), descs.len() as u64, self.constants.as_ptr()) };
         Ok(descs
             .iter()
             .zip(outputs)
-            .map(|(d, out)| match d.fault {
-                0 => Ok(out),
+            .map(|(d, mut out)| match d.fault {
+                0 => {
+                    // SAFETY: a sequence without a fault ran all its steps, and every step
+                    // stores all `output_dim` outputs: `steps × output_dim` values (the
+                    // capacity asked for) are initialized.
+                    unsafe { out.set_len(d.steps as usize * self.output_dim) };
+                    Ok(out)
+                }
                 FAULT_DIV => Err(Fault::DivisionByZero),
                 _ => Err(Fault::Overflow),
             })
