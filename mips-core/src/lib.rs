@@ -5,11 +5,13 @@
 pub mod atomic;
 pub mod data;
 pub mod error;
+pub mod interop;
 pub mod ir;
 pub mod pass;
 pub mod rng;
 pub mod task;
 pub mod tasks;
+pub mod train;
 
 pub use error::{MipsError, Result};
 pub use inventory;
