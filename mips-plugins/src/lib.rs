@@ -1,2 +1,3 @@
 //! The built-in passes of mips, one module per pass family. Linking this crate registers them
 //! (through `inventory`); the binary references it so the registrations are kept.
+pub mod simplify;
