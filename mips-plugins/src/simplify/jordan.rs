@@ -10,7 +10,7 @@ use mips_core::Result;
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 
 use super::basis::{Basis, recurrence};
-use super::jordan_form::real_jordan;
+use super::jordan_form::{jordan_matrix, real_jordan};
 use super::{fail, input_network};
 
 /// The `jordan` pass.
@@ -48,9 +48,17 @@ impl Pass for Jordan {
 
     fn run(&self, input: &Artifacts, options: &Options, _ctx: &PassContext) -> Result<Artifact> {
         let net = input_network(input, NAME)?;
-        let jordan = real_jordan(&recurrence(net), options.float("tol")).map_err(fail(NAME))?;
+        let tol = options.float("tol");
+        let w = recurrence(net);
+        let jordan = real_jordan(&w, tol).map_err(fail(NAME))?;
         let basis = Basis::new(jordan.basis, options.float("max-condition")).map_err(fail(NAME))?;
         let out = basis.apply(net);
+        let deviation = (recurrence(&out) - jordan_matrix(&jordan.blocks)).amax();
+        if !(deviation <= tol.sqrt() * w.amax().max(1.0)) {
+            return Err(fail(NAME)(format!(
+                "the basis found does not bring the recurrence to Jordan form (off by {deviation:.3e})"
+            )));
+        }
         let largest = |n: &mips_core::ir::Network| {
             n.parameters()
                 .chain(n.h0.iter().copied())

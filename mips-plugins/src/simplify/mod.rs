@@ -7,9 +7,12 @@
 //! sequences holds, so they never rely on the pass manager's rollback.
 
 mod basis;
+mod canonical_order;
+mod debias;
 mod jordan;
 mod jordan_form;
 mod linalg;
+mod prune_hidden;
 mod record;
 mod toeplitz;
 mod whiten;
@@ -17,7 +20,10 @@ mod whiten;
 #[cfg(test)]
 mod testing;
 
+pub use canonical_order::CanonicalOrder;
+pub use debias::Debias;
 pub use jordan::Jordan;
+pub use prune_hidden::PruneHidden;
 pub use toeplitz::Toeplitz;
 pub use whiten::Whiten;
 
