@@ -18,6 +18,8 @@ mod toeplitz;
 mod whiten;
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod testing;
 
 pub use canonical_order::CanonicalOrder;

@@ -146,3 +146,45 @@ pub fn run_pass(pass: &dyn Pass, net: &Network, task: &dyn Task, given: &[(&str,
         other => panic!("pass produced {other:?}"),
     }
 }
+
+/// Random integer inputs in `[-2, 2]` with all-zero labels: data for passes that only look at
+/// the network's activity.
+pub struct Noise {
+    info: TaskInfo,
+    test: Dataset,
+}
+
+impl Noise {
+    /// `n` sequences of length 6 with `input_dim` inputs and `output_dim` outputs per step.
+    pub fn new(input_dim: usize, output_dim: usize, n: usize) -> Self {
+        let mut info = CountOnes::new(0).info;
+        info.name = "noise".into();
+        info.input_dim = input_dim;
+        info.output_dim = output_dim;
+        info.input_ranges = vec![(-2, 2); input_dim];
+        info.output_ranges = vec![(0, 0); output_dim];
+        let mut test = Dataset::new(input_dim, output_dim);
+        for inputs in random_inputs(input_dim, 6, n, 99) {
+            test.sequences.push(Sequence {
+                inputs: inputs.iter().map(|&v| v as i64).collect(),
+                outputs: vec![0; 6 * output_dim],
+            });
+        }
+        Noise { info, test }
+    }
+}
+
+impl Task for Noise {
+    fn info(&self) -> &TaskInfo {
+        &self.info
+    }
+    fn train_batch(&self, _seed: u64, n: usize) -> Dataset {
+        self.test.head(n)
+    }
+    fn test_split(&self) -> &Dataset {
+        &self.test
+    }
+    fn generate(&self, _seed: u64, _n: usize, _len: usize) -> Option<Dataset> {
+        None
+    }
+}

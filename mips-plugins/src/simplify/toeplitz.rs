@@ -6,13 +6,15 @@
 //! `λI + N`, so the basis change `P` keeps `W` in Jordan form. For each block the pass picks
 //! the input column with the largest norm on the block and solves `P e_j = b` for the deepest
 //! chain position `j` the input reaches: in the new basis that input enters the block as the
-//! unit vector `e_j`. Blocks the input does not reach are left alone.
+//! unit vector `e_j`. Blocks the input does not reach, and blocks whose `P` would have a
+//! condition number above `max-condition`, are left alone.
 
 use mips_core::Result;
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use nalgebra::{DMatrix, DVector};
 
 use super::basis::{Basis, input_map, recurrence};
+use super::linalg::condition_number;
 use super::{fail, input_network};
 
 /// The `toeplitz` pass.
@@ -163,7 +165,11 @@ impl Pass for Toeplitz {
                 1e-4,
                 "entries of the recurrence within tol (times its largest entry, at least 1) count as equal",
             ),
-            OptionSpec::float("max-condition", 1e6, "refuse a basis with a larger condition number"),
+            OptionSpec::float(
+                "max-condition",
+                1e6,
+                "leave alone a block whose Toeplitz matrix has a larger condition number",
+            ),
         ]
     }
 
@@ -172,6 +178,7 @@ impl Pass for Toeplitz {
         let spans = jordan_spans(&recurrence(net), options.float("tol")).map_err(fail(NAME))?;
         let b = input_map(net);
         let eps = options.float("tol") * b.amax().max(1.0);
+        let max_condition = options.float("max-condition");
         let mut t = DMatrix::identity(net.hidden_dim, net.hidden_dim);
         for span in &spans {
             let size = span.width * span.len;
@@ -181,11 +188,12 @@ impl Pass for Toeplitz {
                 continue;
             };
             let column: DVector<f64> = rows.column(best).into_owned();
-            if let Some(p) = toeplitz_block(span, column.as_slice(), eps) {
+            let block = toeplitz_block(span, column.as_slice(), eps);
+            if let Some(p) = block.filter(|p| condition_number(p).is_ok_and(|c| c <= max_condition)) {
                 t.view_mut((span.start, span.start), (size, size)).copy_from(&p);
             }
         }
-        let basis = Basis::new(t, options.float("max-condition")).map_err(fail(NAME))?;
+        let basis = Basis::new(t, max_condition).map_err(fail(NAME))?;
         Ok(Artifact::Network(basis.apply(net)))
     }
 }
