@@ -1,6 +1,6 @@
 //! The real Jordan normal form of a small square matrix, computed robustly:
 //!
-//! 1. eigenvalues from a Schur decomposition; those closer than the tolerance (scaled by the
+//! 1. eigenvalues from a real Schur decomposition; those closer than the tolerance (scaled by the
 //!    spectral radius, at least 1) are grouped and replaced by their mean, and imaginary parts
 //!    within the tolerance count as real;
 //! 2. for each group `λ` of multiplicity `m`, its generalized eigenspace is spanned by the `m`
@@ -51,10 +51,45 @@ struct Cluster {
     count: usize,
 }
 
+/// The eigenvalues of `w`, read off its real Schur form (2×2 diagonal blocks with a
+/// non-negative discriminant, which the Schur iteration may leave undecoupled, give two real
+/// eigenvalues).
+fn eigenvalues(w: &DMatrix<f64>) -> Result<Vec<Complex<f64>>, String> {
+    let (_, t) = Schur::try_new(w.clone(), f64::EPSILON, 100_000)
+        .ok_or("Schur decomposition did not converge")?
+        .unpack();
+    let n = t.nrows();
+    let mut out = Vec::with_capacity(n);
+    let mut m = 0;
+    while m < n {
+        if m + 1 == n || t[(m + 1, m)] == 0.0 {
+            out.push(Complex::new(t[(m, m)], 0.0));
+            m += 1;
+            continue;
+        }
+        let half_trace = (t[(m, m)] + t[(m + 1, m + 1)]) / 2.0;
+        let half_gap = (t[(m, m)] - t[(m + 1, m + 1)]) / 2.0;
+        let discriminant = t[(m + 1, m)] * t[(m, m + 1)] + half_gap * half_gap;
+        let root = discriminant.abs().sqrt();
+        if discriminant >= 0.0 {
+            out.extend([
+                Complex::new(half_trace + root, 0.0),
+                Complex::new(half_trace - root, 0.0),
+            ]);
+        } else {
+            out.extend([Complex::new(half_trace, root), Complex::new(half_trace, -root)]);
+        }
+        m += 2;
+    }
+    if out.iter().any(|e| !e.re.is_finite() || !e.im.is_finite()) {
+        return Err("eigenvalues are not finite".into());
+    }
+    Ok(out)
+}
+
 /// Groups the eigenvalues of `w` within `eps`; complex ones are returned once (upper half).
 fn clusters(w: &DMatrix<f64>, tol: f64) -> Result<(Vec<Cluster>, f64), String> {
-    let schur = Schur::try_new(w.clone(), f64::EPSILON, 100_000).ok_or("Schur decomposition did not converge")?;
-    let eigenvalues = schur.complex_eigenvalues();
+    let eigenvalues = eigenvalues(w)?;
     let eps = tol * eigenvalues.iter().map(|e| e.norm()).fold(1.0, f64::max);
     let mut reals: Vec<f64> = eigenvalues.iter().filter(|e| e.im.abs() <= eps).map(|e| e.re).collect();
     let upper: Vec<Complex<f64>> = eigenvalues.iter().filter(|e| e.im > eps).copied().collect();

@@ -6,14 +6,18 @@
 //! `snap`, `retrain-frozen`) and keep a change only when the accuracy on the verification
 //! sequences holds, so they never rely on the pass manager's rollback.
 
+mod accuracy;
 mod basis;
 mod canonical_order;
 mod debias;
 mod jordan;
 mod jordan_form;
 mod linalg;
+mod params;
 mod prune_hidden;
 mod record;
+mod rescale;
+mod snap;
 mod toeplitz;
 mod whiten;
 
@@ -26,6 +30,7 @@ pub use canonical_order::CanonicalOrder;
 pub use debias::Debias;
 pub use jordan::Jordan;
 pub use prune_hidden::PruneHidden;
+pub use snap::Snap;
 pub use toeplitz::Toeplitz;
 pub use whiten::Whiten;
 

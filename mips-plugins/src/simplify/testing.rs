@@ -102,17 +102,26 @@ impl CountOnes {
         data
     }
 
-    /// A network solving the task: `h = h + x`, `y = h`, written in a skewed 2-unit basis with
-    /// a second, useless unit.
-    pub fn solution() -> Network {
+    /// A network solving the task with integer parameters: `h = (h_0 + x, 0)`, `y = h_0`.
+    pub fn plain() -> Network {
         let mut net = random_network(2, 1, 1, &[], &[], 1);
         net.f.layers[0].weight = vec![1.0, 0.0, 1.0, 0.0, 0.0, 0.0];
         net.f.layers[0].bias = vec![0.0, 0.0];
         net.g.layers[0].weight = vec![1.0, 0.0];
         net.g.layers[0].bias = vec![0.0];
         net.h0 = vec![0.0, 0.0];
-        let t = nalgebra::DMatrix::from_row_slice(2, 2, &[2.0, 1.0, -1.0, 3.0]);
-        super::basis::Basis::new(t, 1e6).unwrap().apply(&net)
+        net
+    }
+
+    /// [`CountOnes::plain`] in the hidden basis `T`.
+    pub fn in_basis(t: &[f64]) -> Network {
+        let t = nalgebra::DMatrix::from_row_slice(2, 2, t);
+        super::basis::Basis::new(t, 1e6).unwrap().apply(&Self::plain())
+    }
+
+    /// [`CountOnes::plain`] in a skewed basis.
+    pub fn solution() -> Network {
+        Self::in_basis(&[2.0, 1.0, -1.0, 3.0])
     }
 }
 
