@@ -1,15 +1,31 @@
 //! The accuracy check of the parameter passes: a change is kept only when the network still
-//! gets at least as many output positions right on the verification sequences as the pass's
-//! input did — the pass manager's own criterion, applied before the manager sees the result.
+//! gets at least as many output positions right as the pass's input did — the pass manager's
+//! own criterion on the verification sequences, applied before the manager sees the result,
+//! and (with `check=test`, the default) on the task's whole test split as well, so that what
+//! holds on the verifier's subset also holds on the split the results are reported on.
 //! A quick screen on the first sequences rejects most bad candidates early.
 
 use mips_core::data::Dataset;
 use mips_core::ir::Network;
 use mips_core::pass::verify::rounded_outputs;
+use mips_core::pass::{OptionSpec, Options, PassContext};
+use mips_core::{MipsError, Result};
 use rayon::prelude::*;
 
 /// Sequences in the screening subset.
 const SCREEN: usize = 256;
+
+/// Values of the `check` option.
+const CHECKS: [&str; 2] = ["test", "verify"];
+
+/// The `check` option shared by the parameter passes.
+pub fn check_option() -> OptionSpec {
+    OptionSpec::text(
+        "check",
+        "test",
+        "where accuracy must hold: test (verification sequences and the whole test split) or verify",
+    )
+}
 
 /// Number of right output positions of `net` on `data`.
 fn right_positions(net: &Network, data: &Dataset) -> usize {
@@ -22,56 +38,73 @@ fn right_positions(net: &Network, data: &Dataset) -> usize {
         .sum()
 }
 
-/// True when `net` gets every output position of `data` right (stops at the first miss).
-fn all_right(net: &Network, data: &Dataset) -> bool {
-    data.sequences
-        .par_iter()
-        .all(|s| rounded_outputs(net, &s.inputs) == s.outputs)
-}
-
-/// Whether a candidate keeps the accuracy of a reference network.
-pub struct Checker<'a> {
+/// One dataset with the reference's score on it.
+struct Bar<'a> {
     data: &'a Dataset,
-    screen: Dataset,
-    /// Right positions the reference has on the screen and on all data.
-    screen_right: usize,
     right: usize,
     total: usize,
 }
 
-impl<'a> Checker<'a> {
-    /// A checker holding candidates to the accuracy of `reference` on `data`.
-    pub fn new(reference: &Network, data: &'a Dataset) -> Self {
-        let screen = data.head(SCREEN);
-        Checker {
+impl Bar<'_> {
+    fn new<'a>(reference: &Network, data: &'a Dataset) -> Bar<'a> {
+        Bar {
             data,
-            screen_right: right_positions(reference, &screen),
             right: right_positions(reference, data),
             total: data.sequences.iter().map(|s| s.outputs.len()).sum(),
+        }
+    }
+
+    /// True when `net` does at least as well (stops at the first miss when the bar is perfect).
+    fn cleared_by(&self, net: &Network) -> bool {
+        if self.right == self.total {
+            self.data
+                .sequences
+                .par_iter()
+                .all(|s| rounded_outputs(net, &s.inputs) == s.outputs)
+        } else {
+            right_positions(net, self.data) >= self.right
+        }
+    }
+}
+
+/// Whether a candidate keeps the accuracy of a reference network.
+pub struct Checker<'a> {
+    screen: Dataset,
+    bars: Vec<Bar<'a>>,
+    screen_right: usize,
+}
+
+impl<'a> Checker<'a> {
+    /// A checker holding candidates to the accuracy of `reference` on each of `data`.
+    pub fn new(reference: &Network, data: &[&'a Dataset]) -> Self {
+        let screen = data.first().map(|d| d.head(SCREEN)).unwrap_or_default();
+        Checker {
+            screen_right: right_positions(reference, &screen),
+            bars: data.iter().map(|d| Bar::new(reference, d)).collect(),
             screen,
         }
     }
 
-    /// True when `candidate` is valid and gets at least as many positions right as the
-    /// reference, on the screen and on all data.
-    pub fn holds(&self, candidate: &Network) -> bool {
-        if candidate.validate().is_err() {
-            return false;
+    /// The checker a parameter pass uses, as chosen by its `check` option.
+    pub fn for_pass(reference: &Network, ctx: &PassContext<'a>, options: &Options) -> Result<Self> {
+        match options.text("check") {
+            "test" => Ok(Checker::new(reference, &[ctx.verify, ctx.task.test_split()])),
+            "verify" => Ok(Checker::new(reference, &[ctx.verify])),
+            other => Err(MipsError::unknown("value of option 'check'", other, CHECKS)),
         }
-        if self.right == self.total {
-            return all_right(candidate, &self.screen) && all_right(candidate, self.data);
-        }
-        right_positions(candidate, &self.screen) >= self.screen_right
-            && right_positions(candidate, self.data) >= self.right
     }
 
-    /// The share of positions the reference gets right.
-    pub fn accuracy(&self) -> f64 {
-        if self.total == 0 {
-            1.0
-        } else {
-            self.right as f64 / self.total as f64
-        }
+    /// True when `candidate` is valid and gets at least as many positions right as the
+    /// reference on every dataset.
+    pub fn holds(&self, candidate: &Network) -> bool {
+        candidate.validate().is_ok()
+            && right_positions(candidate, &self.screen) >= self.screen_right
+            && self.bars.iter().all(|b| b.cleared_by(candidate))
+    }
+
+    /// True when the reference is right on every position of every dataset.
+    pub fn perfect(&self) -> bool {
+        self.bars.iter().all(|b| b.right == b.total)
     }
 }
 
@@ -85,13 +118,12 @@ mod tests {
     fn holds_exactly_what_keeps_accuracy() {
         let task = CountOnes::new(300);
         let net = CountOnes::solution();
-        let checker = Checker::new(&net, task.test_split());
-        assert_eq!(checker.accuracy(), 1.0);
-        assert!(checker.holds(&net));
+        let checker = Checker::new(&net, &[task.test_split()]);
+        assert!(checker.perfect() && checker.holds(&net));
         let mut worse = net.clone();
         worse.g.layers[0].bias[0] += 0.6;
         assert!(!checker.holds(&worse));
-        let lenient = Checker::new(&worse, task.test_split());
-        assert!(lenient.accuracy() < 1.0 && lenient.holds(&net) && lenient.holds(&worse));
+        let lenient = Checker::new(&worse, &[task.test_split()]);
+        assert!(!lenient.perfect() && lenient.holds(&net) && lenient.holds(&worse));
     }
 }

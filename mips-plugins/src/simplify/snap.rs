@@ -17,7 +17,7 @@ use mips_core::pass::complexity::parameter_bits;
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use mips_core::{MipsError, Result};
 
-use super::accuracy::Checker;
+use super::accuracy::{Checker, check_option};
 use super::input_network;
 use super::params::{Layout, flatten, unflatten};
 use super::rescale::{rescale, units};
@@ -168,13 +168,15 @@ impl Pass for Snap {
     }
 
     fn options(&self) -> Vec<OptionSpec> {
-        SnapSettings::specs()
+        let mut specs = SnapSettings::specs();
+        specs.push(check_option());
+        specs
     }
 
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let net = input_network(input, NAME)?;
         let settings = SnapSettings::from_options(options, NAME)?;
-        let checker = Checker::new(net, ctx.verify);
+        let checker = Checker::for_pass(net, ctx, options)?;
         Ok(Artifact::Network(snap_network(net, &checker, &settings, &[])))
     }
 }
@@ -186,6 +188,7 @@ mod tests {
     use super::*;
     use crate::simplify::testing::{CountOnes, run_pass, uniform};
     use mips_core::pass::complexity::is_small_integer;
+    use mips_core::pass::verify::network_accuracy;
     use mips_core::task::Task;
 
     #[test]
@@ -195,8 +198,8 @@ mod tests {
         let mut net = CountOnes::in_basis(&[0.5, 0.0, 0.0, 3.0]);
         let noisy = net.f.parameters_mut().chain(net.g.parameters_mut());
         noisy.enumerate().for_each(|(i, p)| *p += 0.004 * uniform(5, i as u64));
-        let checker = Checker::new(&net, task.test_split());
-        assert_eq!(checker.accuracy(), 1.0);
+        let checker = Checker::new(&net, &[task.test_split()]);
+        assert!(checker.perfect());
         let out = run_pass(&Snap, &net, &task, &[]).unwrap();
         assert!(checker.holds(&out));
         assert!(out.parameters().all(is_small_integer), "{out:?}");
@@ -209,9 +212,9 @@ mod tests {
         // The readout needs its exact weights: scale it by 1.3 and compensate in g.
         net.g.layers[0].weight.iter_mut().for_each(|w| *w *= 1.3);
         net.g.layers[0].bias[0] = 0.0;
-        let before = Checker::new(&net, task.test_split()).accuracy();
+        let before = network_accuracy(&net, task.test_split());
         let out = run_pass(&Snap, &net, &task, &[("tol", "0.5"), ("rescale", "false")]).unwrap();
-        assert!(Checker::new(&out, task.test_split()).accuracy() >= before);
+        assert!(network_accuracy(&out, task.test_split()) >= before);
     }
 
     #[test]
@@ -229,5 +232,7 @@ mod tests {
         let task = CountOnes::new(5);
         let err = run_pass(&Snap, &CountOnes::solution(), &task, &[("max-denominator", "0")]).unwrap_err();
         assert!(err.to_string().contains("max-denominator"), "{err}");
+        let err = run_pass(&Snap, &CountOnes::solution(), &task, &[("check", "train")]).unwrap_err();
+        assert!(err.to_string().contains("verify"), "{err}");
     }
 }
