@@ -1,0 +1,85 @@
+//! [`BuiltinTask`]: a catalog task with its generator and cached test split.
+
+use std::sync::OnceLock;
+
+use super::catalog::{CatalogEntry, Sampling};
+use super::rules;
+use super::sampling::Generator;
+use crate::data::Dataset;
+use crate::task::{Task, TaskInfo};
+use crate::{MipsError, Result};
+
+/// ChaCha stream of training batches.
+const TRAIN_STREAM: u64 = 1;
+/// ChaCha stream of the test split (seeded with the catalog seed).
+const TEST_STREAM: u64 = 2;
+/// ChaCha stream of [`Task::generate`].
+const GENERATE_STREAM: u64 = 3;
+
+/// One of the 62 catalog tasks: fresh sequences of any length from its rule.
+#[derive(Debug)]
+pub struct BuiltinTask {
+    info: TaskInfo,
+    generator: Generator,
+    test_seed: u64,
+    n_test: usize,
+    test: OnceLock<Dataset>,
+}
+
+impl BuiltinTask {
+    /// The task called `name`, or an error listing the valid names.
+    pub fn new(name: &str) -> Result<BuiltinTask> {
+        let unknown = || MipsError::unknown("task", name, super::names());
+        let entry = super::catalog::entry(name).ok_or_else(unknown)?;
+        let rule = rules::for_task(name).ok_or_else(unknown)?;
+        Ok(BuiltinTask::from_entry(entry, rule))
+    }
+
+    fn from_entry(entry: &CatalogEntry, rule: rules::Rule) -> BuiltinTask {
+        BuiltinTask {
+            info: entry.info(),
+            generator: Generator {
+                rule,
+                sampling: entry.sampling,
+                input_ranges: entry.input_range.clone(),
+                output_dim: entry.output_dim,
+            },
+            test_seed: entry.seed,
+            n_test: entry.n_test,
+            test: OnceLock::new(),
+        }
+    }
+
+    fn build_test_split(&self) -> Dataset {
+        let g = &self.generator;
+        let len = self.info.seq_len;
+        let data = match g.sampling {
+            Sampling::IidUniformDedupShuffled => g.distinct_dataset(self.test_seed, TEST_STREAM, self.n_test, len),
+            _ => g.dataset(self.test_seed, TEST_STREAM, self.n_test, len),
+        };
+        // Catalog lengths never overflow; an empty split would only hide a broken rule.
+        data.unwrap_or_else(|| Dataset::new(self.info.input_dim, self.info.output_dim))
+    }
+}
+
+impl Task for BuiltinTask {
+    fn info(&self) -> &TaskInfo {
+        &self.info
+    }
+
+    fn train_batch(&self, seed: u64, n: usize) -> Dataset {
+        self.generator
+            .dataset(seed, TRAIN_STREAM, n, self.info.seq_len)
+            .unwrap_or_else(|| Dataset::new(self.info.input_dim, self.info.output_dim))
+    }
+
+    fn test_split(&self) -> &Dataset {
+        self.test.get_or_init(|| self.build_test_split())
+    }
+
+    /// `None` only when an output would overflow `i64` (Newton_Magnetic's velocity grows like
+    /// √2^t, so lengths beyond about 115 steps cannot be represented).
+    fn generate(&self, seed: u64, n: usize, len: usize) -> Option<Dataset> {
+        self.generator.dataset(seed, GENERATE_STREAM, n, len)
+    }
+}

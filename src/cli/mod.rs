@@ -1,0 +1,92 @@
+//! Command-line definitions and dispatch; one module per verb.
+
+mod data;
+mod listing;
+mod output;
+mod pipeline;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// mips: turns a trained recurrent network into a readable, verified program.
+#[derive(Parser, Debug)]
+#[command(name = "mips", version, about, long_about = None)]
+pub struct Cli {
+    /// Seed for every random choice (same seed, same result, at any thread count).
+    #[arg(long, global = true, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+    /// No progress output.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the built-in tasks: name, then inputs and outputs.
+    Tasks,
+    /// List the registered passes: name, kind, origin, description, options.
+    Passes,
+    /// Print sample sequences of a task or data file, in the CSV data-file format.
+    Data(data::DataArgs),
+    /// Train the smallest accurate network for a task (architecture minimization).
+    Train(pipeline::TrainArgs),
+    /// Simplify a trained model with representation and parameter passes.
+    Simplify(pipeline::SimplifyArgs),
+    /// Extract a state machine from a trained model.
+    Extract(pipeline::ExtractArgs),
+    /// Run the whole pipeline on a task: train, simplify, extract, regress, emit the program.
+    Synth(pipeline::SynthArgs),
+    /// Verify a program against a task's test split, longer sequences, and a network.
+    Verify(pipeline::VerifyArgs),
+    /// Run the benchmark over many tasks and write the results table.
+    Bench(pipeline::BenchArgs),
+}
+
+/// Which pipeline to run: a RON file, an inline list, or the built-in default.
+#[derive(Args, Debug, Clone)]
+pub struct PipelineChoice {
+    /// Pipeline file (RON: `(passes: ["pass", "pass{key=value}", ...])`).
+    #[arg(long, conflicts_with = "passes")]
+    pub pipeline: Option<PathBuf>,
+    /// Inline pipeline, e.g. `whiten,jordan,snap{tol=0.01}`.
+    #[arg(long)]
+    pub passes: Option<String>,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(threads) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("cannot start {threads} threads: {e}"))?;
+    }
+    let globals = Globals {
+        seed: cli.seed,
+        quiet: cli.quiet,
+    };
+    match cli.command {
+        Command::Tasks => listing::tasks(),
+        Command::Passes => listing::passes(),
+        Command::Data(args) => data::run(args, &globals),
+        Command::Train(args) => pipeline::train(args, &globals),
+        Command::Simplify(args) => pipeline::simplify(args, &globals),
+        Command::Extract(args) => pipeline::extract(args, &globals),
+        Command::Synth(args) => pipeline::synth(args, &globals),
+        Command::Verify(args) => pipeline::verify(args, &globals),
+        Command::Bench(args) => pipeline::bench(args, &globals),
+    }
+}
+
+/// Flags every verb sees.
+#[derive(Clone, Debug)]
+pub struct Globals {
+    pub seed: u64,
+    pub quiet: bool,
+}

@@ -1,0 +1,286 @@
+//! The verbs that run pipelines: `train`, `simplify`, `extract`, `synth`, `verify`, `bench`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use mips_core::atomic::write_atomic;
+use mips_core::ir::versioned;
+use mips_core::ir::{Network, Program, StateMachine};
+use mips_core::pass::manager::format_report;
+use mips_core::pass::pipeline::ResolvedStep;
+use mips_core::pass::{Artifacts, Level, PassContext, PassKind, PassManager, Pipeline, Registry, ReportRow};
+use mips_core::task::Task;
+use mips_core::tasks;
+
+use super::output::{emit, emit_line};
+use super::{Globals, PipelineChoice};
+
+/// The pipeline used when none is given (also shipped as `pipelines/default.ron`).
+const DEFAULT_PIPELINE: &str = include_str!("../../pipelines/default.ron");
+
+/// Where a pipeline stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Stage {
+    /// After architecture minimization.
+    Architecture,
+    /// After representation and parameter simplification.
+    Simplify,
+    /// After extraction of the state machine.
+    Extract,
+    /// After regression and program passes (the whole pipeline).
+    Program,
+}
+
+impl Stage {
+    fn admits(self, kind: PassKind) -> bool {
+        match self {
+            Stage::Architecture => kind == PassKind::Architecture,
+            Stage::Simplify => kind.output() == Level::Network,
+            Stage::Extract => kind.output() != Level::Program,
+            Stage::Program => true,
+        }
+    }
+}
+
+/// Options shared by the verbs that run passes on a task.
+#[derive(Args, Debug, Clone)]
+pub struct RunOptions {
+    #[command(flatten)]
+    pub pipeline: PipelineChoice,
+    /// Number of test-split sequences the verifier checks after each pass.
+    #[arg(long, default_value_t = 2000)]
+    pub verify_size: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// A built-in task name or a data file (.csv, .jsonl).
+    pub task: Option<String>,
+    /// Where to write the trained model.
+    #[arg(long, default_value = "model.ron")]
+    pub out: PathBuf,
+    /// Train every built-in task (parallel, resumable) into --out-dir.
+    #[arg(long, conflicts_with = "task")]
+    pub all: bool,
+    /// Output folder for --all.
+    #[arg(long, default_value = "models")]
+    pub out_dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct SimplifyArgs {
+    /// The trained model (RON).
+    pub model: PathBuf,
+    /// The task the model was trained on (name or data file).
+    #[arg(long)]
+    pub task: String,
+    /// Where to write the simplified model.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunOptions,
+}
+
+#[derive(Args, Debug)]
+pub struct ExtractArgs {
+    /// The trained (ideally simplified) model (RON).
+    pub model: PathBuf,
+    /// The task the model was trained on (name or data file).
+    #[arg(long)]
+    pub task: String,
+    /// Where to write the state machine.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunOptions,
+}
+
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    /// A built-in task name or a data file (.csv, .jsonl).
+    #[arg(default_value = "Binary_Addition")]
+    pub task: String,
+    /// Start from this trained model instead of training (skips architecture passes).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Stop after this stage.
+    #[arg(long, value_enum, default_value_t = Stage::Program)]
+    pub until: Stage,
+    /// Output folder for program.py, program.ron, the model, the machine and the report.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub run: RunOptions,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The program (RON).
+    pub program: PathBuf,
+    /// A built-in task name or a data file.
+    pub task: String,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Comma-separated task names (default: all built-in tasks).
+    #[arg(long)]
+    pub tasks: Option<String>,
+}
+
+/// The pipeline chosen on the command line, or the default one.
+fn choose_pipeline(choice: &PipelineChoice) -> anyhow::Result<Pipeline> {
+    Ok(match (&choice.pipeline, &choice.passes) {
+        (Some(path), _) => Pipeline::load(path)?,
+        (None, Some(inline)) => Pipeline::parse_inline(inline)?,
+        (None, None) => parse_default_pipeline()?,
+    })
+}
+
+fn parse_default_pipeline() -> anyhow::Result<Pipeline> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        passes: Vec<String>,
+    }
+    let file: File = ron::from_str(DEFAULT_PIPELINE).context("built-in default pipeline")?;
+    let mut steps = Vec::new();
+    for step in &file.passes {
+        steps.extend(Pipeline::parse_inline(step)?.steps);
+    }
+    Ok(Pipeline { steps })
+}
+
+/// Resolves the chosen pipeline and keeps the steps `keep` admits.
+fn resolve_steps(
+    choice: &PipelineChoice,
+    registry: &Registry,
+    keep: impl Fn(PassKind) -> bool,
+) -> anyhow::Result<Vec<ResolvedStep>> {
+    let steps = choose_pipeline(choice)?.resolve(registry)?;
+    Ok(steps.into_iter().filter(|s| keep(s.pass.kind())).collect())
+}
+
+/// Runs resolved steps on a task, printing each report row as it completes.
+fn run_steps(
+    task: &dyn Task,
+    steps: &[ResolvedStep],
+    start: Artifacts,
+    run: &RunOptions,
+    globals: &Globals,
+) -> (Artifacts, Vec<ReportRow>) {
+    let verify = task.test_split().head(run.verify_size);
+    let ctx = PassContext::new(task, &verify, globals.seed, globals.quiet);
+    PassManager.run(steps, start, &ctx, |row| {
+        if !globals.quiet {
+            eprintln!(
+                "{}",
+                format_report(std::slice::from_ref(row))
+                    .lines()
+                    .nth(1)
+                    .unwrap_or_default()
+            );
+        }
+    })
+}
+
+fn load_network(path: &Path) -> anyhow::Result<Network> {
+    Ok(versioned::load::<Network>(path)?)
+}
+
+pub fn train(_args: TrainArgs, _globals: &Globals) -> anyhow::Result<()> {
+    anyhow::bail!("`mips train` is not wired yet")
+}
+
+pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
+    let task = tasks::open(&args.task)?;
+    let steps = resolve_steps(&args.run.pipeline, &Registry::builtin(), |k| {
+        matches!(k, PassKind::Representation | PassKind::Parameter)
+    })?;
+    let start = Artifacts::from_network(load_network(&args.model)?);
+    let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
+    emit_line(&format_report(&rows))?;
+    if let (Some(out), Some(net)) = (&args.out, &artifacts.network) {
+        versioned::save(net, out)?;
+    }
+    Ok(())
+}
+
+pub fn extract(args: ExtractArgs, globals: &Globals) -> anyhow::Result<()> {
+    let task = tasks::open(&args.task)?;
+    let steps = resolve_steps(&args.run.pipeline, &Registry::builtin(), |k| {
+        Stage::Extract.admits(k) && k != PassKind::Architecture
+    })?;
+    let start = Artifacts::from_network(load_network(&args.model)?);
+    let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
+    emit_line(&format_report(&rows))?;
+    let machine = artifacts
+        .machine
+        .ok_or_else(|| anyhow::anyhow!("no extraction pass produced a verified state machine"))?;
+    emit(&describe_machine(&machine))?;
+    if let Some(out) = &args.out {
+        versioned::save(&machine, out)?;
+    }
+    Ok(())
+}
+
+fn describe_machine(sm: &StateMachine) -> String {
+    let mut text = format!(
+        "state machine: {} ({} states, {} transitions, {})\n",
+        sm.method,
+        sm.state_count(),
+        sm.transitions.len(),
+        if sm.complete { "complete" } else { "partial" }
+    );
+    text += &format!("initial state {:?}\n", sm.initial);
+    for ((s, x), t) in sm.transitions.iter().take(64) {
+        text += &format!(
+            "  {s:?} --{x:?}--> {t:?}  output {:?}\n",
+            sm.outputs.get(t).cloned().unwrap_or_default()
+        );
+    }
+    if sm.transitions.len() > 64 {
+        text += &format!("  ... {} more transitions\n", sm.transitions.len() - 64);
+    }
+    text
+}
+
+pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
+    let task = tasks::open(&args.task)?;
+    let from_model = args.model.is_some();
+    let steps = resolve_steps(&args.run.pipeline, &Registry::builtin(), |k| {
+        args.until.admits(k) && !(from_model && k == PassKind::Architecture)
+    })?;
+    let start = match &args.model {
+        Some(path) => Artifacts::from_network(load_network(path)?),
+        None => Artifacts::default(),
+    };
+    let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
+    let report = format_report(&rows);
+    emit_line(&report)?;
+    write_outputs(&args.out, &artifacts, &report)?;
+    Ok(())
+}
+
+/// Writes every artifact the pipeline produced, and the report, into `dir` (atomically).
+fn write_outputs(dir: &Path, artifacts: &Artifacts, report: &str) -> anyhow::Result<()> {
+    if let Some(net) = &artifacts.network {
+        versioned::save(net, &dir.join("model.ron"))?;
+    }
+    if let Some(sm) = &artifacts.machine {
+        versioned::save(sm, &dir.join("machine.ron"))?;
+    }
+    if let Some(p) = &artifacts.program {
+        versioned::save::<Program>(p, &dir.join("program.ron"))?;
+    }
+    write_atomic(&dir.join("report.txt"), report.as_bytes())?;
+    Ok(())
+}
+
+pub fn verify(_args: VerifyArgs, _globals: &Globals) -> anyhow::Result<()> {
+    anyhow::bail!("`mips verify` is not wired yet")
+}
+
+pub fn bench(_args: BenchArgs, _globals: &Globals) -> anyhow::Result<()> {
+    anyhow::bail!("`mips bench` is not wired yet")
+}
