@@ -144,12 +144,7 @@ impl Task for CountOnes {
 pub fn run_pass(pass: &dyn Pass, net: &Network, task: &dyn Task, given: &[(&str, &str)]) -> mips_core::Result<Network> {
     let given: Vec<(String, String)> = given.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let options = Options::resolve(pass.name(), &pass.options(), &given)?;
-    let ctx = PassContext {
-        task,
-        verify: task.test_split(),
-        seed: 1,
-        quiet: true,
-    };
+    let ctx = PassContext::new(task, task.test_split(), 1, true);
     match pass.run(&Artifacts::from_network(net.clone()), &options, &ctx)? {
         Artifact::Network(n) => Ok(n),
         other => panic!("pass produced {other:?}"),
