@@ -16,6 +16,7 @@ mod linalg;
 mod params;
 mod prune_hidden;
 mod record;
+pub mod report;
 mod rescale;
 mod snap;
 mod toeplitz;
