@@ -54,7 +54,7 @@ impl Pass for Jordan {
         let basis = Basis::new(jordan.basis, options.float("max-condition")).map_err(fail(NAME))?;
         let out = basis.apply(net);
         let deviation = (recurrence(&out) - jordan_matrix(&jordan.blocks)).amax();
-        if !(deviation <= tol.sqrt() * w.amax().max(1.0)) {
+        if deviation.is_nan() || deviation > tol.sqrt() * w.amax().max(1.0) {
             return Err(fail(NAME)(format!(
                 "the basis found does not bring the recurrence to Jordan form (off by {deviation:.3e})"
             )));
@@ -64,7 +64,7 @@ impl Pass for Jordan {
                 .chain(n.h0.iter().copied())
                 .fold(1.0, |m, p| f64::max(m, p.abs()))
         };
-        if !(largest(&out) <= MAX_GROWTH * largest(net)) {
+        if !largest(&out).is_finite() || largest(&out) > MAX_GROWTH * largest(net) {
             return Err(fail(NAME)("parameters would blow up in the Jordan basis".into()));
         }
         Ok(Artifact::Network(out))

@@ -77,7 +77,7 @@ pub fn condition_number(m: &DMatrix<f64>) -> Result<f64, String> {
 /// The inverse of a square matrix whose condition number is at most `max_condition`.
 pub fn checked_inverse(m: &DMatrix<f64>, max_condition: f64) -> Result<DMatrix<f64>, String> {
     let cond = condition_number(m)?;
-    if !(cond <= max_condition) {
+    if cond.is_nan() || cond > max_condition {
         return Err(format!(
             "basis would be ill-conditioned (condition number {cond:.3e} > {max_condition:.1e})"
         ));

@@ -60,7 +60,10 @@ fn unread(mut net: Network, unit: usize) -> Network {
     net
 }
 
-fn passes() -> Vec<(Box<dyn Pass>, Vec<(&'static str, &'static str)>)> {
+/// A pass with the options it runs with.
+type Configured = (Box<dyn Pass>, Vec<(&'static str, &'static str)>);
+
+fn passes() -> Vec<Configured> {
     vec![
         (Box::new(Whiten), vec![]),
         (Box::new(Jordan), vec![]),

@@ -41,7 +41,7 @@ impl SnapSettings {
     pub fn from_options(options: &Options, pass: &str) -> Result<SnapSettings> {
         let tol = options.float("tol");
         let max_denominator = options.int("max-denominator");
-        if !(tol >= 0.0) || !(1..=64).contains(&max_denominator) {
+        if tol.is_nan() || tol < 0.0 || !(1..=64).contains(&max_denominator) {
             return Err(MipsError::invalid(
                 format!("options of pass '{pass}'"),
                 format!("need tol ≥ 0 and 1 ≤ max-denominator ≤ 64, got {tol} and {max_denominator}"),

@@ -24,16 +24,12 @@ pub fn random_network(hidden: usize, input: usize, output: usize, f: &[usize], g
         activation: Activation::Relu,
     };
     let mut net = Network::zeros(&shape);
-    let mut k = 0;
-    for p in net
+    let slots = net
         .f
         .parameters_mut()
         .chain(net.g.parameters_mut())
-        .chain(net.h0.iter_mut())
-    {
-        *p = uniform(seed, k);
-        k += 1;
-    }
+        .chain(net.h0.iter_mut());
+    slots.enumerate().for_each(|(k, p)| *p = uniform(seed, k as u64));
     net
 }
 
