@@ -6,6 +6,7 @@ pub mod complexity;
 pub mod manager;
 pub mod options;
 pub mod pipeline;
+pub mod plugin_loader;
 pub mod registry;
 pub mod verify;
 
@@ -20,6 +21,7 @@ pub use complexity::Complexity;
 pub use manager::{PassManager, ReportRow, Status};
 pub use options::{OptionSpec, OptionType, OptionValue, Options};
 pub use pipeline::{Pipeline, PipelineStep};
+pub use plugin_loader::{PluginError, PluginProblem, load_plugin, load_plugins};
 pub use registry::{Origin, PassFactory, RegisteredPass, Registry};
 
 /// The level of the IR a pass reads or writes.
