@@ -77,7 +77,7 @@ impl SnapSettings {
 }
 
 /// True when `p·d'` is an integer for some `d' ≤ d`.
-fn simple(p: f64, d: u32) -> bool {
+pub fn simple(p: f64, d: u32) -> bool {
     (1..=d).any(|e| {
         let v = p * e as f64;
         v == v.round()
