@@ -68,11 +68,6 @@ pub fn unflatten(net: &Network, values: &[f64]) -> Network {
     out
 }
 
-/// True for the indices of `net`'s parameters that count in its complexity (not `h0`).
-pub fn counted(layout: &Layout, index: usize) -> bool {
-    index < layout.h0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +83,5 @@ mod tests {
         assert_eq!(flat[layout.bias(1, 0, 0)], net.g.layers[0].bias[0]);
         assert_eq!(flat[layout.h0 + 1], net.h0[1]);
         assert_eq!(unflatten(&net, &flat), net);
-        assert!(counted(&layout, layout.h0 - 1) && !counted(&layout, layout.h0));
     }
 }

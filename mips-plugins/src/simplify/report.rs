@@ -3,13 +3,16 @@
 //! that are exactly 0 or small integers (`|k| ≤ 16`, see
 //! [`mips_core::pass::complexity::is_small_integer`]) — with the test accuracy after.
 
+use std::path::Path;
+
 use mips_core::data::Dataset;
-use mips_core::ir::Network;
+use mips_core::ir::{Network, versioned};
 use mips_core::pass::complexity::is_small_integer;
 use mips_core::pass::pipeline::ResolvedStep;
 use mips_core::pass::verify::network_accuracy;
-use mips_core::pass::{Artifacts, PassContext, PassManager};
+use mips_core::pass::{Artifacts, PassContext, PassManager, Pipeline, Registry};
 use mips_core::task::Task;
+use mips_core::{Result, tasks};
 
 /// Size and simplicity of one network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +82,30 @@ pub fn simplify_task(
     (after, outcome)
 }
 
+/// Test-split sequences the pass manager verifies on (as the command line does by default).
+pub const VERIFY_SIZE: usize = 2000;
+
+/// Runs `pipeline` on the trained model of every built-in task found in `models`
+/// (`<models>/<task>.ron`), verifying each pass on the first [`VERIFY_SIZE`] test sequences;
+/// returns the outcomes and the names of the tasks without a model.
+pub fn simplify_models(models: &Path, pipeline: &Pipeline, seed: u64) -> Result<(Vec<TaskOutcome>, Vec<String>)> {
+    let steps = pipeline.resolve(&Registry::builtin())?;
+    let mut outcomes = Vec::new();
+    let mut missing = Vec::new();
+    for name in tasks::names() {
+        let path = models.join(format!("{name}.ron"));
+        if !path.is_file() {
+            missing.push(name.to_string());
+            continue;
+        }
+        let net: Network = versioned::load(&path)?;
+        let task = tasks::builtin(name)?;
+        let verify = task.test_split().head(VERIFY_SIZE);
+        outcomes.push(simplify_task(&task, &net, &steps, &verify, seed).1);
+    }
+    Ok((outcomes, missing))
+}
+
 /// Median of a non-empty list (mean of the middle two for an even length).
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -134,7 +161,6 @@ pub fn render(outcomes: &[TaskOutcome], pipeline: &str) -> String {
 mod tests {
     use super::*;
     use crate::simplify::testing::CountOnes;
-    use mips_core::pass::{Pipeline, Registry};
 
     #[test]
     fn counter_report() {
@@ -149,6 +175,30 @@ mod tests {
         let md = render(&[outcome], &pipeline.to_string());
         assert!(md.contains("| count_ones | 2 | 1 | 11 | 5 |"), "{md}");
         assert!(md.contains("after: 100.0%"), "{md}");
+    }
+
+    #[test]
+    fn shipped_pipeline_resolves() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipelines/simplify.ron");
+        let pipeline = Pipeline::load(&path).unwrap();
+        assert!(pipeline.resolve(&Registry::builtin()).is_ok(), "{pipeline}");
+    }
+
+    /// Writes `results/simplify.md` from the models in `$MIPS_MODELS` (default `models`):
+    /// `MIPS_MODELS=models cargo test --release -p mips-plugins simplify_all -- --ignored`.
+    #[test]
+    #[ignore = "needs trained models of the built-in tasks; run in release"]
+    fn simplify_all_tasks() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let models = std::env::var("MIPS_MODELS").map_or_else(|_| root.join("models"), Into::into);
+        let pipeline = Pipeline::load(&root.join("pipelines/simplify.ron")).unwrap();
+        let (outcomes, missing) = simplify_models(&models, &pipeline, 1).unwrap();
+        let mut md = render(&outcomes, &pipeline.to_string());
+        if !missing.is_empty() {
+            md.push_str(&format!("\nNo model for: {}\n", missing.join(", ")));
+        }
+        std::fs::create_dir_all(root.join("results")).unwrap();
+        mips_core::atomic::write_atomic(&root.join("results/simplify.md"), md.as_bytes()).unwrap();
     }
 
     #[test]
