@@ -5,10 +5,12 @@
 pub mod atomic;
 pub mod data;
 pub mod error;
+pub mod interop;
 pub mod ir;
 pub mod pass;
 pub mod rng;
 pub mod task;
+pub mod train;
 pub mod tasks;
 
 pub use error::{MipsError, Result};

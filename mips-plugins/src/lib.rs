@@ -1,3 +1,6 @@
 //! The built-in passes of mips, one module per pass family. Linking this crate registers them
 //! (through `inventory`); the binary references it so the registrations are kept.
+
+pub mod program_passes;
+pub mod regress;
 pub mod simplify;

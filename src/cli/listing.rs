@@ -1,8 +1,8 @@
 //! `mips tasks` and `mips passes`.
 
-use mips_core::pass::Registry;
 use mips_core::tasks;
 
+use super::Globals;
 use super::output::emit;
 
 /// One line per built-in task: name, then inputs and outputs.
@@ -31,8 +31,8 @@ pub fn tasks() -> anyhow::Result<()> {
 }
 
 /// One block per registered pass: name, kind, origin, description, then its options.
-pub fn passes() -> anyhow::Result<()> {
-    let registry = Registry::builtin();
+pub fn passes(globals: &Globals) -> anyhow::Result<()> {
+    let registry = globals.registry();
     let mut text = String::new();
     for entry in registry.iter() {
         let pass = &entry.pass;

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use mips_codegen::{Backend, ProgramDoc, VerifyOptions, emit_python};
 use mips_core::atomic::write_atomic;
 use mips_core::ir::versioned;
 use mips_core::ir::{Network, Program, StateMachine};
@@ -120,13 +121,22 @@ pub struct VerifyArgs {
     pub program: PathBuf,
     /// A built-in task name or a data file.
     pub task: String,
+    /// How to run the program: jit, interp or python.
+    #[arg(long, default_value = "jit", value_parser = parse_backend)]
+    pub backend: Backend,
+    /// Length of the fresh sequences (default: 10× the task's training length).
+    #[arg(long)]
+    pub length: Option<usize>,
+    /// Number of fresh sequences (0 skips that check).
+    #[arg(long, default_value_t = 10_000)]
+    pub long_sequences: usize,
+    /// Also compare with this network's rounded outputs on the test split.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
 }
 
-#[derive(Args, Debug)]
-pub struct BenchArgs {
-    /// Comma-separated task names (default: all built-in tasks).
-    #[arg(long)]
-    pub tasks: Option<String>,
+fn parse_backend(name: &str) -> Result<Backend, String> {
+    Backend::parse(name).map_err(|e| e.to_string())
 }
 
 /// The pipeline chosen on the command line, or the default one.
@@ -151,13 +161,18 @@ fn parse_default_pipeline() -> anyhow::Result<Pipeline> {
     Ok(Pipeline { steps })
 }
 
+/// Resolves the chosen pipeline (or the default) against the registry.
+pub fn resolve_pipeline(choice: &PipelineChoice, registry: &Registry) -> anyhow::Result<Vec<ResolvedStep>> {
+    Ok(choose_pipeline(choice)?.resolve(registry)?)
+}
+
 /// Resolves the chosen pipeline and keeps the steps `keep` admits.
 fn resolve_steps(
     choice: &PipelineChoice,
     registry: &Registry,
     keep: impl Fn(PassKind) -> bool,
 ) -> anyhow::Result<Vec<ResolvedStep>> {
-    let steps = choose_pipeline(choice)?.resolve(registry)?;
+    let steps = resolve_pipeline(choice, registry)?;
     Ok(steps.into_iter().filter(|s| keep(s.pass.kind())).collect())
 }
 
@@ -194,7 +209,7 @@ pub fn train(_args: TrainArgs, _globals: &Globals) -> anyhow::Result<()> {
 
 pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&args.task)?;
-    let steps = resolve_steps(&args.run.pipeline, &Registry::builtin(), |k| {
+    let steps = resolve_steps(&args.run.pipeline, &globals.registry(), |k| {
         matches!(k, PassKind::Representation | PassKind::Parameter)
     })?;
     let start = Artifacts::from_network(load_network(&args.model)?);
@@ -208,7 +223,7 @@ pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
 
 pub fn extract(args: ExtractArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&args.task)?;
-    let steps = resolve_steps(&args.run.pipeline, &Registry::builtin(), |k| {
+    let steps = resolve_steps(&args.run.pipeline, &globals.registry(), |k| {
         Stage::Extract.admits(k) && k != PassKind::Architecture
     })?;
     let start = Artifacts::from_network(load_network(&args.model)?);
@@ -248,7 +263,7 @@ fn describe_machine(sm: &StateMachine) -> String {
 pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&args.task)?;
     let from_model = args.model.is_some();
-    let steps = resolve_steps(&args.run.pipeline, &Registry::builtin(), |k| {
+    let steps = resolve_steps(&args.run.pipeline, &globals.registry(), |k| {
         args.until.admits(k) && !(from_model && k == PassKind::Architecture)
     })?;
     let start = match &args.model {
@@ -256,8 +271,27 @@ pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
         None => Artifacts::default(),
     };
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
-    let report = format_report(&rows);
+    let mut report = format_report(&rows);
     emit_line(&report)?;
+    if let Some(program) = &artifacts.program {
+        let opts = VerifyOptions {
+            seed: globals.seed,
+            network: artifacts.network.as_ref(),
+            ..VerifyOptions::default()
+        };
+        let verification = mips_codegen::verify(program, task.as_ref(), &opts)?;
+        report = format!("{report}\n\n{verification}");
+        let doc = ProgramDoc {
+            task: task.info().name.clone(),
+            method: program.method.clone(),
+            verification: verification.summary(),
+        };
+        write_atomic(&args.out.join("program.py"), emit_python(program, &doc).as_bytes())?;
+        emit(&format!("\n{program}\n\n{verification}"))?;
+        emit_line(&format!("wrote {}", args.out.join("program.py").display()))?;
+    } else {
+        emit_line("no verified program: see the report for the stage that stopped")?;
+    }
     write_outputs(&args.out, &artifacts, &report)?;
     Ok(())
 }
@@ -277,10 +311,21 @@ fn write_outputs(dir: &Path, artifacts: &Artifacts, report: &str) -> anyhow::Res
     Ok(())
 }
 
-pub fn verify(_args: VerifyArgs, _globals: &Globals) -> anyhow::Result<()> {
-    anyhow::bail!("`mips verify` is not wired yet")
-}
-
-pub fn bench(_args: BenchArgs, _globals: &Globals) -> anyhow::Result<()> {
-    anyhow::bail!("`mips bench` is not wired yet")
+pub fn verify(args: VerifyArgs, globals: &Globals) -> anyhow::Result<()> {
+    let task = tasks::open(&args.task)?;
+    let program = versioned::load::<Program>(&args.program)?;
+    let network = args.model.as_deref().map(load_network).transpose()?;
+    let opts = VerifyOptions {
+        backend: args.backend,
+        length: args.length,
+        n_long: args.long_sequences,
+        seed: globals.seed,
+        network: network.as_ref(),
+    };
+    let report = mips_codegen::verify(&program, task.as_ref(), &opts)?;
+    emit(&report.to_string())?;
+    if !report.passed() {
+        anyhow::bail!("{} does not reproduce {}", args.program.display(), args.task);
+    }
+    Ok(())
 }

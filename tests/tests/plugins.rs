@@ -53,6 +53,8 @@ fn build_plugins() -> Result<PathBuf, String> {
     for (package, _) in PLUGINS {
         command.args(["-p", package]);
     }
+    // The mips binary too, for the command-line test.
+    command.args(["-p", "mips"]);
     let output = command.output().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !output.status.success() {
         return Err(format!(
@@ -158,12 +160,7 @@ fn quadratic_task() -> (StateMachine, FixedTask) {
 fn run_pipeline(registry: &Registry, pipeline: &str) -> (Artifacts, Vec<ReportRow>) {
     let (machine, task) = quadratic_task();
     let steps = Pipeline::parse_inline(pipeline).unwrap().resolve(registry).unwrap();
-    let ctx = PassContext {
-        task: &task,
-        verify: &task.data,
-        seed: 7,
-        quiet: true,
-    };
+    let ctx = PassContext::new(&task, &task.data, 7, true);
     let start = Artifacts {
         machine: Some(machine),
         ..Artifacts::default()
@@ -191,6 +188,37 @@ fn example_plugin_is_listed_with_its_origin_and_options() {
     let options = entry.pass.options();
     assert_eq!(options.len(), 1);
     assert_eq!(options[0].name, "degree");
+}
+
+#[test]
+fn mips_passes_lists_the_plugin_given_on_the_command_line() {
+    let path = library("plugin_polyfit");
+    let mips = path.with_file_name(format!("mips{}", std::env::consts::EXE_SUFFIX));
+    let out = Command::new(&mips)
+        .arg("passes")
+        .arg("--plugin")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listing = String::from_utf8_lossy(&out.stdout);
+    let line = listing
+        .lines()
+        .find(|l| l.starts_with("regress-polynomial\t"))
+        .unwrap_or_else(|| panic!("regress-polynomial not listed:\n{listing}"));
+    assert!(
+        line.contains("regression") && line.contains(&path.display().to_string()),
+        "{line}"
+    );
+    let missing = Command::new(&mips)
+        .args(["passes", "--plugin", "/no/such/plugin.so"])
+        .output()
+        .unwrap();
+    assert!(
+        missing.status.success(),
+        "a missing plugin is a warning, the listing goes on"
+    );
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/no/such/plugin.so"));
 }
 
 #[test]

@@ -1,0 +1,3 @@
+//! Exchange with other tools: networks as safetensors files with the PyTorch reference's names.
+
+pub mod safetensors;

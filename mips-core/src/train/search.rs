@@ -1,0 +1,433 @@
+//! Architecture minimization: the smallest network (hidden size first, then the depths and
+//! widths of f and g) that reaches 100% accuracy on the whole test split.
+//!
+//! For each hidden size `H = 1, 2, ..`: try the linear RNN (f and g affine), which solves sums,
+//! delays and the physics tasks; then a generous MLP shape (`f` and `g` with one hidden layer of
+//! the largest width). If the generous shape fails, smaller MLPs at this `H` are assumed to fail
+//! too and the search moves to `H + 1`; if it succeeds, the smaller MLP shapes at this `H` are
+//! tried from the smallest up and the first success is kept. Every candidate is trained with
+//! several seeds in parallel; a candidate succeeds when one seed does.
+//!
+//! Budgets: optimizer steps per run (`max_steps`, with `patience`), total steps per task
+//! (`max_total_steps`, deterministic) and wall time per task (`max_seconds`, a safety net; the
+//! result depends on the machine's speed only when this one cuts in). Every run is recorded.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::run::{Prepared, RunReport, TrainOptions, train_run};
+use crate::ir::{Activation, Network, network::Shape};
+use crate::rng;
+use crate::task::Task;
+use crate::{MipsError, Result};
+
+/// Budgets and choices of the architecture search.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchOptions {
+    /// Options of every training run (`max_steps` and `patience` are per run).
+    pub train: TrainOptions,
+    /// Seeds tried per candidate shape (in parallel).
+    pub seeds: usize,
+    /// Base seed; run `k` of every candidate uses `rng::mix(seed, k)`.
+    pub seed: u64,
+    /// Largest hidden size tried.
+    pub max_hidden: usize,
+    /// Smallest hidden size tried.
+    pub min_hidden: usize,
+    /// Widths tried for MLP hidden layers, ascending; the largest is the generous shape's.
+    pub widths: Vec<usize>,
+    /// Most hidden layers per MLP in the shrink phase (0: linear only, 1 or 2).
+    pub max_depth: usize,
+    /// Activation of the MLPs.
+    pub activation: Activation,
+    /// Total optimizer steps over all runs of a task (0: unlimited).
+    pub max_total_steps: usize,
+    /// Wall-time budget per task in seconds (0: unlimited).
+    pub max_seconds: f64,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            train: TrainOptions::default(),
+            seeds: 2,
+            seed: 0,
+            max_hidden: 8,
+            min_hidden: 1,
+            widths: vec![2, 4, 8, 16],
+            max_depth: 1,
+            activation: Activation::Relu,
+            max_total_steps: 0,
+            max_seconds: 0.0,
+        }
+    }
+}
+
+impl SearchOptions {
+    /// Checks the options.
+    pub fn validate(&self) -> Result<()> {
+        self.train.validate()?;
+        let bad = |m: &str| Err(MipsError::invalid("search options", m));
+        if self.seeds == 0 {
+            return bad("seeds must be positive");
+        }
+        if self.min_hidden == 0 || self.max_hidden < self.min_hidden {
+            return bad("hidden sizes must satisfy 1 <= min-hidden <= max-hidden");
+        }
+        if self.widths.contains(&0) {
+            return bad("MLP widths must be positive");
+        }
+        if self.max_depth > 3 {
+            return bad("at most 3 hidden layers per MLP");
+        }
+        if !(self.max_seconds.is_finite() && self.max_seconds >= 0.0) {
+            return bad("max-seconds must be a non-negative number");
+        }
+        Ok(())
+    }
+}
+
+/// Why the search ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SearchStop {
+    /// A 100% accurate network was found; no smaller candidate succeeded.
+    Found,
+    /// Every candidate was tried without reaching 100%.
+    Exhausted,
+    /// The total step budget ran out.
+    StepBudget,
+    /// The wall-time budget ran out.
+    TimeBudget,
+}
+
+impl SearchStop {
+    /// Lower-case name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            SearchStop::Found => "found",
+            SearchStop::Exhausted => "exhausted",
+            SearchStop::StepBudget => "step budget",
+            SearchStop::TimeBudget => "time budget",
+        }
+    }
+}
+
+/// The outcome of an architecture search.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchReport {
+    pub task: String,
+    /// Shape of the returned network.
+    pub shape: Shape,
+    /// Accuracy of the returned network on the whole test split.
+    pub test_accuracy: f64,
+    /// Seed and steps of the run that produced the returned network.
+    pub seed: u64,
+    pub steps: usize,
+    pub stop: SearchStop,
+    /// Every run, in the order candidates were tried.
+    pub runs: Vec<RunReport>,
+    /// Optimizer steps over all runs.
+    pub total_steps: usize,
+    /// Wall time of the search.
+    pub seconds: f64,
+}
+
+impl SearchReport {
+    /// True when the returned network is 100% accurate on the test split.
+    pub fn solved(&self) -> bool {
+        self.test_accuracy >= 1.0
+    }
+}
+
+/// A linear shape or one with hidden layers.
+fn shape(info: &crate::task::TaskInfo, hidden: usize, f: &[usize], g: &[usize], act: Activation) -> Shape {
+    Shape {
+        input_dim: info.input_dim,
+        hidden_dim: hidden,
+        output_dim: info.output_dim,
+        f_widths: f.to_vec(),
+        g_widths: g.to_vec(),
+        activation: act,
+    }
+}
+
+/// The size order within one hidden size: hidden layers first, then parameters.
+fn size_key(s: &Shape) -> (usize, usize) {
+    (
+        s.f_widths.len() + s.g_widths.len(),
+        crate::ir::Network::zeros(s).parameter_count(),
+    )
+}
+
+/// The MLP shapes smaller than `generous` at one hidden size, smallest first.
+fn shrink_candidates(info: &crate::task::TaskInfo, hidden: usize, opts: &SearchOptions, generous: &Shape) -> Vec<Shape> {
+    let mut stacks: Vec<Vec<usize>> = vec![vec![]];
+    for depth in 1..=opts.max_depth {
+        let mut next = vec![];
+        for s in stacks.iter().filter(|s| s.len() == depth - 1) {
+            for &w in &opts.widths {
+                let mut t = s.clone();
+                t.push(w);
+                next.push(t);
+            }
+        }
+        stacks.extend(next);
+    }
+    let mut out: Vec<Shape> = stacks
+        .iter()
+        .flat_map(|f| stacks.iter().map(move |g| (f, g)))
+        .filter(|(f, g)| !(f.is_empty() && g.is_empty()))
+        .map(|(f, g)| shape(info, hidden, f, g, opts.activation))
+        .filter(|s| s != generous && size_key(s) < size_key(generous))
+        .collect();
+    out.sort_by_key(size_key);
+    out.dedup();
+    out
+}
+
+/// In the shrink phase, a smaller shape gets this many times the generous shape's steps...
+const SHRINK_STEPS_FACTOR: usize = 4;
+/// ...but at least this many.
+const SHRINK_MIN_STEPS: usize = 2000;
+
+/// Called after each run (for progress displays).
+pub type Progress<'a> = &'a (dyn Fn(&RunReport) + Sync);
+
+struct Searcher<'a> {
+    prep: Prepared<'a>,
+    opts: &'a SearchOptions,
+    start: Instant,
+    deadline: Option<Instant>,
+    runs: Vec<RunReport>,
+    total_steps: usize,
+    best: Option<(Network, RunReport)>,
+    progress: Option<Progress<'a>>,
+}
+
+impl Searcher<'_> {
+    fn out_of_time(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    fn out_of_steps(&self) -> bool {
+        self.opts.max_total_steps > 0 && self.total_steps >= self.opts.max_total_steps
+    }
+
+    /// Trains `shape` with every seed in parallel (at most `max_steps` steps per run); returns
+    /// the winning run when one solved it.
+    fn try_shape(&mut self, shape: &Shape, max_steps: usize) -> Result<Option<(Network, RunReport)>> {
+        let seeds: Vec<u64> = (0..self.opts.seeds as u64).map(|k| rng::mix(self.opts.seed, k)).collect();
+        let first_success = AtomicUsize::new(usize::MAX);
+        let deadline = self.deadline;
+        let mut train = self.opts.train.clone();
+        train.max_steps = train.max_steps.min(max_steps);
+        if self.opts.max_total_steps > 0 {
+            // A candidate never runs past the task's remaining step budget.
+            let left = self.opts.max_total_steps.saturating_sub(self.total_steps);
+            train.max_steps = train.max_steps.min(left.div_ceil(self.opts.seeds).max(1));
+        }
+        let reported = Mutex::new(());
+        let results: Vec<Result<(Network, RunReport)>> = seeds
+            .par_iter()
+            .map(|&seed| {
+                let interrupt = |step: usize| {
+                    step >= first_success.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d)
+                };
+                let out = train_run(&self.prep, shape, seed, &train, &interrupt)?;
+                if out.1.solved() {
+                    first_success.fetch_min(out.1.steps, Ordering::Relaxed);
+                }
+                if let Some(p) = self.progress {
+                    let _guard = reported.lock();
+                    p(&out.1);
+                }
+                Ok(out)
+            })
+            .collect();
+        let results: Vec<(Network, RunReport)> = results.into_iter().collect::<Result<_>>()?;
+        // The winner: fewest steps, then lowest seed index (independent of timing).
+        let winner = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.1.solved())
+            .min_by_key(|(k, r)| (r.1.steps, *k))
+            .map(|(k, _)| k);
+        let steps: usize = match winner {
+            Some(k) => results[k].1.steps * results.len(),
+            None => results.iter().map(|r| r.1.steps).sum(),
+        };
+        self.total_steps += steps;
+        for (net, report) in &results {
+            self.runs.push(report.clone());
+            let better = self.best.as_ref().is_none_or(|(_, b)| report.test_accuracy > b.test_accuracy);
+            if better {
+                self.best = Some((net.clone(), report.clone()));
+            }
+        }
+        Ok(winner.map(|k| results[k].clone()))
+    }
+
+    /// Runs the search; returns the network to keep and why the search ended.
+    fn search(&mut self) -> Result<((Network, RunReport), SearchStop)> {
+        let info = self.prep.task.info().clone();
+        let widest = self.opts.widths.iter().copied().max();
+        for hidden in self.opts.min_hidden..=self.opts.max_hidden {
+            let linear = shape(&info, hidden, &[], &[], self.opts.activation);
+            let mut candidates = vec![linear];
+            if let Some(w) = widest.filter(|_| self.opts.max_depth > 0) {
+                candidates.push(shape(&info, hidden, &[w], &[w], self.opts.activation));
+            }
+            for (k, candidate) in candidates.iter().enumerate() {
+                if let Some(stop) = self.budget_stop() {
+                    return Ok((self.best.clone().expect("a run happened"), stop));
+                }
+                let Some(found) = self.try_shape(candidate, self.opts.train.max_steps)? else { continue };
+                if k == 0 {
+                    return Ok((found, SearchStop::Found));
+                }
+                // Shrink: the smallest MLP shape at this hidden size that also succeeds, each
+                // with a step budget of a few times what the generous shape needed.
+                let steps = (found.1.steps * SHRINK_STEPS_FACTOR).max(SHRINK_MIN_STEPS);
+                for smaller in shrink_candidates(&info, hidden, self.opts, candidate) {
+                    if let Some(stop) = self.budget_stop() {
+                        return Ok((found, stop));
+                    }
+                    if let Some(better) = self.try_shape(&smaller, steps)? {
+                        return Ok((better, SearchStop::Found));
+                    }
+                }
+                return Ok((found, SearchStop::Found));
+            }
+        }
+        Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted))
+    }
+
+    fn budget_stop(&self) -> Option<SearchStop> {
+        if self.runs.is_empty() {
+            return None;
+        }
+        if self.out_of_time() {
+            return Some(SearchStop::TimeBudget);
+        }
+        self.out_of_steps().then_some(SearchStop::StepBudget)
+    }
+}
+
+/// Finds the smallest network reaching 100% test accuracy on `task` (see the module docs);
+/// when none does within the budgets, returns the most accurate network trained.
+pub fn minimize(task: &dyn Task, opts: &SearchOptions, progress: Option<Progress>) -> Result<(Network, SearchReport)> {
+    opts.validate()?;
+    let start = Instant::now();
+    let mut searcher = Searcher {
+        prep: Prepared::new(task, &opts.train)?,
+        opts,
+        start,
+        deadline: (opts.max_seconds > 0.0).then(|| start + Duration::from_secs_f64(opts.max_seconds)),
+        runs: Vec::new(),
+        total_steps: 0,
+        best: None,
+        progress,
+    };
+    let ((net, run), stop) = searcher.search()?;
+    let report = SearchReport {
+        task: task.info().name.clone(),
+        shape: net.shape(),
+        test_accuracy: run.test_accuracy,
+        seed: run.seed,
+        steps: run.steps,
+        stop,
+        runs: std::mem::take(&mut searcher.runs),
+        total_steps: searcher.total_steps,
+        seconds: searcher.start.elapsed().as_secs_f64(),
+    };
+    Ok((net, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::toy::Toy;
+
+    fn opts() -> SearchOptions {
+        SearchOptions {
+            train: TrainOptions {
+                batch_size: 32,
+                lr: 1e-2,
+                max_steps: 1500,
+                patience: 600,
+                eval_every: 50,
+                screen_size: 64,
+                ..TrainOptions::default()
+            },
+            max_hidden: 2,
+            widths: vec![2, 4],
+            ..SearchOptions::default()
+        }
+    }
+
+    #[test]
+    fn finds_a_linear_rnn_for_a_running_sum() {
+        let task = Toy::running_sum();
+        let (net, report) = minimize(&task, &opts(), None).unwrap();
+        assert_eq!(report.stop, SearchStop::Found);
+        assert!(report.solved());
+        assert_eq!((net.hidden_dim, net.f.depth(), net.g.depth()), (1, 1, 1));
+        assert_eq!(report.runs.len(), 2, "one candidate, two seeds");
+        assert_eq!(report.runs[0].shape, net.shape());
+    }
+
+    #[test]
+    fn search_is_deterministic() {
+        let task = Toy::running_sum();
+        let a = minimize(&task, &opts(), None).unwrap();
+        let b = minimize(&task, &opts(), None).unwrap();
+        assert_eq!(a.0, b.0);
+        assert_eq!((a.1.shape.clone(), a.1.steps, a.1.seed), (b.1.shape.clone(), b.1.steps, b.1.seed));
+    }
+
+    #[test]
+    fn step_budget_stops_the_search_with_a_reason() {
+        let task = Toy::running_sum();
+        let o = SearchOptions {
+            max_total_steps: 4,
+            ..opts()
+        };
+        let (_, report) = minimize(&task, &o, None).unwrap();
+        assert_eq!(report.stop, SearchStop::StepBudget);
+        assert!(report.total_steps <= 4);
+        assert!(!report.runs.is_empty());
+    }
+
+    #[test]
+    fn shrink_candidates_are_smaller_and_ordered() {
+        let task = Toy::running_sum();
+        let info = task.info();
+        let o = SearchOptions {
+            widths: vec![2, 4],
+            max_depth: 1,
+            ..opts()
+        };
+        let generous = shape(info, 2, &[4], &[4], Activation::Relu);
+        let c = shrink_candidates(info, 2, &o, &generous);
+        assert!(!c.is_empty());
+        assert!(c.windows(2).all(|w| size_key(&w[0]) <= size_key(&w[1])));
+        assert!(c.iter().all(|s| size_key(s) < size_key(&generous)));
+    }
+
+    #[test]
+    fn bad_options_are_errors() {
+        let task = Toy::running_sum();
+        let o = SearchOptions { seeds: 0, ..opts() };
+        assert!(minimize(&task, &o, None).is_err());
+        let o = SearchOptions {
+            min_hidden: 3,
+            max_hidden: 2,
+            ..opts()
+        };
+        assert!(minimize(&task, &o, None).is_err());
+    }
+}
