@@ -10,6 +10,7 @@ mod accuracy;
 mod basis;
 mod canonical_order;
 mod debias;
+mod finetune;
 mod jordan;
 mod jordan_form;
 mod linalg;
@@ -18,7 +19,9 @@ mod prune_hidden;
 mod record;
 pub mod report;
 mod rescale;
+mod retrain_frozen;
 mod snap;
+mod sparsify;
 mod toeplitz;
 mod whiten;
 
@@ -31,7 +34,9 @@ pub use canonical_order::CanonicalOrder;
 pub use debias::Debias;
 pub use jordan::Jordan;
 pub use prune_hidden::PruneHidden;
+pub use retrain_frozen::RetrainFrozen;
 pub use snap::Snap;
+pub use sparsify::Sparsify;
 pub use toeplitz::Toeplitz;
 pub use whiten::Whiten;
 

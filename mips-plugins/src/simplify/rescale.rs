@@ -85,8 +85,21 @@ fn score(values: &[f64], unit: &Unit, s: f64, tol: f64) -> usize {
         .count()
 }
 
+/// True when scaling by `s` keeps every `fixed` parameter of `unit` an integer (to 1e-9).
+fn keeps_fixed(values: &[f64], unit: &Unit, s: f64, fixed: &[bool]) -> bool {
+    unit.terms
+        .iter()
+        .filter(|(i, _)| fixed.get(*i).copied().unwrap_or(false))
+        .all(|&(i, p)| {
+            let v = values[i] * s.powi(p);
+            (v - v.round()).abs() <= 1e-9
+        })
+}
+
 /// Rescales the units of `values` (a flat parameter vector) to make parameters integers.
-pub fn rescale(values: &mut [f64], units: &[Unit], tol: f64) {
+/// Parameters marked in `fixed` must stay integers: a factor that breaks one is not used, and
+/// they are rounded after scaling (so they stay exact).
+pub fn rescale(values: &mut [f64], units: &[Unit], tol: f64, fixed: &[bool]) {
     for _ in 0..2 {
         for unit in units {
             let mut best = (score(values, unit, 1.0, tol), 0.0f64, 1.0);
@@ -97,7 +110,7 @@ pub fn rescale(values: &mut [f64], units: &[Unit], tol: f64) {
                 }
                 for k in 1..=MAX_MULTIPLE {
                     let s = (k as f64 / v).powi(p.signum());
-                    if !(1e-3..=1e3).contains(&s) {
+                    if !(1e-3..=1e3).contains(&s) || !keeps_fixed(values, unit, s, fixed) {
                         continue;
                     }
                     let candidate = (score(values, unit, s, tol), s.ln().abs(), s);
@@ -108,7 +121,12 @@ pub fn rescale(values: &mut [f64], units: &[Unit], tol: f64) {
             }
             let s = best.2;
             if s != 1.0 {
-                unit.terms.iter().for_each(|&(i, p)| values[i] *= s.powi(p));
+                for &(i, p) in &unit.terms {
+                    values[i] *= s.powi(p);
+                    if fixed.get(i).copied().unwrap_or(false) {
+                        values[i] = values[i].round();
+                    }
+                }
             }
         }
     }
@@ -129,7 +147,7 @@ mod tests {
         let layout = Layout::of(&net);
         let mut values = flatten(&net);
         // Only the internal units (the hidden unit would rescale column 0 as well).
-        rescale(&mut values, &units(&net, &layout)[1..], 0.01);
+        rescale(&mut values, &units(&net, &layout)[1..], 0.01, &[]);
         let out = unflatten(&net, &values);
         assert_same_function(&net, &out, 1);
         let mut row: Vec<f64> = out.f.layers[0].weight[..3].to_vec();

@@ -132,17 +132,17 @@ pub fn accept_greedily(values: &mut Vec<f64>, candidates: &[(usize, f64)], holds
 }
 
 /// Snaps the parameters of `net` not marked in `frozen` (by flat index), keeping accuracy
-/// as judged by `checker`.
+/// as judged by `checker`. Rescaling may change frozen parameters, but only from one integer
+/// to another.
 pub fn snap_network(net: &Network, checker: &Checker, settings: &SnapSettings, frozen: &[bool]) -> Network {
     let mut values = flatten(net);
     if settings.rescale {
         let layout = Layout::of(net);
         let mut rescaled = values.clone();
-        let free: Vec<_> = units(net, &layout)
-            .into_iter()
-            .filter(|u| u.terms.iter().all(|(i, _)| !frozen.get(*i).copied().unwrap_or(false)))
+        let fixed: Vec<bool> = (0..values.len())
+            .map(|i| frozen.get(i).copied().unwrap_or(false))
             .collect();
-        rescale(&mut rescaled, &free, settings.tol);
+        rescale(&mut rescaled, &units(net, &layout), settings.tol, &fixed);
         if checker.holds(&unflatten(net, &rescaled)) {
             values = rescaled;
         }
