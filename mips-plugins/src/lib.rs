@@ -5,3 +5,4 @@ pub mod architecture;
 pub mod extract;
 pub mod program_passes;
 pub mod regress;
+pub mod simplify;
