@@ -23,7 +23,11 @@ use crate::{MipsError, Result};
 pub const REGENERATE: &str = "cargo run --release -- train --all --out-dir models";
 
 /// Trains the smallest accurate network for one task (the architecture search).
-pub fn train_task(task: &dyn Task, opts: &SearchOptions, progress: Option<Progress>) -> Result<(Network, SearchReport)> {
+pub fn train_task(
+    task: &dyn Task,
+    opts: &SearchOptions,
+    progress: Option<Progress>,
+) -> Result<(Network, SearchReport)> {
     minimize(task, opts, progress)
 }
 
@@ -51,7 +55,13 @@ pub struct AllReport {
 pub fn file_stem(name: &str) -> String {
     let stem: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if stem.is_empty() { "task".into() } else { stem }
 }
@@ -59,7 +69,10 @@ pub fn file_stem(name: &str) -> String {
 /// Paths of a task's model and report inside `out_dir`.
 pub fn result_paths(out_dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     let stem = file_stem(name);
-    (out_dir.join(format!("{stem}.ron")), out_dir.join(format!("{stem}.report.ron")))
+    (
+        out_dir.join(format!("{stem}.ron")),
+        out_dir.join(format!("{stem}.report.ron")),
+    )
 }
 
 /// Loads a report written by [`train_all`].
@@ -187,7 +200,11 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
         out,
         "- Wall time of the run: {:.1} s{}; sum of per-task search times: {:.1} s",
         all.seconds,
-        if resumed > 0 { format!(" ({resumed} tasks loaded from an earlier run)") } else { String::new() },
+        if resumed > 0 {
+            format!(" ({resumed} tasks loaded from an earlier run)")
+        } else {
+            String::new()
+        },
         task_seconds
     );
     let _ = writeln!(out, "- Machine: {machine}");
@@ -211,8 +228,16 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
     let _ = writeln!(
         out,
         "- Budgets per task: {} total steps, {} s wall time\n",
-        if opts.max_total_steps > 0 { opts.max_total_steps.to_string() } else { "unlimited".into() },
-        if opts.max_seconds > 0.0 { format!("{}", opts.max_seconds) } else { "unlimited".into() }
+        if opts.max_total_steps > 0 {
+            opts.max_total_steps.to_string()
+        } else {
+            "unlimited".into()
+        },
+        if opts.max_seconds > 0.0 {
+            format!("{}", opts.max_seconds)
+        } else {
+            "unlimited".into()
+        }
     );
     let _ = writeln!(
         out,
@@ -226,7 +251,11 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} |",
             r.task,
-            if r.solved() { "100%".to_string() } else { format!("{:.3}%", 100.0 * r.test_accuracy) },
+            if r.solved() {
+                "100%".to_string()
+            } else {
+                format!("{:.3}%", 100.0 * r.test_accuracy)
+            },
             r.shape.hidden_dim,
             widths(&r.shape.f_widths),
             widths(&r.shape.g_widths),

@@ -47,7 +47,11 @@ pub fn affine<R: Real>(
     debug_assert!(n % TILE == 0 && xa.len() >= ins_a * n && xb.len() >= (ins - ins_a) * n);
     debug_assert!(out.len() >= outs * n);
     let row = |i: usize, c: usize| -> &[R; TILE] {
-        if i < ins_a { tile(xa, i * n + c) } else { tile(xb, (i - ins_a) * n + c) }
+        if i < ins_a {
+            tile(xa, i * n + c)
+        } else {
+            tile(xb, (i - ins_a) * n + c)
+        }
     };
     for c in (0..n).step_by(TILE) {
         let mut o = 0;
@@ -98,7 +102,11 @@ pub fn affine_transposed<R: Real>(
     debug_assert!(rows <= ins && delta.len() >= outs * n && dx.len() >= rows * n);
     for c in (0..n).step_by(TILE) {
         for i in 0..rows {
-            let mut acc = if accumulate { *tile(dx, i * n + c) } else { [R::ZERO; TILE] };
+            let mut acc = if accumulate {
+                *tile(dx, i * n + c)
+            } else {
+                [R::ZERO; TILE]
+            };
             for o in 0..outs {
                 let v = w[o * ins + i];
                 let ds = tile(delta, o * n + c);
@@ -118,7 +126,12 @@ fn lane_sum<R: Real>(acc: [R; LANES]) -> R {
     for k in 0..8 {
         half[k] = acc[k] + acc[k + 8];
     }
-    let q = [half[0] + half[4], half[1] + half[5], half[2] + half[6], half[3] + half[7]];
+    let q = [
+        half[0] + half[4],
+        half[1] + half[5],
+        half[2] + half[6],
+        half[3] + half[7],
+    ];
     (q[0] + q[2]) + (q[1] + q[3])
 }
 
@@ -169,7 +182,11 @@ pub fn affine_grads<R: Real>(
     for o in 0..outs {
         let d = &delta[o * n..(o + 1) * n];
         for i in 0..ins {
-            let x = if i < ins_a { &xa[i * n..(i + 1) * n] } else { &xb[(i - ins_a) * n..(i - ins_a + 1) * n] };
+            let x = if i < ins_a {
+                &xa[i * n..(i + 1) * n]
+            } else {
+                &xb[(i - ins_a) * n..(i - ins_a + 1) * n]
+            };
             gw[o * ins + i] += dot(d, x, n);
         }
         gb[o] += sum(d, n);

@@ -73,7 +73,10 @@ impl Layout {
             ));
         }
         if shape.f_widths.iter().chain(&shape.g_widths).any(|&w| w == 0) {
-            return Err(MipsError::invalid("network shape", format!("{shape}: MLP widths must be positive")));
+            return Err(MipsError::invalid(
+                "network shape",
+                format!("{shape}: MLP widths must be positive"),
+            ));
         }
         let mut f_sizes = vec![shape.hidden_dim + shape.input_dim];
         f_sizes.extend(&shape.f_widths);
@@ -156,7 +159,10 @@ impl Layout {
         let mut params = vec![R::ZERO; self.len];
         for (mlp, slots) in [(&net.f, &self.f), (&net.g, &self.g)] {
             for (layer, slot) in mlp.layers.iter().zip(slots) {
-                for (dst, src) in params[slot.weight..].iter_mut().zip(layer.weight.iter().chain(&layer.bias)) {
+                for (dst, src) in params[slot.weight..]
+                    .iter_mut()
+                    .zip(layer.weight.iter().chain(&layer.bias))
+                {
                     *dst = R::from_f64(*src);
                 }
             }
@@ -212,7 +218,11 @@ mod tests {
         let net = layout.to_network(&params);
         assert_eq!(net.shape(), shape());
         assert_eq!(layout.flatten::<f64>(&net).unwrap(), params);
-        assert_eq!(net.parameters().collect::<Vec<_>>(), params, "same order as Network::parameters");
+        assert_eq!(
+            net.parameters().collect::<Vec<_>>(),
+            params,
+            "same order as Network::parameters"
+        );
     }
 
     #[test]

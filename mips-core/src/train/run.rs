@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::batch::Batch;
 use super::engine::{LossSpec, Stats, Workspace, evaluate, train_step};
 use super::layout::Layout;
-use super::scaling::Scaling;
 use super::optim::AdamW;
+use super::scaling::Scaling;
 use crate::data::Dataset;
 use crate::ir::{Network, network::Shape};
 use crate::task::{Loss, Task};
@@ -74,7 +74,11 @@ impl Schedule {
                 after: 1000,
                 floor: 0.01,
             }),
-            _ => Err(MipsError::unknown("learning-rate schedule", name, ["constant", "cosine", "plateau"])),
+            _ => Err(MipsError::unknown(
+                "learning-rate schedule",
+                name,
+                ["constant", "cosine", "plateau"],
+            )),
         }
     }
 }
@@ -191,10 +195,16 @@ impl<'a> Prepared<'a> {
         let info = task.info();
         let name = &info.name;
         if info.input_dim == 0 || info.output_dim == 0 {
-            return Err(MipsError::invalid("task", format!("{name}: input and output widths must be positive")));
+            return Err(MipsError::invalid(
+                "task",
+                format!("{name}: input and output widths must be positive"),
+            ));
         }
         if info.input_ranges.len() != info.input_dim || info.output_ranges.len() != info.output_dim {
-            return Err(MipsError::invalid("task", format!("{name}: one value range per component is needed")));
+            return Err(MipsError::invalid(
+                "task",
+                format!("{name}: one value range per component is needed"),
+            ));
         }
         let test = task.test_split();
         if test.input_dim != info.input_dim || test.output_dim != info.output_dim {
@@ -254,12 +264,18 @@ impl<'a> Prepared<'a> {
     fn batch(&self, seed: u64, step: usize, size: usize, batch: &mut Batch<f32>) -> Result<()> {
         let data = self.task.train_batch(rng::mix(seed, step as u64), size);
         if data.is_empty() {
-            return Err(MipsError::invalid("task", format!("{}: empty training batch", self.task.info().name)));
+            return Err(MipsError::invalid(
+                "task",
+                format!("{}: empty training batch", self.task.info().name),
+            ));
         }
         if data.input_dim != self.scaling.x_scale.len() || data.output_dim != self.scaling.y_scale.len() {
             return Err(MipsError::invalid(
                 "task",
-                format!("{}: a training batch's widths do not match the task's", self.task.info().name),
+                format!(
+                    "{}: a training batch's widths do not match the task's",
+                    self.task.info().name
+                ),
             ));
         }
         batch.fill(&data, 0..data.len())?;
@@ -379,7 +395,10 @@ fn train_from(
         let stats = train_step(&mut ws, &params, &h0, &batch, &prep.spec, &mut grads, false);
         if opts.l1 > 0.0 {
             let l1 = opts.l1 as f32;
-            grads.iter_mut().zip(&params).for_each(|(g, p)| *g += l1 * p.signum() * (*p != 0.0) as u8 as f32);
+            grads
+                .iter_mut()
+                .zip(&params)
+                .for_each(|(g, p)| *g += l1 * p.signum() * (*p != 0.0) as u8 as f32);
         }
         let norm = grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt();
         if !norm.is_finite() {
@@ -545,7 +564,10 @@ mod tests {
     fn runs_are_deterministic() {
         let task = Toy::running_sum();
         let prep = Prepared::new(&task, &opts()).unwrap();
-        let o = TrainOptions { max_steps: 200, ..opts() };
+        let o = TrainOptions {
+            max_steps: 200,
+            ..opts()
+        };
         let a = train_run(&prep, &linear(2), 3, &o, &|_| false).unwrap();
         let b = train_run(&prep, &linear(2), 3, &o, &|_| false).unwrap();
         assert_eq!(a.0, b.0);
@@ -585,7 +607,10 @@ mod tests {
         let mut s = linear(1);
         s.input_dim = 2;
         assert!(train_run(&prep, &s, 0, &opts(), &|_| false).is_err());
-        let o = TrainOptions { batch_size: 0, ..opts() };
+        let o = TrainOptions {
+            batch_size: 0,
+            ..opts()
+        };
         assert!(train_run(&prep, &linear(1), 0, &o, &|_| false).is_err());
     }
 }

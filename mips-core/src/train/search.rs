@@ -12,8 +12,8 @@
 //! (`max_total_steps`, deterministic) and wall time per task (`max_seconds`, a safety net; the
 //! result depends on the machine's speed only when this one cuts in). Every run is recorded.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -164,7 +164,12 @@ fn size_key(s: &Shape) -> (usize, usize) {
 }
 
 /// The MLP shapes smaller than `generous` at one hidden size, smallest first.
-fn shrink_candidates(info: &crate::task::TaskInfo, hidden: usize, opts: &SearchOptions, generous: &Shape) -> Vec<Shape> {
+fn shrink_candidates(
+    info: &crate::task::TaskInfo,
+    hidden: usize,
+    opts: &SearchOptions,
+    generous: &Shape,
+) -> Vec<Shape> {
     let mut stacks: Vec<Vec<usize>> = vec![vec![]];
     for depth in 1..=opts.max_depth {
         let mut next = vec![];
@@ -220,7 +225,9 @@ impl Searcher<'_> {
     /// Trains `shape` with every seed in parallel (at most `max_steps` steps per run); returns
     /// the winning run when one solved it.
     fn try_shape(&mut self, shape: &Shape, max_steps: usize) -> Result<Option<(Network, RunReport)>> {
-        let seeds: Vec<u64> = (0..self.opts.seeds as u64).map(|k| rng::mix(self.opts.seed, k)).collect();
+        let seeds: Vec<u64> = (0..self.opts.seeds as u64)
+            .map(|k| rng::mix(self.opts.seed, k))
+            .collect();
         let first_success = AtomicUsize::new(usize::MAX);
         let deadline = self.deadline;
         let mut train = self.opts.train.clone();
@@ -263,7 +270,10 @@ impl Searcher<'_> {
         self.total_steps += steps;
         for (net, report) in &results {
             self.runs.push(report.clone());
-            let better = self.best.as_ref().is_none_or(|(_, b)| report.test_accuracy > b.test_accuracy);
+            let better = self
+                .best
+                .as_ref()
+                .is_none_or(|(_, b)| report.test_accuracy > b.test_accuracy);
             if better {
                 self.best = Some((net.clone(), report.clone()));
             }
@@ -285,7 +295,9 @@ impl Searcher<'_> {
                 if let Some(stop) = self.budget_stop() {
                     return Ok((self.best.clone().expect("a run happened"), stop));
                 }
-                let Some(found) = self.try_shape(candidate, self.opts.train.max_steps)? else { continue };
+                let Some(found) = self.try_shape(candidate, self.opts.train.max_steps)? else {
+                    continue;
+                };
                 if k == 0 {
                     return Ok((found, SearchStop::Found));
                 }
@@ -386,7 +398,10 @@ mod tests {
         let a = minimize(&task, &opts(), None).unwrap();
         let b = minimize(&task, &opts(), None).unwrap();
         assert_eq!(a.0, b.0);
-        assert_eq!((a.1.shape.clone(), a.1.steps, a.1.seed), (b.1.shape.clone(), b.1.steps, b.1.seed));
+        assert_eq!(
+            (a.1.shape.clone(), a.1.steps, a.1.seed),
+            (b.1.shape.clone(), b.1.steps, b.1.seed)
+        );
     }
 
     #[test]
