@@ -81,3 +81,45 @@ fn experiments_hand_built() {
     ));
     eprintln!("{}", render(&rows));
 }
+
+/// Trains (or loads from `models/`) a network per task and extracts a machine from each.
+/// Tasks: `MIPS_TASKS` (comma-separated; default all); training budget per task in seconds:
+/// `MIPS_TRAIN_SECONDS` (default 60). Writes `out/extract.md`.
+#[test]
+#[ignore]
+fn experiments_trained() {
+    use mips_core::ir::versioned;
+    use mips_core::train::{SearchOptions, bulk};
+    use std::path::Path;
+
+    let names: Vec<String> = std::env::var("MIPS_TASKS")
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_else(|_| mips_core::tasks::names().into_iter().map(str::to_string).collect());
+    let seconds: f64 = std::env::var("MIPS_TRAIN_SECONDS").map_or(60.0, |v| v.parse().unwrap());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let models = root.join("models");
+    let opts = SearchOptions {
+        seeds: 1,
+        max_seconds: seconds,
+        ..Default::default()
+    };
+    let all = bulk::train_all(&names, &|n| mips_core::tasks::open(n), &models, &opts, None).unwrap();
+    let mut rows = Vec::new();
+    for outcome in &all.tasks {
+        let name = &outcome.report.task;
+        let net: Network = versioned::load(&outcome.model).unwrap();
+        let mut row = run(name, &net);
+        row.task = format!(
+            "{name} ({}, {:.2}% acc)",
+            outcome.report.shape,
+            outcome.report.test_accuracy * 100.0
+        );
+        rows.push(row);
+    }
+    for (name, e) in &all.errors {
+        eprintln!("{name}: training failed: {e}");
+    }
+    let text = render(&rows);
+    eprintln!("{text}");
+    super::report::write(&root.join("out/extract.md"), &rows).unwrap();
+}
