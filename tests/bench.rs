@@ -44,7 +44,16 @@ const TASKS: &str = "Bitwise_Not,Bitwise_Xor,Parity_Last2";
 fn a_killed_run_resumes_without_redoing_finished_tasks() {
     let dir = scratch("resume");
     let mut child = mips()
-        .args(["bench", "--tasks", TASKS, "--resume", "--quiet", "--long-sequences", "200", "--out"])
+        .args([
+            "bench",
+            "--tasks",
+            TASKS,
+            "--resume",
+            "--quiet",
+            "--long-sequences",
+            "200",
+            "--out",
+        ])
         .arg(&dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -61,15 +70,30 @@ fn a_killed_run_resumes_without_redoing_finished_tasks() {
     child.kill().unwrap();
     child.wait().unwrap();
     let first = records(&dir);
-    assert!(!first.is_empty() && first.len() < 3, "killed after the first task: {first:?}");
-    assert!(first.iter().all(|f| f.ends_with(".ron")), "no temporary file left: {first:?}");
+    assert!(
+        !first.is_empty() && first.len() < 3,
+        "killed after the first task: {first:?}"
+    );
+    assert!(
+        first.iter().all(|f| f.ends_with(".ron")),
+        "no temporary file left: {first:?}"
+    );
     let kept: Vec<String> = first
         .iter()
         .map(|f| std::fs::read_to_string(dir.join("records").join(f)).unwrap())
         .collect();
 
     let out = mips()
-        .args(["bench", "--tasks", TASKS, "--resume", "--quiet", "--long-sequences", "200", "--out"])
+        .args([
+            "bench",
+            "--tasks",
+            TASKS,
+            "--resume",
+            "--quiet",
+            "--long-sequences",
+            "200",
+            "--out",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
@@ -89,7 +113,14 @@ fn shards_merge_into_one_table() {
     for shard in ["1/2", "2/2"] {
         let dir = root.join(shard.replace('/', "of"));
         let out = mips()
-            .args(["bench", "--tasks", "Bitwise_Not,Bitwise_Xor", "--shard", shard, "--quiet"])
+            .args([
+                "bench",
+                "--tasks",
+                "Bitwise_Not,Bitwise_Xor",
+                "--shard",
+                shard,
+                "--quiet",
+            ])
             .args(["--long-sequences", "100", "--out"])
             .arg(&dir)
             .output()
@@ -109,7 +140,10 @@ fn shards_merge_into_one_table() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows = table_rows(&merged);
     assert_eq!(rows.len(), 2);
-    assert!(rows[0].starts_with("| Bitwise_Not") && rows[1].starts_with("| Bitwise_Xor"), "{rows:?}");
+    assert!(
+        rows[0].starts_with("| Bitwise_Not") && rows[1].starts_with("| Bitwise_Xor"),
+        "{rows:?}"
+    );
     let csv = std::fs::read_to_string(merged.join("benchmark.csv")).unwrap();
     assert_eq!(csv.lines().count(), 3);
     std::fs::remove_dir_all(root).unwrap();
