@@ -110,7 +110,7 @@ impl Pass for MinimizeArchitecture {
             ),
             OptionSpec::float(
                 "max-seconds",
-                d.max_seconds,
+                DEFAULT_MAX_SECONDS,
                 "wall-time budget of the search in seconds (0: unlimited)",
             ),
             OptionSpec::int("min-hidden", d.min_hidden as i64, "smallest hidden size tried"),
@@ -170,6 +170,11 @@ impl Pass for MinimizeArchitecture {
         if let Some(bar) = &bar {
             bar.finish(&summary(&report));
         }
+        ctx.note("shape", &report.shape);
+        ctx.note("steps", report.steps);
+        ctx.note("total-steps", report.total_steps);
+        ctx.note("runs", report.runs.len());
+        ctx.note("stop", report.stop.name());
         if !report.solved() && options.bool("require-solved") {
             return Err(MipsError::pass(
                 NAME,
@@ -184,6 +189,10 @@ impl Pass for MinimizeArchitecture {
         Ok(Artifact::Network(net))
     }
 }
+
+/// Default wall-time budget of the pass's search: long enough for the hard tasks' larger
+/// shapes, short enough that a whole benchmark fits in minutes.
+const DEFAULT_MAX_SECONDS: f64 = 60.0;
 
 /// A one-line summary of a search.
 pub fn summary(r: &SearchReport) -> String {
@@ -301,12 +310,7 @@ mod tests {
             },
             test: draw(u64::MAX, 100),
         };
-        let ctx = PassContext {
-            task: &task,
-            verify: &task.test,
-            seed: 1,
-            quiet: true,
-        };
+        let ctx = PassContext::new(&task, &task.test, 1, true);
         let options = resolve(&[("max-hidden", "1"), ("max-depth", "0"), ("lr", "0.01"), ("batch", "32")]).unwrap();
         let Artifact::Network(net) = MinimizeArchitecture.run(&Artifacts::default(), &options, &ctx).unwrap() else {
             panic!("an architecture pass returns a network");
