@@ -1,15 +1,16 @@
 //! Architecture minimization: the smallest network (hidden size first, then the depths and
 //! widths of f and g) that reaches 100% accuracy on the whole test split.
 //!
-//! For each hidden size `H = 1, 2, ..`: try the linear RNN (f and g affine), which solves sums,
-//! delays and the physics tasks; then the generous MLP shapes in order (by default f and g with
-//! one hidden layer of 16, then f with two hidden layers of 32 and g with one). If they all fail,
-//! smaller MLPs at this `H` are assumed to fail too and the search moves to `H + 1`. When one
-//! succeeds, the MLP shapes at this `H` that are smaller (fewer hidden layers, then fewer
-//! parameters; every layer of an MLP as wide as the others, widths from `widths`) are searched by
-//! bisection, assuming that a shape succeeds when a larger one does, and the smallest success is
-//! kept. Every candidate is trained with several seeds in parallel; a candidate succeeds when
-//! one seed does.
+//! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, ..`; linear RNNs
+//! solve sums, delays and the physics tasks, and they train fast. Phase 2 tries the generous MLP
+//! shapes in order (by default f and g with one hidden layer of 16, then f with two hidden
+//! layers of 32 and g with one), each at the hidden sizes below the linear solution (or up to
+//! `max_hidden_mlp` when there is none). When a generous shape succeeds at `H`, the later
+//! generous shapes are tried at the hidden sizes below `H` (hidden size first); then the MLP
+//! shapes at the winning hidden size that are smaller (fewer hidden layers, then fewer
+//! parameters; uniform widths from `widths`) are searched by bisection, assuming that a shape
+//! succeeds when a larger one does, and the smallest success is kept. Every candidate is
+//! trained with several seeds in parallel; a candidate succeeds when one seed does.
 //!
 //! Budgets: optimizer steps per run (`max_steps`, with `patience`), total steps per task
 //! (`max_total_steps`, deterministic) and wall time per task (`max_seconds`, a safety net; the
@@ -31,8 +32,12 @@ use crate::{MipsError, Result};
 /// Budgets and choices of the architecture search.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchOptions {
-    /// Options of every training run (`max_steps` and `patience` are per run).
+    /// Options of the training runs of MLP shapes (`max_steps` and `patience` are per run).
     pub train: TrainOptions,
+    /// Options of the training runs of linear shapes (f and g affine): these need precise
+    /// weights (exact sums over many steps), so by default they train longer with a higher
+    /// learning rate decayed to zero (cosine); each linear run is cheap.
+    pub linear: TrainOptions,
     /// Seeds tried per candidate shape (in parallel).
     pub seeds: usize,
     /// Base seed; run `k` of every candidate uses `rng::mix(seed, k)`.
@@ -41,6 +46,8 @@ pub struct SearchOptions {
     pub max_hidden: usize,
     /// Smallest hidden size tried.
     pub min_hidden: usize,
+    /// Largest hidden size tried with MLP shapes when no linear RNN succeeds.
+    pub max_hidden_mlp: usize,
     /// Hidden-layer widths of the smaller shapes tried after a success.
     pub widths: Vec<usize>,
     /// Most hidden layers per MLP (0: linear networks only).
@@ -59,11 +66,23 @@ pub struct SearchOptions {
 impl Default for SearchOptions {
     fn default() -> Self {
         SearchOptions {
-            train: TrainOptions::default(),
+            train: TrainOptions {
+                max_steps: 10_000,
+                patience: 2_000,
+                ..TrainOptions::default()
+            },
+            linear: TrainOptions {
+                lr: 3e-3,
+                schedule: super::run::Schedule::Cosine { floor: 0.01 },
+                max_steps: 20_000,
+                patience: 3_000,
+                ..TrainOptions::default()
+            },
             seeds: 2,
             seed: 0,
             max_hidden: 8,
             min_hidden: 1,
+            max_hidden_mlp: 4,
             widths: vec![2, 4, 8, 16, 32],
             max_depth: 2,
             generous: vec![(vec![16], vec![16]), (vec![32, 32], vec![32])],
@@ -78,6 +97,7 @@ impl SearchOptions {
     /// Checks the options.
     pub fn validate(&self) -> Result<()> {
         self.train.validate()?;
+        self.linear.validate()?;
         let bad = |m: &str| Err(MipsError::invalid("search options", m));
         if self.seeds == 0 {
             return bad("seeds must be positive");
@@ -230,7 +250,12 @@ impl Searcher<'_> {
             .collect();
         let first_success = AtomicUsize::new(usize::MAX);
         let deadline = self.deadline;
-        let mut train = self.opts.train.clone();
+        let linear = shape.f_widths.is_empty() && shape.g_widths.is_empty();
+        let mut train = if linear {
+            self.opts.linear.clone()
+        } else {
+            self.opts.train.clone()
+        };
         train.max_steps = train.max_steps.min(max_steps);
         if self.opts.max_total_steps > 0 {
             // A candidate never runs past the task's remaining step budget.
@@ -284,27 +309,63 @@ impl Searcher<'_> {
     /// Runs the search; returns the network to keep and why the search ended.
     fn search(&mut self) -> Result<((Network, RunReport), SearchStop)> {
         let info = self.prep.task.info().clone();
+        let act = self.opts.activation;
+        // Phase 1: linear RNNs, by hidden size (cheap; they solve sums, delays and physics).
+        let mut linear: Option<(Network, RunReport)> = None;
         for hidden in self.opts.min_hidden..=self.opts.max_hidden {
-            let mut candidates = vec![shape(&info, hidden, &[], &[], self.opts.activation)];
-            for (f, g) in &self.opts.generous {
-                if f.len().max(g.len()) <= self.opts.max_depth {
-                    candidates.push(shape(&info, hidden, f, g, self.opts.activation));
-                }
+            if let Some(stop) = self.budget_stop() {
+                return Ok((self.best.clone().expect("a run happened"), stop));
             }
-            for (k, candidate) in candidates.iter().enumerate() {
-                if let Some(stop) = self.budget_stop() {
-                    return Ok((self.best.clone().expect("a run happened"), stop));
-                }
-                let Some(found) = self.try_shape(candidate, self.opts.train.max_steps)? else {
-                    continue;
-                };
-                if k == 0 {
-                    return Ok((found, SearchStop::Found));
-                }
-                return self.shrink(&info, hidden, candidate, found);
+            if let Some(found) = self.try_shape(&shape(&info, hidden, &[], &[], act), self.opts.linear.max_steps)? {
+                linear = Some(found);
+                break;
             }
         }
-        Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted))
+        // Phase 2: the generous MLP shapes, each over the hidden sizes below the linear
+        // solution (or up to `max_hidden_mlp`).
+        let top = match &linear {
+            Some((net, _)) => net.hidden_dim - 1,
+            None => self.opts.max_hidden.min(self.opts.max_hidden_mlp),
+        };
+        let generous: Vec<&(Vec<usize>, Vec<usize>)> = self
+            .opts
+            .generous
+            .iter()
+            .filter(|(f, g)| f.len().max(g.len()) <= self.opts.max_depth)
+            .collect();
+        for (k, (f, g)) in generous.iter().enumerate() {
+            for hidden in self.opts.min_hidden..=top {
+                if let Some(stop) = self.budget_stop() {
+                    return Ok((
+                        linear.unwrap_or_else(|| self.best.clone().expect("a run happened")),
+                        stop,
+                    ));
+                }
+                let candidate = shape(&info, hidden, f, g, act);
+                let Some(mut found) = self.try_shape(&candidate, self.opts.train.max_steps)? else {
+                    continue;
+                };
+                let (mut at, mut winner) = (hidden, candidate);
+                // Hidden size first: the later generous shapes at smaller hidden sizes.
+                'smaller: for (f2, g2) in &generous[k + 1..] {
+                    for h2 in self.opts.min_hidden..at {
+                        if self.budget_stop().is_some() {
+                            break 'smaller;
+                        }
+                        let c2 = shape(&info, h2, f2, g2, act);
+                        if let Some(better) = self.try_shape(&c2, self.opts.train.max_steps)? {
+                            (at, winner, found) = (h2, c2, better);
+                            break;
+                        }
+                    }
+                }
+                return self.shrink(&info, at, &winner, found);
+            }
+        }
+        match linear {
+            Some(found) => Ok((found, SearchStop::Found)),
+            None => Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted)),
+        }
     }
 
     /// Bisection over the shapes smaller than `shape` (which succeeded with `found`), each run
@@ -317,6 +378,7 @@ impl Searcher<'_> {
         found: (Network, RunReport),
     ) -> Result<((Network, RunReport), SearchStop)> {
         let steps = (found.1.steps * SHRINK_STEPS_FACTOR).max(SHRINK_MIN_STEPS);
+        // (Linear shapes in the shrink list run on their own budget.)
         let smaller = shrink_candidates(info, hidden, self.opts, shape);
         // Invariant: candidates below `lo` are assumed to fail, `best` solves `smaller[hi]` (or
         // the generous shape when `hi == smaller.len()`).
@@ -386,6 +448,15 @@ mod tests {
     fn opts() -> SearchOptions {
         SearchOptions {
             train: TrainOptions {
+                batch_size: 32,
+                lr: 1e-2,
+                max_steps: 1500,
+                patience: 600,
+                eval_every: 50,
+                screen_size: 64,
+                ..TrainOptions::default()
+            },
+            linear: TrainOptions {
                 batch_size: 32,
                 lr: 1e-2,
                 max_steps: 1500,
