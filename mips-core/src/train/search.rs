@@ -2,7 +2,8 @@
 //! widths of f and g) that reaches 100% accuracy on the whole test split.
 //!
 //! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, ..`; linear RNNs
-//! solve sums, delays and the physics tasks, and they train fast. Phase 2 tries the generous MLP
+//! solve sums, delays and the physics tasks, and they train fast. A kind of shape stops growing
+//! when three hidden sizes in a row gave no more than 1% (absolute) over its best accuracy. Phase 2 tries the generous MLP
 //! shapes in order (by default f and g with one hidden layer of 16, then f with two hidden
 //! layers of 32 and g with one), each at the hidden sizes below the linear solution (or up to
 //! `max_hidden_mlp` when there is none). When a generous shape succeeds at `H`, the later
@@ -219,6 +220,33 @@ const SHRINK_STEPS_FACTOR: usize = 4;
 /// ...but at least this many.
 const SHRINK_MIN_STEPS: usize = 2000;
 
+/// Stops growing the hidden size of one kind of shape when it stops helping: after
+/// [`PLATEAU_SIZES`] hidden sizes in a row whose best accuracy is not [`PLATEAU_GAIN`] above the
+/// best so far.
+#[derive(Default)]
+struct Plateau {
+    best: f64,
+    flat: usize,
+}
+
+/// Hidden sizes in a row without gain that end the growth of one kind of shape.
+const PLATEAU_SIZES: usize = 3;
+/// Accuracy gain (absolute) that counts as progress between hidden sizes.
+const PLATEAU_GAIN: f64 = 0.01;
+
+impl Plateau {
+    /// Records the best accuracy at the next hidden size; true when growth should stop.
+    fn flat(&mut self, accuracy: f64) -> bool {
+        if accuracy > self.best + PLATEAU_GAIN {
+            self.best = accuracy;
+            self.flat = 0;
+        } else {
+            self.flat += 1;
+        }
+        self.flat >= PLATEAU_SIZES
+    }
+}
+
 /// Called after each run (for progress displays).
 pub type Progress<'a> = &'a (dyn Fn(&RunReport) + Sync);
 
@@ -312,12 +340,17 @@ impl Searcher<'_> {
         let act = self.opts.activation;
         // Phase 1: linear RNNs, by hidden size (cheap; they solve sums, delays and physics).
         let mut linear: Option<(Network, RunReport)> = None;
+        let mut plateau = Plateau::default();
         for hidden in self.opts.min_hidden..=self.opts.max_hidden {
             if let Some(stop) = self.budget_stop() {
                 return Ok((self.best.clone().expect("a run happened"), stop));
             }
-            if let Some(found) = self.try_shape(&shape(&info, hidden, &[], &[], act), self.opts.linear.max_steps)? {
+            let candidate = shape(&info, hidden, &[], &[], act);
+            if let Some(found) = self.try_shape(&candidate, self.opts.linear.max_steps)? {
                 linear = Some(found);
+                break;
+            }
+            if plateau.flat(self.accuracy_of(&candidate)) {
                 break;
             }
         }
@@ -334,6 +367,7 @@ impl Searcher<'_> {
             .filter(|(f, g)| f.len().max(g.len()) <= self.opts.max_depth)
             .collect();
         for (k, (f, g)) in generous.iter().enumerate() {
+            let mut plateau = Plateau::default();
             for hidden in self.opts.min_hidden..=top {
                 if let Some(stop) = self.budget_stop() {
                     return Ok((
@@ -343,6 +377,9 @@ impl Searcher<'_> {
                 }
                 let candidate = shape(&info, hidden, f, g, act);
                 let Some(mut found) = self.try_shape(&candidate, self.opts.train.max_steps)? else {
+                    if plateau.flat(self.accuracy_of(&candidate)) {
+                        break;
+                    }
                     continue;
                 };
                 let (mut at, mut winner) = (hidden, candidate);
@@ -397,6 +434,15 @@ impl Searcher<'_> {
             }
         }
         Ok((best, SearchStop::Found))
+    }
+
+    /// The best test accuracy any run of `shape` reached.
+    fn accuracy_of(&self, shape: &Shape) -> f64 {
+        self.runs
+            .iter()
+            .filter(|r| &r.shape == shape)
+            .map(|r| r.test_accuracy)
+            .fold(0.0, f64::max)
     }
 
     fn budget_stop(&self) -> Option<SearchStop> {
@@ -519,6 +565,16 @@ mod tests {
         assert!(!c.is_empty());
         assert!(c.windows(2).all(|w| size_key(&w[0]) <= size_key(&w[1])));
         assert!(c.iter().all(|s| size_key(s) < size_key(&generous)));
+    }
+
+    #[test]
+    fn plateau_stops_after_three_flat_sizes() {
+        let mut p = Plateau::default();
+        assert!(!p.flat(0.5));
+        assert!(!p.flat(0.505));
+        assert!(!p.flat(0.6), "a gain resets the count");
+        assert!(!p.flat(0.6) && !p.flat(0.55));
+        assert!(p.flat(0.609));
     }
 
     #[test]
