@@ -8,6 +8,7 @@ use clap::Parser;
 // Linking the plugin crate keeps its `inventory` registrations.
 use mips_plugins as _;
 
+mod bench;
 mod cli;
 
 fn main() -> ExitCode {

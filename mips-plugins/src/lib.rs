@@ -2,3 +2,7 @@
 //! (through `inventory`); the binary references it so the registrations are kept.
 
 pub mod architecture;
+pub mod extract;
+pub mod program_passes;
+pub mod regress;
+pub mod simplify;

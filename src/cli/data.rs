@@ -5,6 +5,7 @@ use mips_core::data::Dataset;
 use mips_core::tasks;
 
 use super::Globals;
+use super::output::emit;
 
 #[derive(Args, Debug)]
 pub struct DataArgs {
@@ -38,8 +39,7 @@ pub fn run(args: DataArgs, globals: &Globals) -> anyhow::Result<()> {
     } else {
         task.train_batch(globals.seed, args.n)
     };
-    print!("{}", to_csv(&data));
-    Ok(())
+    emit(&to_csv(&data))
 }
 
 /// Formats a dataset in the CSV data-file format (`inputs,outputs`; steps separated by spaces,

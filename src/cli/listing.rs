@@ -1,10 +1,13 @@
 //! `mips tasks` and `mips passes`.
 
-use mips_core::pass::Registry;
 use mips_core::tasks;
+
+use super::Globals;
+use super::output::emit;
 
 /// One line per built-in task: name, then inputs and outputs.
 pub fn tasks() -> anyhow::Result<()> {
+    let mut text = String::new();
     for name in tasks::names() {
         let task = tasks::builtin(name)?;
         let info = mips_core::task::Task::info(&task);
@@ -14,8 +17,8 @@ pub fn tasks() -> anyhow::Result<()> {
                 .collect::<Vec<_>>()
                 .join(" x ")
         };
-        println!(
-            "{name}\tinput {}-d {}\toutput {}-d {}\tlength {}\t{}",
+        text += &format!(
+            "{name}\tinput {}-d {}\toutput {}-d {}\tlength {}\t{}\n",
             info.input_dim,
             ranges(&info.input_ranges),
             info.output_dim,
@@ -24,24 +27,25 @@ pub fn tasks() -> anyhow::Result<()> {
             info.rule
         );
     }
-    Ok(())
+    emit(&text)
 }
 
 /// One block per registered pass: name, kind, origin, description, then its options.
-pub fn passes() -> anyhow::Result<()> {
-    let registry = Registry::builtin();
+pub fn passes(globals: &Globals) -> anyhow::Result<()> {
+    let registry = globals.registry();
+    let mut text = String::new();
     for entry in registry.iter() {
         let pass = &entry.pass;
-        println!(
-            "{}\t{}\t{}\t{}",
+        text += &format!(
+            "{}\t{}\t{}\t{}\n",
             pass.name(),
             pass.kind().name(),
             entry.origin,
             pass.description()
         );
         for spec in pass.options() {
-            println!("    {}={} ({:?}) {}", spec.name, spec.default, spec.kind, spec.help);
+            text += &format!("    {}={} ({:?}) {}\n", spec.name, spec.default, spec.kind, spec.help);
         }
     }
-    Ok(())
+    emit(&text)
 }

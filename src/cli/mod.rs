@@ -2,11 +2,15 @@
 
 mod data;
 mod listing;
+pub mod output;
 mod pipeline;
+
+pub use pipeline::resolve_pipeline;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use mips_core::pass::Registry;
 
 /// mips: turns a trained recurrent network into a readable, verified program.
 #[derive(Parser, Debug)]
@@ -21,6 +25,9 @@ pub struct Cli {
     /// No progress output.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Load a dynamic plugin library (repeatable); also read from MIPS_PLUGIN_PATH.
+    #[arg(long = "plugin", global = true, value_name = "PATH")]
+    pub plugins: Vec<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -44,7 +51,7 @@ pub enum Command {
     /// Verify a program against a task's test split, longer sequences, and a network.
     Verify(pipeline::VerifyArgs),
     /// Run the benchmark over many tasks and write the results table.
-    Bench(pipeline::BenchArgs),
+    Bench(crate::bench::BenchArgs),
 }
 
 /// Which pipeline to run: a RON file, an inline list, or the built-in default.
@@ -69,17 +76,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let globals = Globals {
         seed: cli.seed,
         quiet: cli.quiet,
+        plugins: cli.plugins,
     };
     match cli.command {
         Command::Tasks => listing::tasks(),
-        Command::Passes => listing::passes(),
+        Command::Passes => listing::passes(&globals),
         Command::Data(args) => data::run(args, &globals),
         Command::Train(args) => pipeline::train(args, &globals),
         Command::Simplify(args) => pipeline::simplify(args, &globals),
         Command::Extract(args) => pipeline::extract(args, &globals),
         Command::Synth(args) => pipeline::synth(args, &globals),
         Command::Verify(args) => pipeline::verify(args, &globals),
-        Command::Bench(args) => pipeline::bench(args, &globals),
+        Command::Bench(args) => crate::bench::run(args, &globals),
     }
 }
 
@@ -88,4 +96,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 pub struct Globals {
     pub seed: u64,
     pub quiet: bool,
+    pub plugins: Vec<PathBuf>,
+}
+
+impl Globals {
+    /// The built-in passes plus the plugins named on the command line and in
+    /// MIPS_PLUGIN_PATH; a plugin that fails to load is reported and left out.
+    pub fn registry(&self) -> Registry {
+        let (registry, errors) = Registry::with_plugins(&self.plugins);
+        for e in errors {
+            eprintln!("warning: {e}");
+        }
+        registry
+    }
 }

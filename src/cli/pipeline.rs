@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use mips_codegen::{Backend, ProgramDoc, VerifyOptions, emit_python};
 use mips_core::atomic::write_atomic;
 use mips_core::ir::versioned;
 use mips_core::ir::{Network, Program, StateMachine};
@@ -12,7 +13,10 @@ use mips_core::pass::pipeline::ResolvedStep;
 use mips_core::pass::{Artifacts, Level, PassContext, PassKind, PassManager, Pipeline, Registry, ReportRow};
 use mips_core::task::Task;
 use mips_core::tasks;
+use mips_core::train::bulk::{TaskOutcome, machine_description, render_markdown, train_all, train_task};
+use mips_core::train::search::SearchOptions;
 
+use super::output::{emit, emit_line};
 use super::{Globals, PipelineChoice};
 
 /// The pipeline used when none is given (also shipped as `pipelines/default.ron`).
@@ -65,6 +69,9 @@ pub struct TrainArgs {
     /// Output folder for --all.
     #[arg(long, default_value = "models")]
     pub out_dir: PathBuf,
+    /// The results table written by --all.
+    #[arg(long, default_value = "results/train.md")]
+    pub results: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -119,13 +126,22 @@ pub struct VerifyArgs {
     pub program: PathBuf,
     /// A built-in task name or a data file.
     pub task: String,
+    /// How to run the program: jit, interp or python.
+    #[arg(long, default_value = "jit", value_parser = parse_backend)]
+    pub backend: Backend,
+    /// Length of the fresh sequences (default: 10× the task's training length).
+    #[arg(long)]
+    pub length: Option<usize>,
+    /// Number of fresh sequences (0 skips that check).
+    #[arg(long, default_value_t = 10_000)]
+    pub long_sequences: usize,
+    /// Also compare with this network's rounded outputs on the test split.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
 }
 
-#[derive(Args, Debug)]
-pub struct BenchArgs {
-    /// Comma-separated task names (default: all built-in tasks).
-    #[arg(long)]
-    pub tasks: Option<String>,
+fn parse_backend(name: &str) -> Result<Backend, String> {
+    Backend::parse(name).map_err(|e| e.to_string())
 }
 
 /// The pipeline chosen on the command line, or the default one.
@@ -150,13 +166,18 @@ fn parse_default_pipeline() -> anyhow::Result<Pipeline> {
     Ok(Pipeline { steps })
 }
 
+/// Resolves the chosen pipeline (or the default) against the registry.
+pub fn resolve_pipeline(choice: &PipelineChoice, registry: &Registry) -> anyhow::Result<Vec<ResolvedStep>> {
+    Ok(choose_pipeline(choice)?.resolve(registry)?)
+}
+
 /// Resolves the chosen pipeline and keeps the steps `keep` admits.
 fn resolve_steps(
     choice: &PipelineChoice,
     registry: &Registry,
     keep: impl Fn(PassKind) -> bool,
 ) -> anyhow::Result<Vec<ResolvedStep>> {
-    let steps = choose_pipeline(choice)?.resolve(registry)?;
+    let steps = resolve_pipeline(choice, registry)?;
     Ok(steps.into_iter().filter(|s| keep(s.pass.kind())).collect())
 }
 
@@ -169,12 +190,7 @@ fn run_steps(
     globals: &Globals,
 ) -> (Artifacts, Vec<ReportRow>) {
     let verify = task.test_split().head(run.verify_size);
-    let ctx = PassContext {
-        task,
-        verify: &verify,
-        seed: globals.seed,
-        quiet: globals.quiet,
-    };
+    let ctx = PassContext::new(task, &verify, globals.seed, globals.quiet);
     PassManager.run(steps, start, &ctx, |row| {
         if !globals.quiet {
             eprintln!(
@@ -192,18 +208,70 @@ fn load_network(path: &Path) -> anyhow::Result<Network> {
     Ok(versioned::load::<Network>(path)?)
 }
 
-pub fn train(_args: TrainArgs, _globals: &Globals) -> anyhow::Result<()> {
-    anyhow::bail!("`mips train` is not wired yet")
+pub fn train(args: TrainArgs, globals: &Globals) -> anyhow::Result<()> {
+    let opts = SearchOptions {
+        seed: globals.seed,
+        ..SearchOptions::default()
+    };
+    if args.all {
+        let names: Vec<String> = tasks::names().into_iter().map(String::from).collect();
+        let open = |name: &str| tasks::open(name);
+        let quiet = globals.quiet;
+        let progress = move |name: &str, outcome: &TaskOutcome| {
+            if !quiet {
+                let r = &outcome.report;
+                let how = if outcome.resumed { "done before" } else { "trained" };
+                eprintln!(
+                    "{name:<24} {how:<11} {} accuracy {:.4}% in {:.1}s",
+                    r.shape,
+                    r.test_accuracy * 100.0,
+                    r.seconds
+                );
+            }
+        };
+        let all = train_all(&names, &open, &args.out_dir, &opts, Some(&progress))?;
+        let markdown = render_markdown(&all, &opts, &machine_description());
+        write_atomic(&args.results, markdown.as_bytes())?;
+        let solved = all.tasks.iter().filter(|t| t.report.solved()).count();
+        emit_line(&format!(
+            "{solved} of {} tasks at 100% test accuracy in {:.1}s; models in {}, table in {}",
+            names.len(),
+            all.seconds,
+            args.out_dir.display(),
+            args.results.display()
+        ))?;
+        for (name, error) in &all.errors {
+            eprintln!("error: {name}: {error}");
+        }
+        return Ok(());
+    }
+    let spec = args
+        .task
+        .ok_or_else(|| anyhow::anyhow!("name a task or data file, or pass --all"))?;
+    let task = tasks::open(&spec)?;
+    let (network, report) = train_task(task.as_ref(), &opts, None)?;
+    versioned::save(&network, &args.out)?;
+    emit_line(&format!(
+        "{}: {} test accuracy {:.4}% after {} steps ({} runs, {:.1}s, stop: {:?}); wrote {}",
+        report.task,
+        report.shape,
+        report.test_accuracy * 100.0,
+        report.steps,
+        report.runs.len(),
+        report.seconds,
+        report.stop,
+        args.out.display()
+    ))
 }
 
 pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&args.task)?;
-    let steps = resolve_steps(&args.run.pipeline, &Registry::builtin(), |k| {
+    let steps = resolve_steps(&args.run.pipeline, &globals.registry(), |k| {
         matches!(k, PassKind::Representation | PassKind::Parameter)
     })?;
     let start = Artifacts::from_network(load_network(&args.model)?);
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
-    println!("{}", format_report(&rows));
+    emit_line(&format_report(&rows))?;
     if let (Some(out), Some(net)) = (&args.out, &artifacts.network) {
         versioned::save(net, out)?;
     }
@@ -212,46 +280,47 @@ pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
 
 pub fn extract(args: ExtractArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&args.task)?;
-    let steps = resolve_steps(&args.run.pipeline, &Registry::builtin(), |k| {
+    let steps = resolve_steps(&args.run.pipeline, &globals.registry(), |k| {
         Stage::Extract.admits(k) && k != PassKind::Architecture
     })?;
     let start = Artifacts::from_network(load_network(&args.model)?);
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
-    println!("{}", format_report(&rows));
+    emit_line(&format_report(&rows))?;
     let machine = artifacts
         .machine
         .ok_or_else(|| anyhow::anyhow!("no extraction pass produced a verified state machine"))?;
-    print_machine(&machine);
+    emit(&describe_machine(&machine))?;
     if let Some(out) = &args.out {
         versioned::save(&machine, out)?;
     }
     Ok(())
 }
 
-fn print_machine(sm: &StateMachine) {
-    println!(
-        "state machine: {} ({} states, {} transitions, {})",
+fn describe_machine(sm: &StateMachine) -> String {
+    let mut text = format!(
+        "state machine: {} ({} states, {} transitions, {})\n",
         sm.method,
         sm.state_count(),
         sm.transitions.len(),
         if sm.complete { "complete" } else { "partial" }
     );
-    println!("initial state {:?}", sm.initial);
+    text += &format!("initial state {:?}\n", sm.initial);
     for ((s, x), t) in sm.transitions.iter().take(64) {
-        println!(
-            "  {s:?} --{x:?}--> {t:?}  output {:?}",
+        text += &format!(
+            "  {s:?} --{x:?}--> {t:?}  output {:?}\n",
             sm.outputs.get(t).cloned().unwrap_or_default()
         );
     }
     if sm.transitions.len() > 64 {
-        println!("  ... {} more transitions", sm.transitions.len() - 64);
+        text += &format!("  ... {} more transitions\n", sm.transitions.len() - 64);
     }
+    text
 }
 
 pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&args.task)?;
     let from_model = args.model.is_some();
-    let steps = resolve_steps(&args.run.pipeline, &Registry::builtin(), |k| {
+    let steps = resolve_steps(&args.run.pipeline, &globals.registry(), |k| {
         args.until.admits(k) && !(from_model && k == PassKind::Architecture)
     })?;
     let start = match &args.model {
@@ -259,12 +328,28 @@ pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
         None => Artifacts::default(),
     };
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
-    let report = format_report(&rows);
-    println!("{report}");
-    write_outputs(&args.out, &artifacts, &report)?;
+    let mut report = format_report(&rows);
+    emit_line(&report)?;
     if let Some(program) = &artifacts.program {
-        println!("{program:?}");
+        let opts = VerifyOptions {
+            seed: globals.seed,
+            network: artifacts.network.as_ref(),
+            ..VerifyOptions::default()
+        };
+        let verification = mips_codegen::verify(program, task.as_ref(), &opts)?;
+        report = format!("{report}\n\n{verification}");
+        let doc = ProgramDoc {
+            task: task.info().name.clone(),
+            method: program.method.clone(),
+            verification: verification.summary(),
+        };
+        write_atomic(&args.out.join("program.py"), emit_python(program, &doc).as_bytes())?;
+        emit(&format!("\n{program}\n\n{verification}"))?;
+        emit_line(&format!("wrote {}", args.out.join("program.py").display()))?;
+    } else {
+        emit_line("no verified program: see the report for the stage that stopped")?;
     }
+    write_outputs(&args.out, &artifacts, &report)?;
     Ok(())
 }
 
@@ -283,10 +368,21 @@ fn write_outputs(dir: &Path, artifacts: &Artifacts, report: &str) -> anyhow::Res
     Ok(())
 }
 
-pub fn verify(_args: VerifyArgs, _globals: &Globals) -> anyhow::Result<()> {
-    anyhow::bail!("`mips verify` is not wired yet")
-}
-
-pub fn bench(_args: BenchArgs, _globals: &Globals) -> anyhow::Result<()> {
-    anyhow::bail!("`mips bench` is not wired yet")
+pub fn verify(args: VerifyArgs, globals: &Globals) -> anyhow::Result<()> {
+    let task = tasks::open(&args.task)?;
+    let program = versioned::load::<Program>(&args.program)?;
+    let network = args.model.as_deref().map(load_network).transpose()?;
+    let opts = VerifyOptions {
+        backend: args.backend,
+        length: args.length,
+        n_long: args.long_sequences,
+        seed: globals.seed,
+        network: network.as_ref(),
+    };
+    let report = mips_codegen::verify(&program, task.as_ref(), &opts)?;
+    emit(&report.to_string())?;
+    if !report.passed() {
+        anyhow::bail!("{} does not reproduce {}", args.program.display(), args.task);
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod network;
 pub mod program;
+pub mod program_fmt;
 pub mod state_machine;
 pub mod versioned;
 

@@ -60,6 +60,15 @@ pub struct ReportRow {
     /// Accuracy of the output against the labels of the verification set.
     pub accuracy: Option<f64>,
     pub status: Status,
+    /// Details the pass recorded with [`PassContext::note`].
+    pub notes: Vec<(String, String)>,
+}
+
+impl ReportRow {
+    /// The value of the note `key`, if the pass recorded one.
+    pub fn note(&self, key: &str) -> Option<&str> {
+        self.notes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
 }
 
 /// Runs pipelines with verification.
@@ -105,7 +114,9 @@ impl PassManager {
             after: None,
             accuracy: None,
             status: Status::Accepted,
+            notes: Vec::new(),
         };
+        ctx.notes.take();
         if kind != PassKind::Architecture && !artifacts.has(kind.input()) {
             row.status = Status::Skipped(format!("no {:?} to read", kind.input()));
             return row;
@@ -113,6 +124,7 @@ impl PassManager {
         let started = Instant::now();
         let outcome = catch_unwind(AssertUnwindSafe(|| step.pass.run(artifacts, &step.options, ctx)));
         row.seconds = started.elapsed().as_secs_f64();
+        row.notes = ctx.notes.take();
         let artifact = match outcome {
             Ok(Ok(artifact)) => artifact,
             Ok(Err(e)) => {
@@ -278,4 +290,189 @@ pub fn format_report(rows: &[ReportRow]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Result;
+    use crate::ir::network::{Activation, Shape};
+    use crate::ir::{Expr, Network, Program, StateMachine};
+    use crate::pass::{Options, Pass, PassContext};
+    use crate::tasks;
+
+    /// `y = 1 - x` through `h = x`: 100% on Bitwise_Not.
+    fn not_network() -> Network {
+        let mut net = Network::zeros(&Shape {
+            input_dim: 1,
+            hidden_dim: 1,
+            output_dim: 1,
+            f_widths: vec![],
+            g_widths: vec![],
+            activation: Activation::Relu,
+        });
+        net.f.layers[0].weight = vec![0.0, 1.0];
+        net.g.layers[0].weight = vec![-1.0];
+        net.g.layers[0].bias = vec![1.0];
+        net
+    }
+
+    fn not_machine(output_of: impl Fn(i64) -> i64) -> StateMachine {
+        let mut sm = StateMachine {
+            state_dim: 1,
+            input_dim: 1,
+            output_dim: 1,
+            initial: vec![0],
+            method: "test".into(),
+            ..Default::default()
+        };
+        for s in 0..2 {
+            for x in 0..2 {
+                sm.transitions.insert((vec![s], vec![x]), vec![x]);
+            }
+            sm.outputs.insert(vec![s], vec![output_of(s)]);
+        }
+        sm
+    }
+
+    struct TestPass {
+        name: &'static str,
+        kind: PassKind,
+        run: fn(&Artifacts, &PassContext) -> Result<Artifact>,
+    }
+
+    impl Pass for TestPass {
+        fn name(&self) -> &str {
+            self.name
+        }
+        fn description(&self) -> &str {
+            "test pass"
+        }
+        fn kind(&self) -> PassKind {
+            self.kind
+        }
+        fn run(&self, input: &Artifacts, _: &Options, ctx: &PassContext) -> Result<Artifact> {
+            (self.run)(input, ctx)
+        }
+    }
+
+    fn step(name: &'static str, kind: PassKind, run: fn(&Artifacts, &PassContext) -> Result<Artifact>) -> ResolvedStep {
+        ResolvedStep {
+            pass: std::sync::Arc::new(TestPass { name, kind, run }),
+            options: Options::default(),
+        }
+    }
+
+    fn run_pipeline(steps: &[ResolvedStep], start: Artifacts) -> (Artifacts, Vec<ReportRow>) {
+        let task = tasks::builtin("Bitwise_Not").unwrap();
+        let verify = crate::task::Task::test_split(&task).head(200);
+        let ctx = PassContext::new(&task, &verify, 0, true);
+        PassManager.run(steps, start, &ctx, |_| {})
+    }
+
+    #[test]
+    fn accepts_good_passes_and_rolls_back_bad_ones() {
+        let steps = [
+            step("keep", PassKind::Representation, |a, ctx| {
+                ctx.note("checked", 1);
+                Ok(Artifact::Network(a.network.clone().unwrap()))
+            }),
+            step("break", PassKind::Parameter, |a, _| {
+                let mut net = a.network.clone().unwrap();
+                net.g.layers[0].bias[0] = 5.0;
+                Ok(Artifact::Network(net))
+            }),
+            step("error", PassKind::Parameter, |_, _| {
+                Err(crate::MipsError::pass("error", "no luck"))
+            }),
+            step("panic", PassKind::Parameter, |_, _| panic!("boom")),
+            step("regress-early", PassKind::Regression, |_, _| unreachable!("skipped")),
+            step("wrong-machine", PassKind::Extraction, |_, _| {
+                Ok(Artifact::StateMachine(not_machine(|s| s)))
+            }),
+            step("machine", PassKind::Extraction, |_, _| {
+                Ok(Artifact::StateMachine(not_machine(|s| 1 - s)))
+            }),
+        ];
+        let (artifacts, rows) = run_pipeline(&steps, Artifacts::from_network(not_network()));
+        let status: Vec<&Status> = rows.iter().map(|r| &r.status).collect();
+        assert_eq!(status[0], &Status::Accepted);
+        assert_eq!(rows[0].note("checked"), Some("1"));
+        assert!(
+            matches!(status[1], Status::RolledBack(why) if why.contains("accuracy fell")),
+            "{:?}",
+            status[1]
+        );
+        assert!(matches!(status[2], Status::Failed(why) if why.contains("no luck")));
+        assert!(matches!(status[3], Status::Failed(why) if why.contains("boom")));
+        assert!(matches!(status[4], Status::Skipped(_)));
+        assert!(matches!(status[5], Status::RolledBack(why) if why.contains("differs from the network")));
+        assert_eq!(status[6], &Status::Accepted);
+        assert_eq!(
+            artifacts.network,
+            Some(not_network()),
+            "rolled-back passes left the network alone"
+        );
+        assert_eq!(artifacts.machine, Some(not_machine(|s| 1 - s)));
+        assert_eq!(rows[6].accuracy, Some(1.0));
+        assert!(rows[0].before.is_some() && rows[0].after.is_some());
+    }
+
+    #[test]
+    fn verifies_programs_against_the_machine_and_their_input() {
+        let program = |output: Expr| Program {
+            state_names: vec!["s".into()],
+            init: vec![0],
+            input_names: vec!["x".into()],
+            updates: vec![Expr::input(0)],
+            outputs: vec![output],
+            method: "test".into(),
+            symbolic: true,
+        };
+        let start = Artifacts {
+            network: Some(not_network()),
+            machine: Some(not_machine(|s| 1 - s)),
+            program: None,
+        };
+        let steps = [
+            step("wrong-program", PassKind::Regression, |_, _| {
+                Ok(Artifact::Program(Program {
+                    state_names: vec!["s".into()],
+                    init: vec![0],
+                    input_names: vec!["x".into()],
+                    updates: vec![Expr::input(0)],
+                    outputs: vec![Expr::state(0)],
+                    method: "test".into(),
+                    symbolic: true,
+                }))
+            }),
+            step("program", PassKind::Regression, |_, _| {
+                Ok(Artifact::Program(Program {
+                    state_names: vec!["s".into()],
+                    init: vec![0],
+                    input_names: vec!["x".into()],
+                    updates: vec![Expr::input(0)],
+                    outputs: vec![Expr::bin(crate::ir::BinOp::Sub, Expr::Const(1), Expr::state(0))],
+                    method: "test".into(),
+                    symbolic: true,
+                }))
+            }),
+            step("zero-division", PassKind::Program, |a, _| {
+                let mut p = a.program.clone().unwrap();
+                p.outputs[0] = Expr::bin(crate::ir::BinOp::FloorDiv, Expr::Const(1), Expr::state(0));
+                Ok(Artifact::Program(p))
+            }),
+        ];
+        let (artifacts, rows) = run_pipeline(&steps, start);
+        assert!(matches!(&rows[0].status, Status::RolledBack(why) if why.contains("differs from the state machine")));
+        assert_eq!(rows[1].status, Status::Accepted);
+        assert!(
+            matches!(&rows[2].status, Status::RolledBack(why) if why.contains("division by zero")),
+            "{:?}",
+            rows[2].status
+        );
+        let expected = program(Expr::bin(crate::ir::BinOp::Sub, Expr::Const(1), Expr::state(0)));
+        assert_eq!(artifacts.program, Some(expected));
+        assert!(format_report(&rows).contains("rolled back"));
+    }
 }

@@ -6,6 +6,7 @@ pub mod complexity;
 pub mod manager;
 pub mod options;
 pub mod pipeline;
+pub mod plugin_loader;
 pub mod registry;
 pub mod verify;
 
@@ -20,6 +21,7 @@ pub use complexity::Complexity;
 pub use manager::{PassManager, ReportRow, Status};
 pub use options::{OptionSpec, OptionType, OptionValue, Options};
 pub use pipeline::{Pipeline, PipelineStep};
+pub use plugin_loader::{PluginError, PluginProblem, load_plugin, load_plugins};
 pub use registry::{Origin, PassFactory, RegisteredPass, Registry};
 
 /// The level of the IR a pass reads or writes.
@@ -153,6 +155,45 @@ pub struct PassContext<'a> {
     pub seed: u64,
     /// Suppress progress output.
     pub quiet: bool,
+    /// Details a pass records for its report row (e.g. training steps, extraction method).
+    pub notes: Notes,
+}
+
+impl<'a> PassContext<'a> {
+    /// A context with no notes yet.
+    pub fn new(task: &'a dyn Task, verify: &'a Dataset, seed: u64, quiet: bool) -> Self {
+        PassContext {
+            task,
+            verify,
+            seed,
+            quiet,
+            notes: Notes::default(),
+        }
+    }
+
+    /// Records a detail (key, value) for the current pass's report row.
+    pub fn note(&self, key: &str, value: impl std::fmt::Display) {
+        self.notes.push(key, value.to_string());
+    }
+}
+
+/// Key-value details recorded by the running pass; the manager moves them into its report row.
+#[derive(Debug, Default)]
+pub struct Notes(std::sync::Mutex<Vec<(String, String)>>);
+
+impl Notes {
+    /// Appends a detail.
+    pub fn push(&self, key: &str, value: String) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((key.to_string(), value));
+    }
+
+    /// Removes and returns every detail recorded so far.
+    pub fn take(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 /// One stage of the pipeline. Implementations are registered with [`crate::register_pass!`]

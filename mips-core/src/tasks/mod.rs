@@ -24,6 +24,12 @@ pub fn names() -> Vec<&'static str> {
     catalog::entries().iter().map(|e| e.name.as_str()).collect()
 }
 
+/// A handful of quick tasks for `mips bench --quick` (CI): a memoryless Boolean task, a
+/// shift register, a running sum and an adder with carry.
+pub fn quick_benchmark() -> Vec<&'static str> {
+    vec!["Bitwise_Xor", "Bit_Shift_Right", "Sum_All", "Binary_Addition"]
+}
+
 /// The built-in task called `name`; unknown names give an error listing the valid ones.
 pub fn builtin(name: &str) -> Result<BuiltinTask> {
     BuiltinTask::new(name)

@@ -1,0 +1,28 @@
+//! Regression: from a state machine to a symbolic program. Each regressor fits the machine's
+//! update components and outputs exactly on every observed row, or fails with the reason; the
+//! pass manager then checks the program against the machine on the verification sequences.
+//!
+//! - [`linear`] / [`modular`]: exact integer linear formulas, plain, `% k` or `// k`;
+//! - [`boolean`]: formulas over state and input bits;
+//! - [`enumerate`]: bottom-up enumerative search per component;
+//! - [`table`]: decision-tree lookup tables (non-symbolic);
+//! - [`combined`]: all of them, keeping the smallest verified program;
+//! - [`driver`]: the component-wise assembly with the initial-state correction;
+//! - [`report`]: the `results/regress.md` table.
+
+pub mod boolean;
+pub mod combined;
+pub mod driver;
+pub mod enumerate;
+pub mod linear;
+pub mod modular;
+mod passes;
+pub mod report;
+pub mod rows;
+pub mod table;
+
+#[cfg(test)]
+mod task_tests;
+
+#[cfg(test)]
+pub(crate) mod testing;

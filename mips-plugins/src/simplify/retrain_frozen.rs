@@ -1,0 +1,152 @@
+//! `retrain-frozen`: makes the remaining parameters simple by alternately snapping and
+//! fine-tuning, with every simple parameter frozen (incremental quantization).
+//!
+//! Each round: the simple parameters (0, integers, fractions with denominators up to
+//! `max-denominator`) are frozen; the share `fraction` of the free ones closest to an integer
+//! is snapped to that integer and frozen too; the still-free parameters are fine-tuned on
+//! training batches to recover (with an optional pull towards integers, see
+//! [`super::finetune`]). When the result keeps the accuracy of the pass's input it is
+//! accepted; otherwise the round is undone and the next round snaps half as many. Once a round
+//! snaps a single parameter and fails, or nothing is free, the pass stops. With
+//! `resnap=true`, every round starts (and the pass ends) by snapping as `snap` does, the
+//! simple parameters frozen.
+
+use mips_core::ir::Network;
+use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::{MipsError, Result, rng};
+
+use super::accuracy::{Checker, check_option};
+use super::finetune::{FineTune, fine_tune, finetune_options};
+use super::input_network;
+use super::params::{flatten, unflatten};
+use super::snap::{SnapSettings, simple, snap_network};
+
+/// The `retrain-frozen` pass.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RetrainFrozen;
+
+const NAME: &str = "retrain-frozen";
+
+/// Marks the simple parameters of `net` (flat order: f, g, then `h0`).
+fn simple_mask(net: &Network, max_denominator: u32) -> Vec<bool> {
+    flatten(net).into_iter().map(|p| simple(p, max_denominator)).collect()
+}
+
+/// `net` with the `count` free parameters of f and g closest to an integer snapped to it;
+/// returns the network and the new frozen mask.
+fn force_snap(net: &Network, frozen: &[bool], count: usize) -> (Network, Vec<bool>) {
+    let mut values = flatten(net);
+    let mut free: Vec<usize> = (0..net.parameter_count()).filter(|&i| !frozen[i]).collect();
+    let distance = |i: usize| (values[i] - values[i].round()).abs();
+    free.sort_by(|&a, &b| distance(a).total_cmp(&distance(b)).then(a.cmp(&b)));
+    let mut mask = frozen.to_vec();
+    for &i in free.iter().take(count) {
+        values[i] = values[i].round();
+        mask[i] = true;
+    }
+    (unflatten(net, &values), mask)
+}
+
+impl Pass for RetrainFrozen {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn description(&self) -> &str {
+        "snap the closest free parameters, fine-tune the rest with simple ones frozen, repeat"
+    }
+
+    fn kind(&self) -> PassKind {
+        PassKind::Parameter
+    }
+
+    fn options(&self) -> Vec<OptionSpec> {
+        let mut specs = vec![
+            OptionSpec::int("rounds", 8, "most rounds of snapping and fine-tuning"),
+            OptionSpec::float("fraction", 0.5, "share of the free parameters snapped in a round"),
+            OptionSpec::bool("resnap", true, "snap the free parameters after each accepted round"),
+        ];
+        specs.extend(finetune_options(300, 0.0));
+        specs.extend(SnapSettings::specs());
+        specs.push(check_option());
+        specs
+    }
+
+    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
+        let net = input_network(input, NAME)?;
+        let settings = FineTune::from_options(options)?;
+        let snap = SnapSettings::from_options(options, NAME)?;
+        let mut fraction = options.float("fraction");
+        if !(fraction > 0.0 && fraction <= 1.0) {
+            return Err(MipsError::invalid(
+                format!("option 'fraction' of pass '{NAME}'"),
+                format!("must be in (0, 1], got {fraction}"),
+            ));
+        }
+        let checker = Checker::for_pass(net, ctx, options)?;
+        let count = net.parameter_count();
+        let mut current = net.clone();
+        let mut accepted = 0;
+        let resnap = |net: &Network| {
+            if options.bool("resnap") {
+                snap_network(net, &checker, &snap, &simple_mask(net, snap.max_denominator))
+            } else {
+                net.clone()
+            }
+        };
+        for round in 0..options.usize("rounds") {
+            current = resnap(&current);
+            let frozen = simple_mask(&current, snap.max_denominator);
+            let free = frozen[..count].iter().filter(|f| !**f).count();
+            if free == 0 {
+                break;
+            }
+            let take = ((free as f64 * fraction).ceil() as usize).clamp(1, free);
+            let (forced, mask) = force_snap(&current, &frozen, take);
+            let seed = rng::mix(ctx.seed, round as u64);
+            let tuned = fine_tune(ctx.task, &forced, &mask[..count], &settings, seed)?;
+            if checker.holds(&tuned) {
+                accepted += 1;
+                current = tuned;
+            } else if take == 1 {
+                break;
+            } else {
+                fraction /= 2.0;
+            }
+        }
+        current = resnap(&current);
+        ctx.note("accepted rounds", accepted);
+        Ok(Artifact::Network(current))
+    }
+}
+
+mips_core::register_pass!(RetrainFrozen);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simplify::testing::{CountOnes, run_pass, uniform};
+    use mips_core::pass::complexity::is_small_integer;
+    use mips_core::pass::verify::network_accuracy;
+    use mips_core::task::Task;
+
+    #[test]
+    fn noisy_counter_becomes_integer() {
+        let task = CountOnes::new(100);
+        let mut net = CountOnes::in_basis(&[0.5, 0.0, 0.0, 3.0]);
+        let noisy = net.f.parameters_mut().chain(net.g.parameters_mut());
+        noisy.enumerate().for_each(|(i, p)| *p += 0.004 * uniform(7, i as u64));
+        // A snap tolerance too small to snap most parameters directly.
+        let options = [("steps", "20"), ("batch", "16"), ("tol", "0.001")];
+        let out = run_pass(&RetrainFrozen, &net, &task, &options).unwrap();
+        assert_eq!(network_accuracy(&out, task.test_split()), 1.0);
+        assert!(out.parameters().all(is_small_integer), "{out:?}");
+    }
+
+    #[test]
+    fn bad_fraction_is_an_error() {
+        let task = CountOnes::new(5);
+        let err = run_pass(&RetrainFrozen, &CountOnes::plain(), &task, &[("fraction", "0")]).unwrap_err();
+        assert!(err.to_string().contains("fraction"), "{err}");
+    }
+}

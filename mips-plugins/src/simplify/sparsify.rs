@@ -1,0 +1,141 @@
+//! `sparsify`: L1 fine-tuning with the strength chosen automatically.
+//!
+//! For each strength of the grid, strongest first, the network is fine-tuned from its current
+//! parameters with the penalty `strength · Σ|θ|` added to the task's loss (parameters already
+//! exactly 0 stay frozen), then parameters within `zero-tol` of 0 are set to 0 greedily while
+//! the accuracy holds (see [`super::snap::accept_greedily`]). The first strength whose result
+//! keeps the accuracy of the input (on the verification sequences and, with `check=test`, the
+//! whole test split) wins; when none does, the network is returned unchanged.
+
+use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::{MipsError, Result, rng};
+
+use super::accuracy::{Checker, check_option};
+use super::finetune::{FineTune, fine_tune, finetune_options};
+use super::input_network;
+use super::params::{flatten, unflatten};
+use super::snap::accept_greedily;
+
+/// The `sparsify` pass.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sparsify;
+
+const NAME: &str = "sparsify";
+
+/// Parses a comma-separated list of positive strengths, returned strongest first.
+fn parse_grid(text: &str) -> Result<Vec<f64>> {
+    let mut grid = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let v: f64 = item
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v > 0.0)
+            .ok_or_else(|| {
+                MipsError::invalid(
+                    format!("option 'grid' of pass '{NAME}'"),
+                    format!("'{item}' is not a positive number"),
+                )
+            })?;
+        grid.push(v);
+    }
+    if grid.is_empty() {
+        return Err(MipsError::invalid(
+            format!("option 'grid' of pass '{NAME}'"),
+            "no strengths given",
+        ));
+    }
+    grid.sort_by(|a, b| b.total_cmp(a));
+    Ok(grid)
+}
+
+impl Pass for Sparsify {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn description(&self) -> &str {
+        "L1 fine-tuning with the strongest penalty (from a grid) that keeps the accuracy, then zeroing"
+    }
+
+    fn kind(&self) -> PassKind {
+        PassKind::Parameter
+    }
+
+    fn options(&self) -> Vec<OptionSpec> {
+        let mut specs = vec![
+            OptionSpec::text(
+                "grid",
+                "0.01,0.003,0.001,0.0003",
+                "L1 strengths to try, strongest first",
+            ),
+            OptionSpec::float("zero-tol", 0.05, "afterwards, set parameters within zero-tol of 0 to 0"),
+        ];
+        specs.extend(finetune_options(600, 0.0));
+        specs.push(check_option());
+        specs
+    }
+
+    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
+        let net = input_network(input, NAME)?;
+        let grid = parse_grid(options.text("grid"))?;
+        let zero_tol = options.float("zero-tol");
+        let checker = Checker::for_pass(net, ctx, options)?;
+        let frozen: Vec<bool> = net.parameters().map(|p| p == 0.0).collect();
+        for (k, &strength) in grid.iter().enumerate() {
+            let settings = FineTune {
+                l1: strength,
+                ..FineTune::from_options(options)?
+            };
+            let tuned = fine_tune(ctx.task, net, &frozen, &settings, rng::mix(ctx.seed, k as u64))?;
+            if !checker.holds(&tuned) {
+                continue;
+            }
+            let mut values = flatten(&tuned);
+            let mut zeros: Vec<(usize, f64)> = values
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| **p != 0.0 && p.abs() <= zero_tol)
+                .map(|(i, _)| (i, 0.0))
+                .collect();
+            zeros.sort_by(|a, b| values[a.0].abs().total_cmp(&values[b.0].abs()).then(a.0.cmp(&b.0)));
+            accept_greedily(&mut values, &zeros, |v| checker.holds(&unflatten(&tuned, v)));
+            let out = unflatten(&tuned, &values);
+            ctx.note("strength", strength);
+            ctx.note("zeros", out.parameters().filter(|p| *p == 0.0).count());
+            return Ok(Artifact::Network(out));
+        }
+        ctx.note("strength", "none kept the accuracy");
+        Ok(Artifact::Network(net.clone()))
+    }
+}
+
+mips_core::register_pass!(Sparsify);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simplify::testing::{CountOnes, run_pass, uniform};
+    use mips_core::pass::verify::network_accuracy;
+    use mips_core::task::Task;
+
+    #[test]
+    fn small_weights_of_a_counter_become_zero() {
+        let task = CountOnes::new(100);
+        let mut net = CountOnes::plain();
+        let all = net.f.parameters_mut().chain(net.g.parameters_mut());
+        all.enumerate().for_each(|(i, p)| *p += 0.01 * uniform(3, i as u64));
+        let options = [("steps", "30"), ("batch", "16"), ("grid", "0.01")];
+        let out = run_pass(&Sparsify, &net, &task, &options).unwrap();
+        assert_eq!(network_accuracy(&out, task.test_split()), 1.0);
+        // Everything but the three unit weights of the counter can go.
+        assert!(out.parameters().filter(|p| *p == 0.0).count() >= 6, "{out:?}");
+    }
+
+    #[test]
+    fn grid_parses_strongest_first_and_rejects_junk() {
+        assert_eq!(parse_grid("0.001, 0.1,0.01").unwrap(), vec![0.1, 0.01, 0.001]);
+        assert!(parse_grid("0.1,-1").is_err());
+        assert!(parse_grid(" , ").is_err());
+        assert!(parse_grid("x").is_err());
+    }
+}

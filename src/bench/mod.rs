@@ -1,0 +1,198 @@
+//! `mips bench`: every task through train → simplify → extract → regress → verify, one record
+//! per task written atomically (a killed run resumes where it stopped), shards for spreading a
+//! run over machines, and the merged results table.
+
+mod record;
+mod runner;
+mod table;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use mips_core::atomic::write_atomic;
+use mips_core::tasks;
+use rayon::prelude::*;
+
+use crate::cli::Globals;
+use crate::cli::PipelineChoice;
+use record::TaskRecord;
+use runner::RunSettings;
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Comma-separated task names (default: all built-in tasks).
+    #[arg(long, conflicts_with = "quick")]
+    pub tasks: Option<String>,
+    /// A handful of fast tasks (for CI).
+    #[arg(long)]
+    pub quick: bool,
+    /// Tasks run at the same time.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// Keep the records already in --out (finished tasks are not redone). Without it a task's
+    /// old record is replaced.
+    #[arg(long)]
+    pub resume: bool,
+    /// Output folder: records/, programs/, benchmark.md, benchmark.csv.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// Run only the I-th of N disjoint slices of the task list (1-based), e.g. `2/4`.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Merge the records of these benchmark folders (shards) into --out and write the table.
+    #[arg(long, num_args = 1..)]
+    pub merge: Vec<PathBuf>,
+    /// Fresh sequences, 10× the training length, checked per task.
+    #[arg(long, default_value_t = 10_000)]
+    pub long_sequences: usize,
+    /// Test-split sequences the verifier checks after each pass.
+    #[arg(long, default_value_t = 2000)]
+    pub verify_size: usize,
+    #[command(flatten)]
+    pub pipeline: PipelineChoice,
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (i, n) = text.split_once('/').ok_or("expected I/N, e.g. 2/4")?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| format!("'{i}' is not a number"))?,
+        n.trim().parse().map_err(|_| format!("'{n}' is not a number"))?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i}/{n}: need 1 <= I <= N"));
+    }
+    Ok((i, n))
+}
+
+/// The tasks this invocation runs, in catalog order.
+fn select_tasks(args: &BenchArgs) -> anyhow::Result<Vec<String>> {
+    let all = tasks::names();
+    let mut chosen: Vec<String> = match (&args.tasks, args.quick) {
+        (Some(list), _) => {
+            let mut names = Vec::new();
+            for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                tasks::builtin(name)?;
+                names.push(name.to_string());
+            }
+            names
+        }
+        (None, true) => tasks::quick_benchmark().into_iter().map(String::from).collect(),
+        (None, false) => all.iter().map(|s| s.to_string()).collect(),
+    };
+    chosen.sort_by_key(|n| all.iter().position(|a| a == n));
+    chosen.dedup();
+    if let Some((i, n)) = args.shard {
+        chosen = chosen
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| k % n == i - 1)
+            .map(|(_, name)| name)
+            .collect();
+    }
+    Ok(chosen)
+}
+
+fn progress(total: usize, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Runs the benchmark (or merges shards) and writes the tables.
+pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
+    let started = Instant::now();
+    if !args.merge.is_empty() {
+        let mut records = Vec::new();
+        for dir in &args.merge {
+            records.extend(record::load_all(dir)?);
+        }
+        for r in &records {
+            record::save(&args.out, r)?;
+        }
+        return write_tables(&args, records, None);
+    }
+    let names = select_tasks(&args)?;
+    let registry = globals.registry();
+    let steps = crate::cli::resolve_pipeline(&args.pipeline, &registry)?;
+    let settings = RunSettings {
+        steps: &steps,
+        seed: globals.seed,
+        verify_size: args.verify_size,
+        long_sequences: args.long_sequences,
+        out: &args.out,
+    };
+    let bar = progress(names.len(), globals.quiet);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.max(1))
+        .build()
+        .context("starting the benchmark's worker threads")?;
+    let outcomes: Vec<anyhow::Result<()>> = pool.install(|| {
+        names
+            .par_iter()
+            .map(|name| {
+                if args.resume && record::load(&args.out, name)?.is_some() {
+                    bar.inc(1);
+                    return Ok(());
+                }
+                bar.set_message(name.clone());
+                let record = runner::run_task(name, &settings).with_context(|| format!("task {name}"))?;
+                if !globals.quiet {
+                    bar.suspend(|| eprintln!("{}", summary_line(&record)));
+                }
+                record::save(&args.out, &record)?;
+                bar.inc(1);
+                Ok(())
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    for outcome in outcomes {
+        outcome?;
+    }
+    let records = record::load_all(&args.out)?;
+    write_tables(&args, records, Some(started.elapsed().as_secs_f64()))
+}
+
+fn summary_line(r: &TaskRecord) -> String {
+    format!(
+        "{:<24} {:<8} {:<7} {:>6.1}s {}",
+        r.task,
+        r.stage,
+        if r.solved() { "solved" } else { "-" },
+        r.total_seconds(),
+        r.note
+    )
+}
+
+/// Writes benchmark.md and benchmark.csv for `records` (sorted into catalog order).
+fn write_tables(args: &BenchArgs, mut records: Vec<TaskRecord>, wall: Option<f64>) -> anyhow::Result<()> {
+    let all = tasks::names();
+    records.sort_by_key(|r| all.iter().position(|a| *a == r.task));
+    let task_seconds: f64 = records.iter().map(TaskRecord::total_seconds).sum();
+    let facts = table::RunFacts {
+        machine: table::machine(),
+        wall_seconds: wall.unwrap_or(task_seconds),
+        command: format!("cargo run --release -- bench --out {}", args.out.display()),
+    };
+    write_atomic(
+        &args.out.join("benchmark.md"),
+        table::markdown(&records, &facts).as_bytes(),
+    )?;
+    write_atomic(&args.out.join("benchmark.csv"), table::csv(&records).as_bytes())?;
+    let solved = records.iter().filter(|r| r.solved()).count();
+    crate::cli::output::emit(&format!(
+        "{solved} of {} tasks solved; tables in {}\n",
+        records.len(),
+        args.out.join("benchmark.md").display()
+    ))
+}

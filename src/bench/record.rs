@@ -1,0 +1,96 @@
+//! One task's benchmark result, saved atomically as RON so a killed run resumes where it was.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use mips_core::atomic::{read_text, write_atomic};
+use serde::{Deserialize, Serialize};
+
+/// What training found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trained {
+    pub hidden: usize,
+    /// The network's shape, e.g. `hidden 2 f[16] g[linear] relu`.
+    pub shape: String,
+    pub steps: Option<u64>,
+    pub seconds: f64,
+    /// Test accuracy of the trained network (share of output positions).
+    pub accuracy: f64,
+}
+
+/// The benchmark's record of one task.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskRecord {
+    pub task: String,
+    pub trained: Option<Trained>,
+    /// The last stage that produced a verified artifact: none, train, simplify, extract, regress.
+    pub stage: String,
+    /// Extraction method and size (states or lattice dimension).
+    pub extraction: Option<String>,
+    /// Tokens of the program.
+    pub program_tokens: Option<usize>,
+    /// True for a formula, false for a lookup table.
+    pub symbolic: Option<bool>,
+    /// The program reproduces the labels of the whole test split.
+    pub verified_test: bool,
+    /// The program reproduces fresh sequences 10× longer than training.
+    pub verified_long: Option<bool>,
+    /// Seconds per stage (train, simplify, extract, regress, verify).
+    pub seconds: BTreeMap<String, f64>,
+    pub paper_solved: Option<bool>,
+    pub gpt4_solved: Option<bool>,
+    /// Why the task stopped short, or the verification summary.
+    pub note: String,
+}
+
+impl TaskRecord {
+    /// Solved: a program that matches the whole test split and the longer sequences.
+    pub fn solved(&self) -> bool {
+        self.verified_test && self.verified_long != Some(false)
+    }
+
+    /// Total seconds over all stages.
+    pub fn total_seconds(&self) -> f64 {
+        self.seconds.values().sum()
+    }
+}
+
+/// Where a task's record lives inside a benchmark folder.
+pub fn record_path(dir: &Path, task: &str) -> PathBuf {
+    dir.join("records").join(format!("{task}.ron"))
+}
+
+/// Saves a record atomically.
+pub fn save(dir: &Path, record: &TaskRecord) -> anyhow::Result<()> {
+    let text = ron::ser::to_string_pretty(record, ron::ser::PrettyConfig::default())?;
+    write_atomic(&record_path(dir, &record.task), text.as_bytes())?;
+    Ok(())
+}
+
+/// Loads a task's record if the folder has one.
+pub fn load(dir: &Path, task: &str) -> anyhow::Result<Option<TaskRecord>> {
+    let path = record_path(dir, task);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = read_text(&path)?;
+    let record = ron::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(Some(record))
+}
+
+/// Every record in a folder, sorted by task name.
+pub fn load_all(dir: &Path) -> anyhow::Result<Vec<TaskRecord>> {
+    let records_dir = dir.join("records");
+    let entries = std::fs::read_dir(&records_dir)
+        .map_err(|e| anyhow::anyhow!("{}: {e} (expected a benchmark folder)", records_dir.display()))?;
+    let mut records = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "ron") {
+            let text = read_text(&path)?;
+            records.push(ron::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?);
+        }
+    }
+    records.sort_by(|a: &TaskRecord, b| a.task.cmp(&b.task));
+    Ok(records)
+}
