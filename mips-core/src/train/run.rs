@@ -170,6 +170,9 @@ pub struct RunReport {
     pub test_accuracy: f64,
     /// Step at which the kept model was reached.
     pub best_step: usize,
+    /// Mean training loss of the kept model on the screened test sequences.
+    #[serde(default)]
+    pub screen_loss: f64,
     pub stop: RunStop,
 }
 
@@ -510,6 +513,7 @@ fn train_from(
             break;
         }
     }
+    let screen_loss = evaluate(&mut ws, &best.params, &h0, &prep.screen, &prep.spec, true, None).loss;
     let net = prep.export(layout, &best.params);
     let test_accuracy = match (stop, best.full) {
         (RunStop::Solved, _) => 1.0,
@@ -523,6 +527,7 @@ fn train_from(
         seconds: start.elapsed().as_secs_f64(),
         test_accuracy,
         best_step: best.step,
+        screen_loss,
         stop,
     };
     Ok((net, report))

@@ -2,12 +2,14 @@
 //! widths of f and g) that reaches 100% accuracy on the whole test split.
 //!
 //! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, ..`; linear RNNs
-//! solve sums, delays and the physics tasks, and they train fast. A kind of shape stops growing
-//! when three hidden sizes in a row gave no more than 1% (absolute) over its best accuracy. Phase 2 tries the generous MLP
-//! shapes in order (by default f and g with one hidden layer of 16, then f with two hidden
-//! layers of 32 and g with one), each at the hidden sizes below the linear solution (or up to
-//! `max_hidden_mlp` when there is none). When a generous shape succeeds at `H`, the later
-//! generous shapes are tried at the hidden sizes below `H` (hidden size first); then the MLP
+//! solve sums, delays and the physics tasks, and they train fast. Linear RNNs stop growing when
+//! three hidden sizes in a row did not lower the best screened loss by 10%. Phase 2 tries the generous MLP
+//! shapes in order (by default: f affine and g with a hidden layer of 16; f and g with one hidden
+//! layer of 16; f with two hidden layers of 32 and g with one), each at the hidden sizes below
+//! the linear solution (or up to `max_hidden_mlp` when there is none), until three hidden sizes
+//! in a row gained no more than one point of accuracy. When a generous shape succeeds at `H`, the later
+//! generous shapes are tried at the hidden sizes below `H` with half the step budget (hidden size
+//! first); then the MLP
 //! shapes at the winning hidden size that are smaller (fewer hidden layers, then fewer
 //! parameters; uniform widths from `widths`) are searched by bisection, assuming that a shape
 //! succeeds when a larger one does, and the smallest success is kept. Every candidate is
@@ -90,7 +92,7 @@ impl Default for SearchOptions {
             max_hidden_mlp: 4,
             widths: vec![2, 4, 8, 16, 32],
             max_depth: 2,
-            generous: vec![(vec![16], vec![16]), (vec![32, 32], vec![32])],
+            generous: vec![(vec![], vec![16]), (vec![16], vec![16]), (vec![32, 32], vec![32])],
             activation: Activation::Relu,
             max_total_steps: 0,
             max_seconds: DEFAULT_SECONDS,
@@ -225,24 +227,42 @@ const SHRINK_STEPS_FACTOR: usize = 4;
 const SHRINK_MIN_STEPS: usize = 2000;
 
 /// Stops growing the hidden size of one kind of shape when it stops helping: after
-/// [`PLATEAU_SIZES`] hidden sizes in a row whose best accuracy is not [`PLATEAU_GAIN`] above the
-/// best so far.
-#[derive(Default)]
+/// [`PLATEAU_SIZES`] hidden sizes in a row whose score (higher is better) is not `gain` above
+/// the best so far.
 struct Plateau {
     best: f64,
+    gain: f64,
     flat: usize,
 }
 
 /// Hidden sizes in a row without gain that end the growth of one kind of shape.
 const PLATEAU_SIZES: usize = 3;
-/// Accuracy gain (absolute) that counts as progress between hidden sizes.
-const PLATEAU_GAIN: f64 = 0.01;
 
 impl Plateau {
-    /// Records the best accuracy at the next hidden size; true when growth should stop.
-    fn flat(&mut self, accuracy: f64) -> bool {
-        if accuracy > self.best + PLATEAU_GAIN {
-            self.best = accuracy;
+    /// A plateau on scores that must rise by `gain` to count as progress.
+    fn new(gain: f64) -> Self {
+        Plateau {
+            best: f64::NEG_INFINITY,
+            gain,
+            flat: 0,
+        }
+    }
+
+    /// For MLP shapes: best test accuracy, progress is one point (absolute).
+    fn accuracy() -> Self {
+        Plateau::new(0.01)
+    }
+
+    /// For linear shapes: minus the log of the best screened loss, progress is a 10% lower
+    /// loss (a delay line's loss falls with every extra state even while its accuracy is flat).
+    fn loss() -> Self {
+        Plateau::new(-(0.9f64.ln()))
+    }
+
+    /// Records the score at the next hidden size; true when growth should stop.
+    fn flat(&mut self, score: f64) -> bool {
+        if score > self.best + self.gain {
+            self.best = score;
             self.flat = 0;
         } else {
             self.flat += 1;
@@ -344,7 +364,7 @@ impl Searcher<'_> {
         let act = self.opts.activation;
         // Phase 1: linear RNNs, by hidden size (cheap; they solve sums, delays and physics).
         let mut linear: Option<(Network, RunReport)> = None;
-        let mut plateau = Plateau::default();
+        let mut plateau = Plateau::loss();
         for hidden in self.opts.min_hidden..=self.opts.max_hidden {
             if let Some(stop) = self.budget_stop() {
                 return Ok((self.best.clone().expect("a run happened"), stop));
@@ -354,7 +374,7 @@ impl Searcher<'_> {
                 linear = Some(found);
                 break;
             }
-            if plateau.flat(self.accuracy_of(&candidate)) {
+            if plateau.flat(-self.loss_of(&candidate).max(1e-30).ln()) {
                 break;
             }
         }
@@ -371,7 +391,7 @@ impl Searcher<'_> {
             .filter(|(f, g)| f.len().max(g.len()) <= self.opts.max_depth)
             .collect();
         for (k, (f, g)) in generous.iter().enumerate() {
-            let mut plateau = Plateau::default();
+            let mut plateau = Plateau::accuracy();
             for hidden in self.opts.min_hidden..=top {
                 if let Some(stop) = self.budget_stop() {
                     return Ok((
@@ -394,7 +414,7 @@ impl Searcher<'_> {
                             break 'smaller;
                         }
                         let c2 = shape(&info, h2, f2, g2, act);
-                        if let Some(better) = self.try_shape(&c2, self.opts.train.max_steps)? {
+                        if let Some(better) = self.try_shape(&c2, self.opts.train.max_steps / 2)? {
                             (at, winner, found) = (h2, c2, better);
                             break;
                         }
@@ -447,6 +467,15 @@ impl Searcher<'_> {
             .filter(|r| &r.shape == shape)
             .map(|r| r.test_accuracy)
             .fold(0.0, f64::max)
+    }
+
+    /// The lowest screened loss any run of `shape` reached.
+    fn loss_of(&self, shape: &Shape) -> f64 {
+        self.runs
+            .iter()
+            .filter(|r| &r.shape == shape)
+            .map(|r| r.screen_loss)
+            .fold(f64::INFINITY, f64::min)
     }
 
     fn budget_stop(&self) -> Option<SearchStop> {
@@ -574,7 +603,7 @@ mod tests {
 
     #[test]
     fn plateau_stops_after_three_flat_sizes() {
-        let mut p = Plateau::default();
+        let mut p = Plateau::accuracy();
         assert!(!p.flat(0.5));
         assert!(!p.flat(0.505));
         assert!(!p.flat(0.6), "a gain resets the count");
