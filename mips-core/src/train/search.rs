@@ -39,11 +39,12 @@ pub const DEFAULT_SECONDS: f64 = 30.0;
 /// Budgets and choices of the architecture search.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchOptions {
-    /// Options of the training runs of MLP shapes (`max_steps` and `patience` are per run).
+    /// Options of the training runs of shapes whose f has hidden layers (`max_steps` and
+    /// `patience` are per run).
     pub train: TrainOptions,
-    /// Options of the training runs of linear shapes (f and g affine): these need precise
-    /// weights (exact sums over many steps), so by default they train longer with a higher
-    /// learning rate decayed to zero (cosine); each linear run is cheap.
+    /// Options of the training runs of shapes with an affine f (a linear state update, any g):
+    /// their states must be exact (sums over many steps), so by default they train longer with
+    /// a higher learning rate decayed towards zero (cosine); such runs are cheap.
     pub linear: TrainOptions,
     /// Seeds tried per candidate shape (in parallel).
     pub seeds: usize,
@@ -302,8 +303,8 @@ impl Searcher<'_> {
             .collect();
         let first_success = AtomicUsize::new(usize::MAX);
         let deadline = self.deadline;
-        let linear = shape.f_widths.is_empty() && shape.g_widths.is_empty();
-        let mut train = if linear {
+        // Shapes with an affine f (a linear state update) train with the linear recipe.
+        let mut train = if shape.f_widths.is_empty() {
             self.opts.linear.clone()
         } else {
             self.opts.train.clone()
