@@ -244,7 +244,7 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
     );
     let _ = writeln!(
         out,
-        "- Linear runs: {}; MLP runs: {}",
+        "- Runs of shapes with an affine f: {}; runs of shapes with an MLP f: {}",
         run(&opts.linear),
         run(&opts.train)
     );
