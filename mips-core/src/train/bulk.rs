@@ -211,23 +211,44 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
         task_seconds
     );
     let _ = writeln!(out, "- Machine: {machine}");
-    let t = &opts.train;
+    let run = |t: &super::run::TrainOptions| {
+        format!(
+            "≤ {} steps (patience {}), batch {}, AdamW lr {} ({})",
+            t.max_steps,
+            t.patience,
+            t.batch_size,
+            t.lr,
+            match t.schedule {
+                super::run::Schedule::Constant => "constant".to_string(),
+                super::run::Schedule::Cosine { floor } => format!("cosine to {floor}×"),
+                super::run::Schedule::Plateau { factor, after, .. } => format!("×{factor} after {after} flat steps"),
+            }
+        )
+    };
+    let generous: Vec<String> = opts
+        .generous
+        .iter()
+        .map(|(f, g)| format!("f[{}] g[{}]", widths(f), widths(g)))
+        .collect();
     let _ = writeln!(
         out,
-        "- Search: hidden {}..{}, MLP widths {:?} (depth ≤ {}), {} seeds per shape, {} activation; \
-         per run ≤ {} steps (patience {}), batch {}, AdamW lr {} ({:?}), test accuracy on the whole test split",
-        opts.min_hidden,
-        opts.max_hidden,
+        "- Search: linear RNNs at hidden 1..{max}, then {} at hidden 1..{mlp} (or below the linear solution), \
+         then bisection over smaller MLPs (widths {:?}, depth ≤ {}); {} seeds per shape, {} activation",
+        generous.join(", then "),
         opts.widths,
         opts.max_depth,
         opts.seeds,
         opts.activation.name(),
-        t.max_steps,
-        t.patience,
-        t.batch_size,
-        t.lr,
-        t.schedule
+        max = opts.max_hidden,
+        mlp = opts.max_hidden_mlp.min(opts.max_hidden),
     );
+    let _ = writeln!(
+        out,
+        "- Runs of shapes with an affine f: {}; runs of shapes with an MLP f: {}",
+        run(&opts.linear),
+        run(&opts.train)
+    );
+    let _ = writeln!(out, "- Test accuracy is measured on the whole test split of each task");
     let _ = writeln!(
         out,
         "- Budgets per task: {} total steps, {} s wall time\n",
@@ -289,16 +310,18 @@ mod tests {
     use crate::train::toy::Toy;
 
     fn opts() -> SearchOptions {
+        let train = TrainOptions {
+            batch_size: 32,
+            lr: 1e-2,
+            max_steps: 1500,
+            patience: 600,
+            eval_every: 50,
+            screen_size: 64,
+            ..TrainOptions::default()
+        };
         SearchOptions {
-            train: TrainOptions {
-                batch_size: 32,
-                lr: 1e-2,
-                max_steps: 1500,
-                patience: 600,
-                eval_every: 50,
-                screen_size: 64,
-                ..TrainOptions::default()
-            },
+            linear: train.clone(),
+            train,
             max_hidden: 1,
             widths: vec![2],
             max_depth: 1,

@@ -34,8 +34,8 @@ pub struct TrainOptions {
     pub loss: Option<Loss>,
     /// Most optimizer steps.
     pub max_steps: usize,
-    /// Give up when the screened error has not shrunk by 5% (relative) for this many steps
-    /// (0: never).
+    /// Give up when neither the screened error nor the screened loss has shrunk by 5%
+    /// (relative) for this many steps (0: never).
     pub patience: usize,
     /// Screen test accuracy every this many steps.
     pub eval_every: usize,
@@ -170,6 +170,9 @@ pub struct RunReport {
     pub test_accuracy: f64,
     /// Step at which the kept model was reached.
     pub best_step: usize,
+    /// Mean training loss of the kept model on the screened test sequences.
+    #[serde(default)]
+    pub screen_loss: f64,
     pub stop: RunStop,
 }
 
@@ -402,6 +405,7 @@ fn train_from(
     };
     let mut last_eval = 0;
     let mut best_screen: f64 = -1.0;
+    let mut best_loss = f64::INFINITY;
     let mut last_progress = 0;
     let mut last_decay = 0;
     let mut plateau_lr = opts.lr;
@@ -460,14 +464,20 @@ fn train_from(
             continue;
         }
         last_eval = step;
-        let mut screen = evaluate(&mut ws, &params, &h0, &prep.screen, &prep.spec, false, None);
+        let mut screen = evaluate(&mut ws, &params, &h0, &prep.screen, &prep.spec, true, None);
+        let screen_loss = screen.loss;
         if let Some(hb) = &hard_batch {
             screen.merge(evaluate(&mut ws, &params, &h0, hb, &prep.spec, false, None));
         }
         let acc = screen.accuracy();
-        // Progress (for patience) means the screened error shrank by a meaningful fraction.
+        // Progress (for patience) means the screened error or the screened loss (of the first
+        // screened sequences) shrank by a meaningful fraction.
         if 1.0 - acc < (1.0 - best_screen) * (1.0 - PROGRESS) {
             best_screen = acc;
+            last_progress = step;
+        }
+        if screen_loss < best_loss * (1.0 - PROGRESS) {
+            best_loss = screen_loss;
             last_progress = step;
         }
         if best.full.is_none() && acc > best.screen {
@@ -510,6 +520,7 @@ fn train_from(
             break;
         }
     }
+    let screen_loss = evaluate(&mut ws, &best.params, &h0, &prep.screen, &prep.spec, true, None).loss;
     let net = prep.export(layout, &best.params);
     let test_accuracy = match (stop, best.full) {
         (RunStop::Solved, _) => 1.0,
@@ -523,6 +534,7 @@ fn train_from(
         seconds: start.elapsed().as_secs_f64(),
         test_accuracy,
         best_step: best.step,
+        screen_loss,
         stop,
     };
     Ok((net, report))

@@ -1,15 +1,18 @@
 //! Architecture minimization: the smallest network (hidden size first, then the depths and
 //! widths of f and g) that reaches 100% accuracy on the whole test split.
 //!
-//! For each hidden size `H = 1, 2, ..`: try the linear RNN (f and g affine), which solves sums,
-//! delays and the physics tasks; then the generous MLP shapes in order (by default f and g with
-//! one hidden layer of 16, then f with two hidden layers of 32 and g with one). If they all fail,
-//! smaller MLPs at this `H` are assumed to fail too and the search moves to `H + 1`. When one
-//! succeeds, the MLP shapes at this `H` that are smaller (fewer hidden layers, then fewer
-//! parameters; every layer of an MLP as wide as the others, widths from `widths`) are searched by
-//! bisection, assuming that a shape succeeds when a larger one does, and the smallest success is
-//! kept. Every candidate is trained with several seeds in parallel; a candidate succeeds when
-//! one seed does.
+//! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, ..`; linear RNNs
+//! solve sums, delays and the physics tasks, and they train fast. Phase 2 tries the generous MLP
+//! shapes in order (by default: f affine and g with a hidden layer of 16; f with two hidden
+//! layers of 32 and g with one; f and g with one hidden layer of 16), each at the hidden sizes below
+//! the linear solution (or up to `max_hidden_mlp` when there is none), until three hidden sizes
+//! in a row gained no more than one point of accuracy. When a generous shape succeeds at `H`, the later
+//! generous shapes are tried at the hidden sizes below `H` with half the step budget (hidden size
+//! first); then the MLP
+//! shapes at the winning hidden size that are smaller (fewer hidden layers, then fewer
+//! parameters; uniform widths from `widths`) are searched by bisection, assuming that a shape
+//! succeeds when a larger one does, and the smallest success is kept. Every candidate is
+//! trained with several seeds in parallel; a candidate succeeds when one seed does.
 //!
 //! Budgets: optimizer steps per run (`max_steps`, with `patience`), total steps per task
 //! (`max_total_steps`, deterministic) and wall time per task (`max_seconds`, a safety net; the
@@ -28,11 +31,20 @@ use crate::rng;
 use crate::task::Task;
 use crate::{MipsError, Result};
 
+/// The default wall-time budget per task (seconds): the 62 catalog tasks then train in about
+/// ten minutes on two cores.
+pub const DEFAULT_SECONDS: f64 = 30.0;
+
 /// Budgets and choices of the architecture search.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchOptions {
-    /// Options of every training run (`max_steps` and `patience` are per run).
+    /// Options of the training runs of shapes whose f has hidden layers (`max_steps` and
+    /// `patience` are per run).
     pub train: TrainOptions,
+    /// Options of the training runs of shapes with an affine f (a linear state update, any g):
+    /// their states must be exact (sums over many steps), so by default they train longer with
+    /// a higher learning rate decayed towards zero (cosine); such runs are cheap.
+    pub linear: TrainOptions,
     /// Seeds tried per candidate shape (in parallel).
     pub seeds: usize,
     /// Base seed; run `k` of every candidate uses `rng::mix(seed, k)`.
@@ -41,6 +53,8 @@ pub struct SearchOptions {
     pub max_hidden: usize,
     /// Smallest hidden size tried.
     pub min_hidden: usize,
+    /// Largest hidden size tried with MLP shapes when no linear RNN succeeds.
+    pub max_hidden_mlp: usize,
     /// Hidden-layer widths of the smaller shapes tried after a success.
     pub widths: Vec<usize>,
     /// Most hidden layers per MLP (0: linear networks only).
@@ -59,17 +73,29 @@ pub struct SearchOptions {
 impl Default for SearchOptions {
     fn default() -> Self {
         SearchOptions {
-            train: TrainOptions::default(),
+            train: TrainOptions {
+                max_steps: 10_000,
+                patience: 2_000,
+                ..TrainOptions::default()
+            },
+            linear: TrainOptions {
+                lr: 3e-3,
+                schedule: super::run::Schedule::Cosine { floor: 0.01 },
+                max_steps: 20_000,
+                patience: 3_000,
+                ..TrainOptions::default()
+            },
             seeds: 2,
             seed: 0,
             max_hidden: 8,
             min_hidden: 1,
+            max_hidden_mlp: 4,
             widths: vec![2, 4, 8, 16, 32],
             max_depth: 2,
-            generous: vec![(vec![16], vec![16]), (vec![32, 32], vec![32])],
+            generous: vec![(vec![], vec![16]), (vec![32, 32], vec![32]), (vec![16], vec![16])],
             activation: Activation::Relu,
             max_total_steps: 0,
-            max_seconds: 0.0,
+            max_seconds: DEFAULT_SECONDS,
         }
     }
 }
@@ -78,6 +104,7 @@ impl SearchOptions {
     /// Checks the options.
     pub fn validate(&self) -> Result<()> {
         self.train.validate()?;
+        self.linear.validate()?;
         let bad = |m: &str| Err(MipsError::invalid("search options", m));
         if self.seeds == 0 {
             return bad("seeds must be positive");
@@ -199,6 +226,45 @@ const SHRINK_STEPS_FACTOR: usize = 4;
 /// ...but at least this many.
 const SHRINK_MIN_STEPS: usize = 2000;
 
+/// Stops growing the hidden size of one kind of shape when it stops helping: after
+/// [`PLATEAU_SIZES`] hidden sizes in a row whose score (higher is better) is not `gain` above
+/// the best so far.
+struct Plateau {
+    best: f64,
+    gain: f64,
+    flat: usize,
+}
+
+/// Hidden sizes in a row without gain that end the growth of one kind of shape.
+const PLATEAU_SIZES: usize = 3;
+
+impl Plateau {
+    /// A plateau on scores that must rise by `gain` to count as progress.
+    fn new(gain: f64) -> Self {
+        Plateau {
+            best: f64::NEG_INFINITY,
+            gain,
+            flat: 0,
+        }
+    }
+
+    /// For MLP shapes: best test accuracy, progress is one point (absolute).
+    fn accuracy() -> Self {
+        Plateau::new(0.01)
+    }
+
+    /// Records the score at the next hidden size; true when growth should stop.
+    fn flat(&mut self, score: f64) -> bool {
+        if score > self.best + self.gain {
+            self.best = score;
+            self.flat = 0;
+        } else {
+            self.flat += 1;
+        }
+        self.flat >= PLATEAU_SIZES
+    }
+}
+
 /// Called after each run (for progress displays).
 pub type Progress<'a> = &'a (dyn Fn(&RunReport) + Sync);
 
@@ -230,7 +296,12 @@ impl Searcher<'_> {
             .collect();
         let first_success = AtomicUsize::new(usize::MAX);
         let deadline = self.deadline;
-        let mut train = self.opts.train.clone();
+        // Shapes with an affine f (a linear state update) train with the linear recipe.
+        let mut train = if shape.f_widths.is_empty() {
+            self.opts.linear.clone()
+        } else {
+            self.opts.train.clone()
+        };
         train.max_steps = train.max_steps.min(max_steps);
         if self.opts.max_total_steps > 0 {
             // A candidate never runs past the task's remaining step budget.
@@ -284,27 +355,69 @@ impl Searcher<'_> {
     /// Runs the search; returns the network to keep and why the search ended.
     fn search(&mut self) -> Result<((Network, RunReport), SearchStop)> {
         let info = self.prep.task.info().clone();
+        let act = self.opts.activation;
+        // Phase 1: linear RNNs, by hidden size (cheap; they solve sums, delays and physics).
+        let mut linear: Option<(Network, RunReport)> = None;
+        // (No plateau rule here: a delay line's loss only falls once the state is large enough.)
         for hidden in self.opts.min_hidden..=self.opts.max_hidden {
-            let mut candidates = vec![shape(&info, hidden, &[], &[], self.opts.activation)];
-            for (f, g) in &self.opts.generous {
-                if f.len().max(g.len()) <= self.opts.max_depth {
-                    candidates.push(shape(&info, hidden, f, g, self.opts.activation));
-                }
+            if let Some(stop) = self.budget_stop() {
+                return Ok((self.best.clone().expect("a run happened"), stop));
             }
-            for (k, candidate) in candidates.iter().enumerate() {
-                if let Some(stop) = self.budget_stop() {
-                    return Ok((self.best.clone().expect("a run happened"), stop));
-                }
-                let Some(found) = self.try_shape(candidate, self.opts.train.max_steps)? else {
-                    continue;
-                };
-                if k == 0 {
-                    return Ok((found, SearchStop::Found));
-                }
-                return self.shrink(&info, hidden, candidate, found);
+            let candidate = shape(&info, hidden, &[], &[], act);
+            if let Some(found) = self.try_shape(&candidate, self.opts.linear.max_steps)? {
+                linear = Some(found);
+                break;
             }
         }
-        Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted))
+        // Phase 2: the generous MLP shapes, each over the hidden sizes below the linear
+        // solution (or up to `max_hidden_mlp`).
+        let top = match &linear {
+            Some((net, _)) => net.hidden_dim - 1,
+            None => self.opts.max_hidden.min(self.opts.max_hidden_mlp),
+        };
+        let generous: Vec<&(Vec<usize>, Vec<usize>)> = self
+            .opts
+            .generous
+            .iter()
+            .filter(|(f, g)| f.len().max(g.len()) <= self.opts.max_depth)
+            .collect();
+        for (k, (f, g)) in generous.iter().enumerate() {
+            let mut plateau = Plateau::accuracy();
+            for hidden in self.opts.min_hidden..=top {
+                if let Some(stop) = self.budget_stop() {
+                    return Ok((
+                        linear.unwrap_or_else(|| self.best.clone().expect("a run happened")),
+                        stop,
+                    ));
+                }
+                let candidate = shape(&info, hidden, f, g, act);
+                let Some(mut found) = self.try_shape(&candidate, self.opts.train.max_steps)? else {
+                    if plateau.flat(self.accuracy_of(&candidate)) {
+                        break;
+                    }
+                    continue;
+                };
+                let (mut at, mut winner) = (hidden, candidate);
+                // Hidden size first: the later generous shapes at smaller hidden sizes.
+                'smaller: for (f2, g2) in &generous[k + 1..] {
+                    for h2 in self.opts.min_hidden..at {
+                        if self.budget_stop().is_some() {
+                            break 'smaller;
+                        }
+                        let c2 = shape(&info, h2, f2, g2, act);
+                        if let Some(better) = self.try_shape(&c2, self.opts.train.max_steps / 2)? {
+                            (at, winner, found) = (h2, c2, better);
+                            break;
+                        }
+                    }
+                }
+                return self.shrink(&info, at, &winner, found);
+            }
+        }
+        match linear {
+            Some(found) => Ok((found, SearchStop::Found)),
+            None => Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted)),
+        }
     }
 
     /// Bisection over the shapes smaller than `shape` (which succeeded with `found`), each run
@@ -317,6 +430,7 @@ impl Searcher<'_> {
         found: (Network, RunReport),
     ) -> Result<((Network, RunReport), SearchStop)> {
         let steps = (found.1.steps * SHRINK_STEPS_FACTOR).max(SHRINK_MIN_STEPS);
+        // (Linear shapes in the shrink list run on their own budget.)
         let smaller = shrink_candidates(info, hidden, self.opts, shape);
         // Invariant: candidates below `lo` are assumed to fail, `best` solves `smaller[hi]` (or
         // the generous shape when `hi == smaller.len()`).
@@ -335,6 +449,15 @@ impl Searcher<'_> {
             }
         }
         Ok((best, SearchStop::Found))
+    }
+
+    /// The best test accuracy any run of `shape` reached.
+    fn accuracy_of(&self, shape: &Shape) -> f64 {
+        self.runs
+            .iter()
+            .filter(|r| &r.shape == shape)
+            .map(|r| r.test_accuracy)
+            .fold(0.0, f64::max)
     }
 
     fn budget_stop(&self) -> Option<SearchStop> {
@@ -394,6 +517,15 @@ mod tests {
                 screen_size: 64,
                 ..TrainOptions::default()
             },
+            linear: TrainOptions {
+                batch_size: 32,
+                lr: 1e-2,
+                max_steps: 1500,
+                patience: 600,
+                eval_every: 50,
+                screen_size: 64,
+                ..TrainOptions::default()
+            },
             max_hidden: 2,
             widths: vec![2, 4],
             max_depth: 1,
@@ -426,10 +558,26 @@ mod tests {
     }
 
     #[test]
+    fn search_is_the_same_at_any_thread_count() {
+        let task = Toy::running_sum();
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| minimize(&task, &opts(), None).unwrap())
+        };
+        let (a, b) = (run(1), run(3));
+        assert_eq!(a.0, b.0);
+        assert_eq!(
+            (a.1.steps, a.1.seed, a.1.total_steps),
+            (b.1.steps, b.1.seed, b.1.total_steps)
+        );
+    }
+
+    #[test]
     fn step_budget_stops_the_search_with_a_reason() {
         let task = Toy::running_sum();
         let o = SearchOptions {
             max_total_steps: 4,
+            max_seconds: 0.0,
             ..opts()
         };
         let (_, report) = minimize(&task, &o, None).unwrap();
@@ -448,6 +596,16 @@ mod tests {
         assert!(!c.is_empty());
         assert!(c.windows(2).all(|w| size_key(&w[0]) <= size_key(&w[1])));
         assert!(c.iter().all(|s| size_key(s) < size_key(&generous)));
+    }
+
+    #[test]
+    fn plateau_stops_after_three_flat_sizes() {
+        let mut p = Plateau::accuracy();
+        assert!(!p.flat(0.5));
+        assert!(!p.flat(0.505));
+        assert!(!p.flat(0.6), "a gain resets the count");
+        assert!(!p.flat(0.6) && !p.flat(0.55));
+        assert!(p.flat(0.609));
     }
 
     #[test]

@@ -53,20 +53,28 @@ pub fn search_options(options: &Options, seed: u64) -> Result<SearchOptions> {
         Ok(v as usize)
     };
     o.train.max_steps = positive("max-steps")?;
-    o.train.batch_size = positive("batch")?;
-    o.train.eval_every = positive("eval-every")?;
+    o.linear.max_steps = positive("linear-max-steps")?;
     o.train.patience = options.usize("patience");
+    o.linear.patience = options.usize("linear-patience");
     o.train.lr = options.float("lr");
-    o.train.weight_decay = options.float("weight-decay");
-    o.train.normalize = options.bool("normalize");
-    o.train.loss = match options.text("loss") {
+    o.linear.lr = options.float("linear-lr");
+    o.train.schedule = Schedule::parse(options.text("schedule"))?;
+    o.linear.schedule = Schedule::parse(options.text("linear-schedule"))?;
+    let loss = match options.text("loss") {
         "task" => None,
         name => Some(Loss::parse(name)?),
     };
-    o.train.schedule = Schedule::parse(options.text("schedule"))?;
+    for t in [&mut o.train, &mut o.linear] {
+        t.batch_size = positive("batch")?;
+        t.eval_every = positive("eval-every")?;
+        t.weight_decay = options.float("weight-decay");
+        t.normalize = options.bool("normalize");
+        t.loss = loss;
+    }
     o.seeds = positive("seeds")?;
     o.min_hidden = positive("min-hidden")?;
     o.max_hidden = positive("max-hidden")?;
+    o.max_hidden_mlp = positive("max-hidden-mlp")?;
     o.max_depth = options.usize("max-depth");
     o.widths = list(options.text("widths"), "widths")?;
     o.activation = Activation::parse(options.text("activation"))?;
@@ -96,13 +104,31 @@ impl Pass for MinimizeArchitecture {
             OptionSpec::int(
                 "max-steps",
                 d.train.max_steps as i64,
-                "optimizer steps per training run",
+                "steps per training run of an MLP shape",
             ),
             OptionSpec::int(
                 "patience",
                 d.train.patience as i64,
-                "end a run after this many steps without progress (0: never)",
+                "end an MLP run after this many steps without progress (0: never)",
             ),
+            OptionSpec::float("lr", d.train.lr, "AdamW learning rate of MLP runs"),
+            OptionSpec::text(
+                "schedule",
+                "constant",
+                "learning-rate schedule of MLP runs: constant, cosine or plateau",
+            ),
+            OptionSpec::int(
+                "linear-max-steps",
+                d.linear.max_steps as i64,
+                "steps per training run of a linear RNN",
+            ),
+            OptionSpec::int(
+                "linear-patience",
+                d.linear.patience as i64,
+                "end a linear run after this many steps without progress (0: never)",
+            ),
+            OptionSpec::float("linear-lr", d.linear.lr, "AdamW learning rate of linear runs"),
+            OptionSpec::text("linear-schedule", "cosine", "learning-rate schedule of linear runs"),
             OptionSpec::int(
                 "max-total-steps",
                 d.max_total_steps as i64,
@@ -116,11 +142,20 @@ impl Pass for MinimizeArchitecture {
             OptionSpec::int("min-hidden", d.min_hidden as i64, "smallest hidden size tried"),
             OptionSpec::int("max-hidden", d.max_hidden as i64, "largest hidden size tried"),
             OptionSpec::int(
+                "max-hidden-mlp",
+                d.max_hidden_mlp as i64,
+                "largest hidden size tried with MLP shapes when no linear RNN succeeds",
+            ),
+            OptionSpec::int(
                 "seeds",
                 d.seeds as i64,
                 "seeds trained per candidate shape (in parallel)",
             ),
-            OptionSpec::text("widths", &widths, "MLP hidden-layer widths tried, comma-separated"),
+            OptionSpec::text(
+                "widths",
+                &widths,
+                "MLP hidden-layer widths of the smaller shapes tried, comma-separated",
+            ),
             OptionSpec::int(
                 "max-depth",
                 d.max_depth as i64,
@@ -128,13 +163,7 @@ impl Pass for MinimizeArchitecture {
             ),
             OptionSpec::text("activation", d.activation.name(), "relu, tanh, sigmoid or identity"),
             OptionSpec::int("batch", d.train.batch_size as i64, "sequences per training batch"),
-            OptionSpec::float("lr", d.train.lr, "AdamW learning rate"),
             OptionSpec::float("weight-decay", d.train.weight_decay, "AdamW decoupled weight decay"),
-            OptionSpec::text(
-                "schedule",
-                "constant",
-                "learning-rate schedule: constant, cosine or plateau",
-            ),
             OptionSpec::text(
                 "loss",
                 "task",
@@ -311,7 +340,14 @@ mod tests {
             test: draw(u64::MAX, 100),
         };
         let ctx = PassContext::new(&task, &task.test, 1, true);
-        let options = resolve(&[("max-hidden", "1"), ("max-depth", "0"), ("lr", "0.01"), ("batch", "32")]).unwrap();
+        let options = resolve(&[
+            ("max-hidden", "1"),
+            ("max-depth", "0"),
+            ("linear-lr", "0.01"),
+            ("linear-max-steps", "3000"),
+            ("batch", "32"),
+        ])
+        .unwrap();
         let Artifact::Network(net) = MinimizeArchitecture.run(&Artifacts::default(), &options, &ctx).unwrap() else {
             panic!("an architecture pass returns a network");
         };
