@@ -22,9 +22,6 @@ use super::options::ExtractOptions;
 use super::points::Points;
 use super::subspace::Projection;
 
-/// How many clusterings (best gap ratio first) are tried for a circle.
-const MAX_CLUSTERINGS: usize = 3;
-
 /// A circle quantizer in the subspace the network reads.
 #[derive(Clone, Debug)]
 pub struct Circle {
@@ -136,7 +133,11 @@ impl Quantizer for Circle {
         1
     }
 
-    fn quantize(&self, h: &[f64]) -> Option<(Vec<i64>, f64)> {
+    fn initial(&self, h0: &[f64]) -> Option<Vec<i64>> {
+        self.locate(&self.proj.apply(h0)).map(|(j, _)| vec![j])
+    }
+
+    fn read(&self, _: Option<&[i64]>, _: &[i64], h: &[f64]) -> Option<(Vec<i64>, f64)> {
         self.locate(&self.proj.apply(h)).map(|(j, d)| (vec![j], d))
     }
 
@@ -195,9 +196,8 @@ pub fn extract(
 ) -> Result<Candidate, String> {
     let eps = opts.eps * points.scale.max(f64::MIN_POSITIVE);
     let mut reasons = Vec::new();
-    for clustering in clusterings(points, opts).iter().take(MAX_CLUSTERINGS) {
+    for clustering in &clusterings(points, opts) {
         let Some(circle) = Circle::fit(proj, clustering, opts) else {
-            reasons.push(format!("{} clusters do not lie on a circle", clustering.centers.len()));
             continue;
         };
         let k = circle.k as i64;
@@ -234,7 +234,7 @@ pub fn extract(
         }
     }
     if reasons.is_empty() {
-        reasons.push("no clustering with at least 3 states".into());
+        reasons.push("no clustering of the states lies on a circle".into());
     }
     Err(format!("circle: {}", reasons.join("; ")))
 }

@@ -1,7 +1,7 @@
 //! Cluster extraction for any number of states: single-linkage clustering of the distinct
-//! projected hidden states, cut where the gap between clusters is largest relative to the
-//! spread within them (the tolerance comes from the data), then tables over the observed inputs,
-//! filled by querying the network, and Moore minimization. States are cluster indices
+//! projected hidden states, cut where the gap between clusters is at least `min_gap` times the
+//! spread within them (the tolerance comes from the data; coarsest cut first), then tables over
+//! the observed inputs, filled by querying the network, and Moore minimization. States are cluster indices
 //! (state_dim 1) numbered breadth-first from the initial state (0).
 
 use mips_core::ir::Network;
@@ -15,8 +15,8 @@ use super::options::ExtractOptions;
 use super::points::{Points, RESOLUTION};
 use super::subspace::Projection;
 
-/// How many cuts of the single-linkage tree are tried, best gap ratio first.
-const MAX_CUTS: usize = 6;
+/// How many cuts of the single-linkage tree are tried, coarsest first.
+const MAX_CUTS: usize = 16;
 
 /// One cut of the single-linkage tree.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,7 +97,9 @@ fn find(parent: &mut [usize], i: usize) -> usize {
 
 /// Cuts of the single-linkage tree of the distinct core states (at most `max_points` of them)
 /// whose gap/spread ratio is at least `min_gap`, with at most `max_states` clusters and at least
-/// `min_visits` core states per cluster on average, best ratio first.
+/// `min_visits` core states per cluster on average, coarsest first (at most 16): the first cut
+/// whose machine is consistent is the coarsest reading of the states, close to the minimal
+/// machine.
 pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
     let pts: Vec<(&Vec<f64>, usize)> = points
         .distinct
@@ -127,7 +129,7 @@ pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
             (ratio >= opts.min_gap).then_some((ratio, k, reach))
         })
         .collect();
-    cuts.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    cuts.sort_by(|a, b| b.1.cmp(&a.1));
     cuts.into_iter()
         .take(MAX_CUTS)
         .map(|(ratio, k, reach)| {
@@ -184,7 +186,13 @@ impl Quantizer for ClusterQuantizer<'_> {
         1
     }
 
-    fn quantize(&self, h: &[f64]) -> Option<(Vec<i64>, f64)> {
+    fn initial(&self, h0: &[f64]) -> Option<Vec<i64>> {
+        self.clustering
+            .assign(&self.proj.apply(h0))
+            .map(|(j, _)| vec![j as i64])
+    }
+
+    fn read(&self, _: Option<&[i64]>, _: &[i64], h: &[f64]) -> Option<(Vec<i64>, f64)> {
         self.clustering
             .assign(&self.proj.apply(h))
             .map(|(j, d)| (vec![j as i64], d))

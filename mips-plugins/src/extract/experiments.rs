@@ -123,3 +123,27 @@ fn experiments_trained() {
     eprintln!("{text}");
     super::report::write(&root.join("out/extract.md"), &rows).unwrap();
 }
+
+/// Prints the hidden states a saved model visits (`MIPS_MODEL`, `MIPS_TASK`).
+#[test]
+#[ignore]
+fn experiments_states() {
+    use mips_core::ir::versioned;
+    let name = std::env::var("MIPS_TASK").unwrap();
+    let net: Network = versioned::load(std::path::Path::new(&std::env::var("MIPS_MODEL").unwrap())).unwrap();
+    let task = mips_core::tasks::open(&name).unwrap();
+    for s in &task.train_batch(3, 8).sequences {
+        let tr = net.run_int(&s.inputs);
+        let hs: Vec<String> = tr
+            .hidden
+            .chunks(net.hidden_dim)
+            .map(|h| {
+                format!(
+                    "{:?}",
+                    h.iter().map(|v| (v * 1000.0).round() / 1000.0).collect::<Vec<_>>()
+                )
+            })
+            .collect();
+        eprintln!("{:?}\n   {:?}\n   {}", s.inputs, s.outputs, hs.join(" "));
+    }
+}

@@ -85,14 +85,25 @@ impl Lattice {
     }
 }
 
+impl Lattice {
+    /// The lattice point of hidden state `h`, if `h` is within the tolerance of one.
+    fn quantize(&self, h: &[f64]) -> Option<(Vec<i64>, f64)> {
+        let u = self.proj.apply(h);
+        self.coordinates(&u).filter(|(_, r)| *r <= self.tol)
+    }
+}
+
 impl Quantizer for Lattice {
     fn state_dim(&self) -> usize {
         self.basis.len()
     }
 
-    fn quantize(&self, h: &[f64]) -> Option<(Vec<i64>, f64)> {
-        let u = self.proj.apply(h);
-        self.coordinates(&u).filter(|(_, r)| *r <= self.tol)
+    fn initial(&self, h0: &[f64]) -> Option<Vec<i64>> {
+        self.quantize(h0).map(|(s, _)| s)
+    }
+
+    fn read(&self, _: Option<&[i64]>, _: &[i64], h: &[f64]) -> Option<(Vec<i64>, f64)> {
+        self.quantize(h)
     }
 }
 
