@@ -4,7 +4,8 @@
 //! verification sequences and on fresh ones ([`collect`]), in the subspace the network actually
 //! reads ([`subspace`]):
 //!
-//! - [`lattice`]: `h ≈ h0 + A z` with `z` integer (Krylov and LLL finders, any dimension);
+//! - [`lattice`]: `h ≈ h0 + A z` with `z` integer (Krylov and LLL finders, any dimension), and
+//!   [`tracked`] Krylov lattices for linear networks that are not snapped;
 //! - [`circle`]: states on a circle, read as a phase modulo k;
 //! - [`clusters`]: any finite number of states, with a data-derived tolerance.
 //!
@@ -19,6 +20,7 @@ pub mod clusters;
 pub mod collect;
 pub mod lattice;
 pub mod linalg;
+pub mod linear;
 pub mod lll;
 pub mod machine;
 pub mod minimize;
@@ -27,6 +29,7 @@ pub mod passes;
 pub mod points;
 pub mod report;
 pub mod subspace;
+pub mod tracked;
 
 #[cfg(test)]
 mod experiments;
