@@ -38,17 +38,10 @@ pub struct Circle {
 }
 
 impl Circle {
-    /// Fits a circle through the cluster centers of `clustering`; `None` when they do not lie on
-    /// one circle in their principal plane at equal angle steps. When the cluster of `h0` holds
-    /// `h0` alone (the network never returns to it), it is left out of the fit and may lie off
-    /// the circle.
+    /// Fits a circle through the cluster centers of `clustering` (the first at phase 0); `None`
+    /// when they do not lie on one circle in their principal plane at equal angle steps.
     pub fn fit(proj: &Projection, clustering: &Clustering, opts: &ExtractOptions) -> Option<Circle> {
-        let skip = usize::from(clustering.counts.first() == Some(&1));
-        Circle::through(proj, &clustering.centers[skip..], opts)
-    }
-
-    /// Fits a circle through `centers`, the first at phase 0.
-    fn through(proj: &Projection, centers: &[Vec<f64>], opts: &ExtractOptions) -> Option<Circle> {
+        let centers = &clustering.centers;
         let (m, r) = (centers.len(), proj.dim());
         if m < 3 || r < 2 {
             return None;

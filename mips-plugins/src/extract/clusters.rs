@@ -12,7 +12,7 @@ use super::linalg::distance;
 use super::machine::{Quantizer, build, integer_bits, is_complete};
 use super::minimize::minimize;
 use super::options::ExtractOptions;
-use super::points::{Points, RESOLUTION};
+use super::points::{Points, RESOLUTION, coarsen};
 use super::subspace::Projection;
 
 /// How many cuts of the single-linkage tree are tried, coarsest first.
@@ -25,8 +25,6 @@ pub struct Clustering {
     pub centers: Vec<Vec<f64>>,
     /// Largest distance of a member from its center.
     pub radius: Vec<f64>,
-    /// How many core states each cluster holds (cluster 0 holds `h0`, the first point).
-    pub counts: Vec<usize>,
     /// How far beyond its radius a new point may lie and still join a cluster.
     pub reach: f64,
     /// Gap between clusters divided by the spread within them.
@@ -95,19 +93,19 @@ fn find(parent: &mut [usize], i: usize) -> usize {
     root
 }
 
-/// Cuts of the single-linkage tree of the distinct core states (at most `max_points` of them)
-/// whose gap/spread ratio is at least `min_gap`, with at most `max_states` clusters and at least
+/// Cuts of the single-linkage tree of the core states after `h0` (snapped to a grid with at
+/// most `max_points` occupied cells; `h0` finds its state by assignment or equivalence) whose
+/// gap/spread ratio is at least `min_gap`, with at most `max_states` clusters and at least
 /// `min_visits` core states per cluster on average, coarsest first (at most 16): the first cut
 /// whose machine is consistent is the coarsest reading of the states, close to the minimal
 /// machine.
 pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
-    let pts: Vec<(&Vec<f64>, usize)> = points
-        .distinct
-        .iter()
-        .filter(|(u, _)| u.iter().all(|v| v.is_finite()))
-        .take(opts.max_points)
-        .map(|(u, c)| (u, *c))
-        .collect();
+    let (cells, floor) = coarsen(
+        &points.all[1.min(points.all.len())..],
+        opts.max_points,
+        points.scale * RESOLUTION,
+    );
+    let pts: Vec<(&Vec<f64>, usize)> = cells.iter().map(|(u, c)| (u, *c)).collect();
     let n = pts.len();
     if n == 0 {
         return Vec::new();
@@ -115,7 +113,7 @@ pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
     let refs: Vec<&Vec<f64>> = pts.iter().map(|(u, _)| *u).collect();
     let edges = spanning_tree(&refs);
     let m = edges.len();
-    let floor = (points.scale * RESOLUTION).max(f64::MIN_POSITIVE);
+    let floor = floor.max(f64::MIN_POSITIVE);
     let total: usize = pts.iter().map(|(_, c)| c).sum();
     let mut cuts: Vec<(f64, usize, f64)> = (0..=m)
         .filter(|k| n - k <= opts.max_states && total as f64 >= opts.min_visits * (n - k) as f64)
@@ -163,11 +161,9 @@ pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
                 .zip(&centers)
                 .map(|(ms, c)| ms.iter().map(|i| distance(pts[*i].0, c)).fold(0.0, f64::max))
                 .collect();
-            let counts = members.iter().map(|ms| ms.iter().map(|i| pts[*i].1).sum()).collect();
             Clustering {
                 centers,
                 radius,
-                counts,
                 reach,
                 ratio,
             }
