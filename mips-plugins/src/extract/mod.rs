@@ -7,13 +7,15 @@
 //! - [`lattice`]: `h ≈ h0 + A z` with `z` integer (Krylov and LLL finders, any dimension), and
 //!   [`tracked`] Krylov lattices for linear networks that are not snapped;
 //! - [`circle`]: states on a circle, read as a phase modulo k;
-//! - [`clusters`]: any finite number of states, with a data-derived tolerance.
+//! - [`clusters`]: any finite number of states, with a data-derived tolerance;
+//! - [`behaviour`]: finite states told apart by the network's outputs over the next steps.
 //!
 //! [`machine`] turns a quantizer into tables (consistent on every core step, filled by querying
 //! the network, checked on held-out sequences), [`minimize`] minimizes finite machines, and
-//! [`passes`] registers `extract-lattice`, `extract-circle`, `extract-clusters` and the combined
-//! `extract`. [`report`] renders `results/extract.md`.
+//! [`passes`] registers `extract-lattice`, `extract-circle`, `extract-clusters`,
+//! `extract-behaviour` and the combined `extract`. [`report`] renders `results/extract.md`.
 
+pub mod behaviour;
 pub mod candidate;
 pub mod circle;
 pub mod clusters;
