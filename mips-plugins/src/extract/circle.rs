@@ -22,9 +22,6 @@ use super::options::ExtractOptions;
 use super::points::Points;
 use super::subspace::Projection;
 
-/// How many clusterings (best gap ratio first) are tried for a circle.
-const MAX_CLUSTERINGS: usize = 3;
-
 /// A circle quantizer in the subspace the network reads.
 #[derive(Clone, Debug)]
 pub struct Circle {
@@ -41,17 +38,10 @@ pub struct Circle {
 }
 
 impl Circle {
-    /// Fits a circle through the cluster centers of `clustering`; `None` when they do not lie on
-    /// one circle in their principal plane at equal angle steps. When the cluster of `h0` holds
-    /// `h0` alone (the network never returns to it), it is left out of the fit and may lie off
-    /// the circle.
+    /// Fits a circle through the cluster centers of `clustering` (the first at phase 0); `None`
+    /// when they do not lie on one circle in their principal plane at equal angle steps.
     pub fn fit(proj: &Projection, clustering: &Clustering, opts: &ExtractOptions) -> Option<Circle> {
-        let skip = usize::from(clustering.counts.first() == Some(&1));
-        Circle::through(proj, &clustering.centers[skip..], opts)
-    }
-
-    /// Fits a circle through `centers`, the first at phase 0.
-    fn through(proj: &Projection, centers: &[Vec<f64>], opts: &ExtractOptions) -> Option<Circle> {
+        let centers = &clustering.centers;
         let (m, r) = (centers.len(), proj.dim());
         if m < 3 || r < 2 {
             return None;
@@ -136,7 +126,11 @@ impl Quantizer for Circle {
         1
     }
 
-    fn quantize(&self, h: &[f64]) -> Option<(Vec<i64>, f64)> {
+    fn initial(&self, h0: &[f64]) -> Option<Vec<i64>> {
+        self.locate(&self.proj.apply(h0)).map(|(j, _)| vec![j])
+    }
+
+    fn read(&self, _: Option<&[i64]>, _: &[i64], h: &[f64]) -> Option<(Vec<i64>, f64)> {
         self.locate(&self.proj.apply(h)).map(|(j, d)| (vec![j], d))
     }
 
@@ -195,9 +189,8 @@ pub fn extract(
 ) -> Result<Candidate, String> {
     let eps = opts.eps * points.scale.max(f64::MIN_POSITIVE);
     let mut reasons = Vec::new();
-    for clustering in clusterings(points, opts).iter().take(MAX_CLUSTERINGS) {
+    for clustering in &clusterings(points, opts) {
         let Some(circle) = Circle::fit(proj, clustering, opts) else {
-            reasons.push(format!("{} clusters do not lie on a circle", clustering.centers.len()));
             continue;
         };
         let k = circle.k as i64;
@@ -234,7 +227,7 @@ pub fn extract(
         }
     }
     if reasons.is_empty() {
-        reasons.push("no clustering with at least 3 states".into());
+        reasons.push("no clustering of the states lies on a circle".into());
     }
     Err(format!("circle: {}", reasons.join("; ")))
 }

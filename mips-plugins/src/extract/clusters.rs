@@ -1,7 +1,7 @@
 //! Cluster extraction for any number of states: single-linkage clustering of the distinct
-//! projected hidden states, cut where the gap between clusters is largest relative to the
-//! spread within them (the tolerance comes from the data), then tables over the observed inputs,
-//! filled by querying the network, and Moore minimization. States are cluster indices
+//! projected hidden states, cut where the gap between clusters is at least `min_gap` times the
+//! spread within them (the tolerance comes from the data; coarsest cut first), then tables over
+//! the observed inputs, filled by querying the network, and Moore minimization. States are cluster indices
 //! (state_dim 1) numbered breadth-first from the initial state (0).
 
 use mips_core::ir::Network;
@@ -12,11 +12,11 @@ use super::linalg::distance;
 use super::machine::{Quantizer, build, integer_bits, is_complete};
 use super::minimize::minimize;
 use super::options::ExtractOptions;
-use super::points::{Points, RESOLUTION};
+use super::points::{Points, RESOLUTION, coarsen};
 use super::subspace::Projection;
 
-/// How many cuts of the single-linkage tree are tried, best gap ratio first.
-const MAX_CUTS: usize = 6;
+/// How many cuts of the single-linkage tree are tried, coarsest first.
+const MAX_CUTS: usize = 16;
 
 /// One cut of the single-linkage tree.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,8 +25,6 @@ pub struct Clustering {
     pub centers: Vec<Vec<f64>>,
     /// Largest distance of a member from its center.
     pub radius: Vec<f64>,
-    /// How many core states each cluster holds (cluster 0 holds `h0`, the first point).
-    pub counts: Vec<usize>,
     /// How far beyond its radius a new point may lie and still join a cluster.
     pub reach: f64,
     /// Gap between clusters divided by the spread within them.
@@ -95,17 +93,19 @@ fn find(parent: &mut [usize], i: usize) -> usize {
     root
 }
 
-/// Cuts of the single-linkage tree of the distinct core states (at most `max_points` of them)
-/// whose gap/spread ratio is at least `min_gap`, with at most `max_states` clusters and at least
-/// `min_visits` core states per cluster on average, best ratio first.
+/// Cuts of the single-linkage tree of the core states after `h0` (snapped to a grid with at
+/// most `max_points` occupied cells; `h0` finds its state by assignment or equivalence) whose
+/// gap/spread ratio is at least `min_gap`, with at most `max_states` clusters and at least
+/// `min_visits` core states per cluster on average, coarsest first (at most 16): the first cut
+/// whose machine is consistent is the coarsest reading of the states, close to the minimal
+/// machine.
 pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
-    let pts: Vec<(&Vec<f64>, usize)> = points
-        .distinct
-        .iter()
-        .filter(|(u, _)| u.iter().all(|v| v.is_finite()))
-        .take(opts.max_points)
-        .map(|(u, c)| (u, *c))
-        .collect();
+    let (cells, floor) = coarsen(
+        &points.all[1.min(points.all.len())..],
+        opts.max_points,
+        points.scale * RESOLUTION,
+    );
+    let pts: Vec<(&Vec<f64>, usize)> = cells.iter().map(|(u, c)| (u, *c)).collect();
     let n = pts.len();
     if n == 0 {
         return Vec::new();
@@ -113,7 +113,7 @@ pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
     let refs: Vec<&Vec<f64>> = pts.iter().map(|(u, _)| *u).collect();
     let edges = spanning_tree(&refs);
     let m = edges.len();
-    let floor = (points.scale * RESOLUTION).max(f64::MIN_POSITIVE);
+    let floor = floor.max(f64::MIN_POSITIVE);
     let total: usize = pts.iter().map(|(_, c)| c).sum();
     let mut cuts: Vec<(f64, usize, f64)> = (0..=m)
         .filter(|k| n - k <= opts.max_states && total as f64 >= opts.min_visits * (n - k) as f64)
@@ -127,7 +127,7 @@ pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
             (ratio >= opts.min_gap).then_some((ratio, k, reach))
         })
         .collect();
-    cuts.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    cuts.sort_by(|a, b| b.1.cmp(&a.1));
     cuts.into_iter()
         .take(MAX_CUTS)
         .map(|(ratio, k, reach)| {
@@ -161,11 +161,9 @@ pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
                 .zip(&centers)
                 .map(|(ms, c)| ms.iter().map(|i| distance(pts[*i].0, c)).fold(0.0, f64::max))
                 .collect();
-            let counts = members.iter().map(|ms| ms.iter().map(|i| pts[*i].1).sum()).collect();
             Clustering {
                 centers,
                 radius,
-                counts,
                 reach,
                 ratio,
             }
@@ -184,7 +182,13 @@ impl Quantizer for ClusterQuantizer<'_> {
         1
     }
 
-    fn quantize(&self, h: &[f64]) -> Option<(Vec<i64>, f64)> {
+    fn initial(&self, h0: &[f64]) -> Option<Vec<i64>> {
+        self.clustering
+            .assign(&self.proj.apply(h0))
+            .map(|(j, _)| vec![j as i64])
+    }
+
+    fn read(&self, _: Option<&[i64]>, _: &[i64], h: &[f64]) -> Option<(Vec<i64>, f64)> {
         self.clustering
             .assign(&self.proj.apply(h))
             .map(|(j, d)| (vec![j as i64], d))

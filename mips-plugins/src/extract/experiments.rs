@@ -123,3 +123,40 @@ fn experiments_trained() {
     eprintln!("{text}");
     super::report::write(&root.join("out/extract.md"), &rows).unwrap();
 }
+
+/// Prints the hidden states a saved model visits (`MIPS_MODEL`, `MIPS_TASK`).
+#[test]
+#[ignore]
+fn experiments_states() {
+    use mips_core::ir::versioned;
+    let name = std::env::var("MIPS_TASK").unwrap();
+    let net: Network = versioned::load(std::path::Path::new(&std::env::var("MIPS_MODEL").unwrap())).unwrap();
+    let task = mips_core::tasks::open(&name).unwrap();
+    let mut all: Vec<f64> = Vec::new();
+    for s in &task.train_batch(4, 2000).sequences {
+        all.extend(net.run_int(&s.inputs).hidden.iter().step_by(net.hidden_dim));
+    }
+    all.sort_by(f64::total_cmp);
+    let mut gaps: Vec<(f64, f64)> = all.windows(2).map(|w| (w[1] - w[0], w[0])).collect();
+    gaps.sort_by(|a, b| b.0.total_cmp(&a.0));
+    eprintln!(
+        "first coordinate: range {:?}..{:?}, largest gaps (gap, at): {:?}",
+        all[0],
+        all[all.len() - 1],
+        &gaps[..12]
+    );
+    for s in &task.train_batch(3, 8).sequences {
+        let tr = net.run_int(&s.inputs);
+        let hs: Vec<String> = tr
+            .hidden
+            .chunks(net.hidden_dim)
+            .map(|h| {
+                format!(
+                    "{:?}",
+                    h.iter().map(|v| (v * 1000.0).round() / 1000.0).collect::<Vec<_>>()
+                )
+            })
+            .collect();
+        eprintln!("{:?}\n   {:?}\n   {}", s.inputs, s.outputs, hs.join(" "));
+    }
+}

@@ -8,24 +8,26 @@
 //!
 //! A basis is kept only if every core state lies within `coord_tol` lattice spacings of a
 //! lattice point and the spacing is at least `min_gap` times the noise tolerance; among those,
-//! the smallest description length (basis parameters + `Σ log2(1 + |z|)` + residual bits) wins.
+//! the smallest description length (basis parameters + `Σ log2(1 + |z|)` + residual bits) is
+//! tried first. Networks that are linear but not snapped get [`super::tracked`] lattices and a
+//! lenient Krylov lattice after that.
 
 use mips_core::ir::Network;
 use nalgebra::DMatrix;
 
 use super::candidate::{Candidate, Finish, PARAMETER_BITS, finish};
 use super::collect::Samples;
-use super::linalg::{apply, axpy, dot, least_squares, norm, pseudo_inverse, sub};
+use super::linalg::{apply, axpy, dot, norm, pseudo_inverse, sub};
+use super::linear::LinearModel;
 use super::lll::{min_spacing, reduce};
 use super::machine::{Quantizer, build, integer_bits};
 use super::options::ExtractOptions;
 use super::points::{Points, RESOLUTION, dedupe};
 use super::subspace::Projection;
+use super::tracked::Tracked;
 
 /// Noise tolerances (relative to the spread of the states) at which the reduction finder runs.
 const TOLERANCES: [f64; 8] = [1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2];
-/// Records used for the linear regression of the Krylov finder.
-const REGRESSION_ROWS: usize = 20_000;
 
 /// A lattice quantizer: `z = round(A⁺ u)` for the projected state `u`.
 #[derive(Clone, Debug)]
@@ -75,13 +77,20 @@ impl Lattice {
         Some((z, norm(&residual)))
     }
 
-    /// Largest distance of the points from the lattice, if every point has coordinates.
-    fn worst_residual(&self, points: &Points) -> Option<f64> {
+    /// True when every point lies within the tolerance of a lattice point.
+    fn fits(&self, points: &Points) -> bool {
         points
             .distinct
             .iter()
-            .map(|(u, _)| self.coordinates(u).map(|(_, r)| r))
-            .try_fold(0.0, |acc: f64, r| r.map(|r| acc.max(r)))
+            .all(|(u, _)| self.coordinates(u).is_some_and(|(_, r)| r <= self.tol))
+    }
+}
+
+impl Lattice {
+    /// The lattice point of hidden state `h`, if `h` is within the tolerance of one.
+    fn quantize(&self, h: &[f64]) -> Option<(Vec<i64>, f64)> {
+        let u = self.proj.apply(h);
+        self.coordinates(&u).filter(|(_, r)| *r <= self.tol)
     }
 }
 
@@ -90,9 +99,12 @@ impl Quantizer for Lattice {
         self.basis.len()
     }
 
-    fn quantize(&self, h: &[f64]) -> Option<(Vec<i64>, f64)> {
-        let u = self.proj.apply(h);
-        self.coordinates(&u).filter(|(_, r)| *r <= self.tol)
+    fn initial(&self, h0: &[f64]) -> Option<Vec<i64>> {
+        self.quantize(h0).map(|(s, _)| s)
+    }
+
+    fn read(&self, _: Option<&[i64]>, _: &[i64], h: &[f64]) -> Option<(Vec<i64>, f64)> {
+        self.quantize(h)
     }
 }
 
@@ -122,36 +134,19 @@ fn size_reduce(mut basis: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
 }
 
 /// Linear finder: Krylov chains of the regressed recurrence, from the input columns and the
-/// bias, reduced to a basis.
-/// The flag says whether the chains were independent (the basis has the network's own input
-/// scale and was not fitted to the data).
-fn krylov_basis(samples: &Samples, proj: &Projection) -> Option<(Vec<Vec<f64>>, bool)> {
-    let r = proj.dim();
-    let inputs = samples.input_dim;
-    let rows: Vec<(Vec<f64>, Vec<f64>)> = samples
-        .core_records()
-        .take(REGRESSION_ROWS)
-        .map(|rec| {
-            let mut x = proj.apply(rec.prev);
-            x.extend(rec.input.iter().map(|v| *v as f64));
-            x.push(1.0);
-            (x, proj.apply(rec.next))
-        })
-        .collect();
-    let p = r + inputs + 1;
-    let x = DMatrix::from_fn(rows.len(), p, |i, j| rows[i].0[j]);
-    let y = DMatrix::from_fn(rows.len(), r, |i, j| rows[i].1[j]);
-    let b = least_squares(&x, &y)?;
-    let w_h = |v: &[f64]| -> Vec<f64> { (0..r).map(|i| (0..r).map(|j| b[(j, i)] * v[j]).sum()).collect() };
+/// bias, reduced to a basis. The flag says whether the chains were independent (the basis has
+/// the network's own input scale and was not fitted to the data).
+fn krylov_basis(model: &LinearModel) -> Option<(Vec<Vec<f64>>, bool)> {
+    let r = model.dim();
     let mut generators = Vec::new();
-    for col in r..p {
-        let mut v: Vec<f64> = (0..r).map(|i| b[(col, i)]).collect();
+    for source in model.inputs.iter().chain([&model.bias]) {
+        let mut v = source.clone();
         for _ in 0..r {
             if !v.iter().all(|c| c.is_finite()) {
                 break;
             }
             generators.push(v.clone());
-            v = w_h(&v);
+            v = model.apply(&v);
         }
     }
     let largest = generators.iter().map(|v| norm(v)).fold(0.0, f64::max);
@@ -259,15 +254,17 @@ fn description_bits(lattice: &Lattice, proj: &Projection, points: &Points, eps: 
 }
 
 /// Candidate lattices that fit every core state within `coord_tol` spacings, cheapest
-/// description first, with their bits; then, when `lenient_tol` is larger, the Krylov lattice
-/// at that tolerance if its chains were independent (a network that is linear but not snapped
-/// drifts off its lattice a little; its basis has the network's own input scale, so the wider
-/// tolerance cannot turn noise into states, and the tables and held-out check still decide).
-pub fn lattices(samples: &Samples, proj: &Projection, points: &Points, opts: &ExtractOptions) -> Vec<(Lattice, f64)> {
-    let krylov = krylov_basis(samples, proj);
+/// description first, with their bits.
+pub fn lattices(
+    samples: &Samples,
+    proj: &Projection,
+    points: &Points,
+    model: Option<&LinearModel>,
+    opts: &ExtractOptions,
+) -> Vec<(Lattice, f64)> {
     let mut bases: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
-    if let Some((b, _)) = &krylov {
-        bases.push(("krylov".into(), b.clone()));
+    if let Some((b, _)) = model.and_then(krylov_basis) {
+        bases.push(("krylov".into(), b));
     }
     let gens = generators(samples, proj, points);
     for tol in TOLERANCES {
@@ -276,34 +273,76 @@ pub fn lattices(samples: &Samples, proj: &Projection, points: &Points, opts: &Ex
         }
     }
     let eps = opts.eps * points.scale;
-    let fits = |lattice: &Lattice| lattice.worst_residual(points).is_some_and(|r| r <= lattice.tol);
     let mut fitting: Vec<(Lattice, f64)> = Vec::new();
     for (source, basis) in bases {
         let Some(lattice) = fix_signs(proj, basis, points).and_then(|b| Lattice::new(proj, b, opts.coord_tol, &source))
         else {
             continue;
         };
-        if !fits(&lattice) || fitting.iter().any(|(l, _)| same_lattice(l, &lattice)) {
+        if !lattice.fits(points) || fitting.iter().any(|(l, _)| same_lattice(l, &lattice)) {
             continue;
         }
         let bits = description_bits(&lattice, proj, points, eps);
         fitting.push((lattice, bits));
     }
     fitting.sort_by(|a, b| a.1.total_cmp(&b.1));
-    if let Some((basis, true)) = krylov
-        && opts.lenient_tol > opts.coord_tol
-        && let Some(lattice) =
-            fix_signs(proj, basis, points).and_then(|b| Lattice::new(proj, b, opts.lenient_tol, "krylov, lenient"))
-        && fits(&lattice)
-    {
-        let bits = description_bits(&lattice, proj, points, eps);
-        fitting.push((lattice, bits));
-    }
     fitting
 }
 
-/// The lattice machine of `net`: the cheapest fitting lattice whose tables are consistent and
-/// which holds on held-out sequences.
+/// One way of reading lattice coordinates, to be tried.
+struct Trial {
+    quantizer: Box<dyn Quantizer>,
+    dim: usize,
+    label: String,
+}
+
+/// Every lattice reading, in the order tried: fitting lattices (cheapest first); then, when
+/// `lenient_tol` is positive, tracked Krylov lattices; then, when it exceeds `coord_tol`, the
+/// Krylov lattice at that tolerance if its chains were independent (a linear network that is
+/// not snapped drifts off its lattice a little; its basis has the network's own input scale, so
+/// the wider tolerance cannot turn noise into states, and the tables and checks still decide).
+fn trials(samples: &Samples, proj: &Projection, points: &Points, opts: &ExtractOptions) -> Vec<Trial> {
+    let model = LinearModel::fit(samples, proj);
+    let mut out: Vec<Trial> = lattices(samples, proj, points, model.as_ref(), opts)
+        .into_iter()
+        .map(|(l, _)| Trial {
+            dim: l.dim(),
+            label: l.source.clone(),
+            quantizer: Box::new(l),
+        })
+        .collect();
+    let Some(model) = model else { return out };
+    if opts.lenient_tol > 0.0 {
+        for t in Tracked::candidates(proj, &model, opts.coord_tol, opts.lenient_tol) {
+            let label = if t.counts_steps() {
+                "tracked krylov, with step count"
+            } else {
+                "tracked krylov"
+            };
+            out.push(Trial {
+                dim: t.dim(),
+                label: label.into(),
+                quantizer: Box::new(t),
+            });
+        }
+    }
+    if opts.lenient_tol > opts.coord_tol
+        && let Some((basis, true)) = krylov_basis(&model)
+        && let Some(lattice) =
+            fix_signs(proj, basis, points).and_then(|b| Lattice::new(proj, b, opts.lenient_tol, "krylov, lenient"))
+        && lattice.fits(points)
+    {
+        out.push(Trial {
+            dim: lattice.dim(),
+            label: lattice.source.clone(),
+            quantizer: Box::new(lattice),
+        });
+    }
+    out
+}
+
+/// The lattice machine of `net`: the first lattice reading (see [`trials`]) whose tables are
+/// consistent and which passes the closure, held-out and memorization checks.
 pub fn extract(
     net: &Network,
     samples: &Samples,
@@ -314,20 +353,20 @@ pub fn extract(
     if proj.dim() == 0 || points.scale <= 0.0 || !points.scale.is_finite() {
         return Err("lattice: the hidden states do not vary along any direction the network reads".into());
     }
-    let candidates = lattices(samples, proj, points, opts);
-    if candidates.is_empty() {
+    let trials = trials(samples, proj, points, opts);
+    if trials.is_empty() {
         return Err("lattice: no integer lattice fits the hidden states".into());
     }
     let eps = opts.eps * points.scale;
     let mut reasons = Vec::new();
-    for (lattice, _) in candidates {
-        let outcome = build(net, samples, &lattice, opts, eps).and_then(|built| {
+    for trial in trials {
+        let outcome = build(net, samples, trial.quantizer.as_ref(), opts, eps).and_then(|built| {
             let mut machine = built.machine.clone();
-            machine.state_names = (0..lattice.dim()).map(|j| format!("z{j}")).collect();
+            machine.state_names = (0..trial.dim).map(|j| format!("z{j}")).collect();
             let how = Finish {
                 method: "lattice",
-                size: format!("dim {} ({})", lattice.dim(), lattice.source),
-                model_bits: PARAMETER_BITS * (lattice.dim() * proj.dim()) as f64,
+                size: format!("dim {} ({})", trial.dim, trial.label),
+                model_bits: PARAMETER_BITS * (trial.dim * proj.dim()) as f64,
                 state_bits: &integer_bits,
                 finite: false,
             };
@@ -335,7 +374,7 @@ pub fn extract(
         });
         match outcome {
             Ok(candidate) => return Ok(candidate),
-            Err(e) => reasons.push(format!("dim {} ({}): {e}", lattice.dim(), lattice.source)),
+            Err(e) => reasons.push(format!("dim {} ({}): {e}", trial.dim, trial.label)),
         }
     }
     Err(format!("lattice: {}", reasons.join("; ")))

@@ -1,5 +1,5 @@
 //! From a quantizer (hidden vector → integer state) to a state machine: tables built from the
-//! core records (every step must quantize, and the tables must be consistent), extended with
+//! core records (every step must be read, and the tables must be consistent), extended with
 //! long sequences while the network stays on its discrete set, then filled by querying the
 //! network from a hidden state of each state on every input (bounded exploration), and finally
 //! checked on held-out sequences.
@@ -17,9 +17,13 @@ use super::options::ExtractOptions;
 pub trait Quantizer: Sync {
     /// Number of components of a state.
     fn state_dim(&self) -> usize;
-    /// The state of hidden vector `h` and the distance of `h` from that state's ideal point,
-    /// or `None` when `h` is not near any discrete state.
-    fn quantize(&self, h: &[f64]) -> Option<(Vec<i64>, f64)>;
+    /// The state of `h0`, or `None` when `h0` is not near any state (the initial state is then
+    /// the state whose successors are those of `h0`).
+    fn initial(&self, h0: &[f64]) -> Option<Vec<i64>>;
+    /// The state of hidden vector `h`, reached on input `x` from state `prev` (`None`: from an
+    /// `h0` without state), and the distance of `h` from that state's ideal point; `None` when `h`
+    /// is not near the state. Most quantizers read `h` alone; a tracked one follows `prev`.
+    fn read(&self, prev: Option<&[i64]>, x: &[i64], h: &[f64]) -> Option<(Vec<i64>, f64)>;
     /// Bits to code one occurrence of `state` (default: `Σ log2(1 + |z|)`).
     fn state_bits(&self, state: &[i64]) -> f64 {
         integer_bits(state)
@@ -113,11 +117,11 @@ pub fn build(
     let mut visits: BTreeMap<Vec<i64>, usize> = BTreeMap::new();
     let mut reps: BTreeMap<Vec<i64>, Vec<f64>> = BTreeMap::new();
     let mut residual_bits = 0.0;
-    let init = q.quantize(&samples.h0).map(|(s, _)| s);
+    let init = q.initial(&samples.h0);
     for (index, traj) in samples.core.iter().enumerate() {
         let mut prev = init.clone();
         for (step, rec) in samples.records(traj).enumerate() {
-            let (next, residual) = q.quantize(rec.next).ok_or_else(|| {
+            let (next, residual) = q.read(prev.as_deref(), rec.input, rec.next).ok_or_else(|| {
                 format!("the hidden state after step {step} of sequence {index} is off the discrete set")
             })?;
             residual_bits += (1.0 + residual / eps).log2();
@@ -154,7 +158,7 @@ pub fn build(
     for traj in &samples.long {
         let mut prev = initial.clone();
         for rec in samples.records(traj) {
-            let Some((next, _)) = q.quantize(rec.next) else {
+            let Some((next, _)) = q.read(Some(&prev), rec.input, rec.next) else {
                 long_cut += 1;
                 break;
             };
@@ -204,22 +208,22 @@ fn equivalent_initial(
     reps: &BTreeMap<Vec<i64>, Vec<f64>>,
     visits: &BTreeMap<Vec<i64>, usize>,
 ) -> Result<Vec<i64>, String> {
-    let successors = |h: &[f64]| -> Option<Vec<Vec<i64>>> {
+    let successors = |from: Option<&[i64]>, h: &[f64]| -> Option<Vec<Vec<i64>>> {
         samples
             .inputs
             .iter()
             .map(|x| {
                 let xs: Vec<f64> = x.iter().map(|v| *v as f64).collect();
-                q.quantize(&net.step(h, &xs)).map(|(s, _)| s)
+                q.read(from, x, &net.step(h, &xs)).map(|(s, _)| s)
             })
             .collect()
     };
-    let target = successors(&samples.h0).ok_or("h0 is off the discrete set and so is one of its successors")?;
+    let target = successors(None, &samples.h0).ok_or("h0 is off the discrete set and so is one of its successors")?;
     let mut order: Vec<&Vec<i64>> = reps.keys().collect();
     order.sort_by_key(|s| (std::cmp::Reverse(visits.get(*s).copied().unwrap_or(0)), (*s).clone()));
     order
         .into_iter()
-        .find(|s| successors(&reps[*s]).as_ref() == Some(&target))
+        .find(|s| successors(Some(s), &reps[*s]).as_ref() == Some(&target))
         .cloned()
         .ok_or_else(|| "h0 is off the discrete set and no state has its successors".to_string())
 }
@@ -257,7 +261,7 @@ fn explore(
                 let xs: Vec<f64> = x.iter().map(|v| *v as f64).collect();
                 let h = net.step(&built.reps[*s], &xs);
                 let y: Vec<i64> = net.readout(&h).iter().map(|v| round_output(*v)).collect();
-                q.quantize(&h).map(|(t, _)| (t, h, y))
+                q.read(Some(s), x, &h).map(|(t, _)| (t, h, y))
             })
             .collect();
         let mut next = Vec::new();

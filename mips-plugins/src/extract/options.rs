@@ -40,6 +40,8 @@ pub struct ExtractOptions {
     /// Smallest mean number of core states per cluster: cuts into more clusters would only
     /// separate noise.
     pub min_visits: f64,
+    /// Most network steps spent on one behaviour signature (fixes the lookahead depth).
+    pub lookahead: usize,
     /// Residual resolution for description lengths, relative to the spread of the states.
     pub eps: f64,
 }
@@ -62,6 +64,7 @@ impl Default for ExtractOptions {
             min_closure: 0.75,
             max_points: 2000,
             min_visits: 3.0,
+            lookahead: 64,
             eps: 1e-6,
         }
     }
@@ -144,6 +147,11 @@ impl ExtractOptions {
                 d.min_visits,
                 "smallest mean number of core states per cluster (finer cuts only separate noise)",
             ),
+            OptionSpec::int(
+                "lookahead",
+                int(d.lookahead),
+                "most network steps per behaviour signature (fixes the lookahead depth)",
+            ),
             OptionSpec::float(
                 "eps",
                 d.eps,
@@ -185,6 +193,7 @@ impl ExtractOptions {
             min_closure: float_in("min-closure", 0.0, 1.0)?,
             max_points: positive_int("max-points")?,
             min_visits: float_in("min-visits", 1.0, 1e12)?,
+            lookahead: positive_int("lookahead")?,
             eps: float_in("eps", 1e-15, 1.0)?,
         };
         if opts.max_states == 0 {

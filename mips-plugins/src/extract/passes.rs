@@ -12,7 +12,7 @@ use super::collect::Samples;
 use super::options::ExtractOptions;
 use super::points::Points;
 use super::subspace::Projection;
-use super::{circle, clusters, lattice};
+use super::{behaviour, circle, clusters, lattice};
 
 /// An extraction method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,11 +20,12 @@ pub enum Method {
     Lattice,
     Circle,
     Clusters,
+    Behaviour,
 }
 
 impl Method {
     /// Every method, in the combined pass's default order (which breaks description-length ties).
-    pub const ALL: [Method; 3] = [Method::Circle, Method::Lattice, Method::Clusters];
+    pub const ALL: [Method; 4] = [Method::Circle, Method::Lattice, Method::Clusters, Method::Behaviour];
 
     /// The method's name, as in `StateMachine::method`.
     pub fn name(self) -> &'static str {
@@ -32,6 +33,7 @@ impl Method {
             Method::Lattice => "lattice",
             Method::Circle => "circle",
             Method::Clusters => "clusters",
+            Method::Behaviour => "behaviour",
         }
     }
 
@@ -70,6 +72,7 @@ impl Method {
             Method::Lattice => lattice::extract(net, samples, proj, points, opts),
             Method::Circle => circle::extract(net, samples, proj, points, opts),
             Method::Clusters => clusters::extract(net, samples, proj, points, opts),
+            Method::Behaviour => behaviour::extract(net, samples, proj, points, opts),
         }
     }
 }
@@ -204,7 +207,7 @@ impl Pass for Combined {
     }
 
     fn description(&self) -> &str {
-        "reads a state machine off the network (circle, lattice or clusters; smallest description length wins)"
+        "reads a state machine off the network (circle, lattice, clusters or behaviour; smallest description length wins)"
     }
 
     fn kind(&self) -> PassKind {
@@ -215,7 +218,7 @@ impl Pass for Combined {
         let mut specs = ExtractOptions::specs();
         specs.push(OptionSpec::text(
             "methods",
-            "circle+lattice+clusters",
+            "circle+lattice+clusters+behaviour",
             "methods to try, '+'-separated; the order breaks description-length ties",
         ));
         specs
@@ -239,6 +242,11 @@ mips_core::register_pass!(Single {
     method: Method::Circle,
     name: "extract-circle",
     description: "reads hidden states on a circle as a phase modulo k",
+});
+mips_core::register_pass!(Single {
+    method: Method::Behaviour,
+    name: "extract-behaviour",
+    description: "groups hidden states by the network's outputs over the next steps into a finite machine",
 });
 mips_core::register_pass!(Single {
     method: Method::Clusters,

@@ -60,16 +60,42 @@ fn running_sum_is_a_one_dimensional_lattice() {
 }
 
 #[test]
-fn unsnapped_running_sum_needs_the_lenient_krylov_lattice() {
+fn unsnapped_running_sum_is_tracked() {
     // h_t = 1.001 h_{t-1} + x_t drifts up to about 0.4 of a unit off the integers in 10 steps.
     let net = linear_rnn(&[vec![1.001]], &[vec![1.0]], &[0.0], &[vec![1.0]], vec![0.0]);
     let task = TestTask::new(vec![(0, 9)], 10, &net);
     let (row, _) = run_pass("extract-lattice", &net, &task, &[("lenient-tol", "0")]);
     assert!(matches!(row.status, Status::Failed(_)), "{}", row.status);
     let sm = accepted("extract-lattice", &net, &task, &[]);
-    assert!(sm.method.contains("lenient"), "{}", sm.method);
+    assert!(sm.method.contains("tracked"), "{}", sm.method);
     for ((s, x), t) in &sm.transitions {
         assert_eq!(t[0], s[0] + x[0]);
+    }
+}
+
+#[test]
+fn trained_running_sum_with_a_step_counting_bias() {
+    // Parameters of a trained Sum_All network: the bias adds -0.0637 per step along the same
+    // axis as the sum, so the state is (sum, steps): two Krylov directions in one dimension.
+    let net = linear_rnn(
+        &[vec![0.9999665]],
+        &[vec![-1.0458294]],
+        &[-0.0636599],
+        &[vec![-0.9555648]],
+        vec![0.0],
+    );
+    let g_bias = -0.0615418;
+    let mut net = net;
+    net.g.layers[0].bias = vec![g_bias];
+    let task = TestTask::new(vec![(0, 99)], 10, &net);
+    let sm = accepted("extract", &net, &task, &[]);
+    assert!(
+        sm.method.starts_with("lattice dim 2 (tracked krylov, with step count)"),
+        "{}",
+        sm.method
+    );
+    for ((s, x), t) in &sm.transitions {
+        assert_eq!((t[0], t[1]), (s[0] + x[0], s[1] + 1), "{s:?} {x:?} {t:?}");
     }
 }
 
