@@ -5,8 +5,8 @@
 //! `max-denominator`) are frozen; the share `fraction` of the free ones closest to an integer
 //! is snapped to that integer and frozen too; the still-free parameters are fine-tuned on
 //! training batches to recover (with an optional pull towards integers, see
-//! [`super::finetune`]). When the result keeps the accuracy of the pass's input it is
-//! accepted; otherwise the round is undone and the next round snaps half as many. Once a round
+//! [`super::finetune`]) until a checkpoint keeps the accuracy of the pass's input, which is
+//! accepted; when none does, the round is undone and the next round snaps half as many. Once a round
 //! snaps a single parameter and fails, or nothing is free, the pass stops. With
 //! `resnap=true`, every round starts (and the pass ends) by snapping as `snap` does, the
 //! simple parameters frozen.
@@ -66,7 +66,7 @@ impl Pass for RetrainFrozen {
             OptionSpec::float("fraction", 0.5, "share of the free parameters snapped in a round"),
             OptionSpec::bool("resnap", true, "snap the free parameters after each accepted round"),
         ];
-        specs.extend(finetune_options(300, 0.0));
+        specs.extend(finetune_options(600, 0.0));
         specs.extend(SnapSettings::specs());
         specs.push(check_option());
         specs
@@ -104,8 +104,18 @@ impl Pass for RetrainFrozen {
             let take = ((free as f64 * fraction).ceil() as usize).clamp(1, free);
             let (forced, mask) = force_snap(&current, &frozen, take);
             let seed = rng::mix(ctx.seed, round as u64);
-            let tuned = fine_tune(ctx.task, &forced, &mask[..count], &settings, seed)?;
-            if checker.holds(&tuned) {
+            // The first checkpoint that recovers the accuracy.
+            let mut recovered = None;
+            fine_tune(ctx.task, &forced, &mask[..count], &settings, seed, |tuned| {
+                recovered = checker.holds(tuned).then(|| tuned.clone());
+                recovered.is_some()
+            })?;
+            let kept = recovered.is_some();
+            ctx.note(
+                &format!("round {round}"),
+                format!("snapped {take} of {free}, {}", if kept { "kept" } else { "undone" }),
+            );
+            if let Some(tuned) = recovered {
                 accepted += 1;
                 current = tuned;
             } else if take == 1 {
