@@ -51,12 +51,12 @@ impl Runner {
         }
     }
 
-    /// Output positions of `seq` that `net` gets right; stops at the first miss when `stop`.
-    fn right(&mut self, net: &Network, seq: &Sequence, stop: bool) -> usize {
+    /// Runs `net` over `seq`, calling `step(outputs, labels)` after each step until it
+    /// returns false.
+    fn run(&mut self, net: &Network, seq: &Sequence, mut step: impl FnMut(&[f64], &[i64]) -> bool) {
         let (i, o) = (net.input_dim.max(1), net.output_dim);
         self.h.clear();
         self.h.extend_from_slice(&net.h0);
-        let mut right = 0;
         for (t, x) in seq.inputs.chunks(i).enumerate() {
             self.a.clear();
             self.a.extend_from_slice(&self.h);
@@ -66,20 +66,48 @@ impl Runner {
             self.a.clear();
             self.a.extend_from_slice(&self.h);
             self.forward(&net.g);
-            let labels = seq.outputs.get(t * o..(t + 1) * o).unwrap_or_default();
-            let hits = self
-                .a
-                .iter()
-                .zip(labels)
-                .filter(|(y, l)| round_output(**y) == **l)
-                .count();
-            right += hits;
-            if stop && hits < o {
+            if !step(&self.a, seq.outputs.get(t * o..(t + 1) * o).unwrap_or_default()) {
                 break;
             }
         }
+    }
+
+    /// Output positions of `seq` that `net` gets right; stops at the first miss when `stop`.
+    fn right(&mut self, net: &Network, seq: &Sequence, stop: bool) -> usize {
+        let mut right = 0;
+        self.run(net, seq, |out, labels| {
+            let hits = out.iter().zip(labels).filter(|(y, l)| round_output(**y) == **l).count();
+            right += hits;
+            !stop || hits == labels.len()
+        });
         right
     }
+
+    /// The largest `|ŷ − y|` of `net` over the output positions of `seq`.
+    fn worst_error(&mut self, net: &Network, seq: &Sequence) -> f64 {
+        let mut worst = 0.0f64;
+        self.run(net, seq, |out, labels| {
+            for (y, l) in out.iter().zip(labels) {
+                worst = worst.max((y - *l as f64).abs());
+            }
+            true
+        });
+        if worst.is_nan() { f64::INFINITY } else { worst }
+    }
+}
+
+/// Indices of the (at most) `count` sequences of `data` on which `net`'s largest output error
+/// is largest and above `floor`, worst first.
+pub fn hardest(net: &Network, data: &Dataset, count: usize, floor: f64) -> Vec<usize> {
+    let errors: Vec<f64> = data
+        .sequences
+        .par_iter()
+        .map_init(Runner::default, |runner, s| runner.worst_error(net, s))
+        .collect();
+    let mut order: Vec<usize> = (0..errors.len()).filter(|&i| errors[i] > floor).collect();
+    order.sort_by(|&a, &b| errors[b].total_cmp(&errors[a]).then(a.cmp(&b)));
+    order.truncate(count);
+    order
 }
 
 /// Number of right output positions of `net` on `data`.
@@ -187,10 +215,14 @@ mod tests {
             data.sequences.push(Sequence { inputs, outputs });
         }
         data.sequences[3].outputs[5] += 1;
-        assert_eq!(right_positions(&net, &data), 30 * 7 * 2 - 1);
+        data.sequences[8].outputs[0] += 2;
+        assert_eq!(right_positions(&net, &data), 30 * 7 * 2 - 2);
+        assert_eq!(hardest(&net, &data, 5, 0.5), vec![8, 3]);
+        assert_eq!(hardest(&net, &data, 1, 0.5), vec![8]);
         assert_eq!(
             mips_core::pass::verify::network_accuracy(&net, &data),
             right_positions(&net, &data) as f64 / 420.0
         );
+        assert!(hardest(&net, &data, 5, 0.5).len() == 2 && hardest(&net, &data, 5, 2.0).is_empty());
     }
 }

@@ -1,13 +1,18 @@
 //! Fine-tuning for the parameter passes, on the training engine's primitives
-//! ([`mips_core::train`]) in `f64` and raw coordinates (as training runs by default): fresh
-//! training batches from the task, the task's loss, AdamW, gradient clipping, and
+//! ([`mips_core::train`]) in `f64` and raw coordinates (as training runs by default): the
+//! task's loss, AdamW (with a large ε, see [`ADAM_EPS`]), gradient clipping, and batches that mix fresh training sequences with
+//! hard examples — up to half a batch of the sequences of a fixed pool of training sequences
+//! (drawn once per run) with the largest output errors above 0.25, refreshed at every
+//! checkpoint, so that the rare sequences near a rounding boundary get trained on; and
 //! two optional terms added to the gradient of the task's loss:
 //! - an L1 penalty `l1 · Σ|θ|` (gradient `l1 · sign θ`), pushing parameters to zero;
 //! - a pull `pull · Σ (θ − round θ)² / 2` (gradient `pull · (θ − round θ)`), pushing
 //!   parameters to their nearest integers.
 //!
-//! Frozen parameters keep their exact `f64` values. The network after the last step is
-//! returned (the caller decides, with its accuracy check, whether to keep it).
+//! Frozen parameters keep their exact `f64` values. The caller sees the network at regular
+//! checkpoints (it checks their accuracy and keeps what it wants) and may stop the run there:
+//! fine-tuning from an exact network with a stochastic optimizer can lose exactness on rare
+//! sequences, so only checked checkpoints are ever kept.
 
 use mips_core::ir::Network;
 use mips_core::pass::{OptionSpec, Options};
@@ -15,6 +20,8 @@ use mips_core::task::Task;
 use mips_core::train::engine::{LossSpec, Workspace, train_step};
 use mips_core::train::{AdamW, Batch, Layout};
 use mips_core::{MipsError, Result, rng};
+
+use super::accuracy::hardest;
 
 /// How to fine-tune.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -24,6 +31,8 @@ pub struct FineTune {
     pub batch_size: usize,
     pub l1: f64,
     pub pull: f64,
+    /// Steps between checkpoints.
+    pub every: usize,
 }
 
 impl FineTune {
@@ -35,11 +44,17 @@ impl FineTune {
             batch_size: options.usize("batch"),
             l1: 0.0,
             pull: options.float("pull"),
+            every: options.usize("check-every"),
         };
-        if settings.batch_size == 0 || !(settings.lr > 0.0) || settings.pull < 0.0 {
+        if settings.batch_size == 0
+            || settings.every == 0
+            || settings.lr.is_nan()
+            || settings.lr <= 0.0
+            || settings.pull < 0.0
+        {
             return Err(MipsError::invalid(
                 "fine-tuning options",
-                "need batch ≥ 1, lr > 0 and pull ≥ 0",
+                "need batch ≥ 1, check-every ≥ 1, lr > 0 and pull ≥ 0",
             ));
         }
         Ok(settings)
@@ -54,15 +69,35 @@ pub fn finetune_options(steps: i64, pull: f64) -> Vec<OptionSpec> {
         OptionSpec::float("lr", 1e-3, "fine-tuning learning rate (AdamW)"),
         OptionSpec::int("batch", 128, "training sequences per step"),
         OptionSpec::float("pull", pull, "strength of the pull of free parameters towards integers"),
+        OptionSpec::int("check-every", 50, "fine-tuning steps between accuracy checks"),
     ]
 }
 
 /// Gradient norm above which gradients are scaled down.
 const CLIP_NORM: f64 = 1.0;
 
+/// AdamW's ε: large, so that the tiny gradients of a network that is already (almost) exact
+/// give proportionally tiny steps rather than Adam's unit-size ones, which knock an exact
+/// network off the few sequences it gets right by a small margin.
+const ADAM_EPS: f64 = 1e-3;
+
+/// Training sequences drawn once per run, in which hard examples are looked for.
+const POOL: usize = 8192;
+
+/// Output error above which a pool sequence counts as hard (0.5 is a wrong answer).
+const HARD_ERROR: f64 = 0.25;
+
 /// Fine-tunes the parameters of `net` not marked in `frozen` (in [`Network::parameters`]
-/// order) on training batches of `task`.
-pub fn fine_tune(task: &dyn Task, net: &Network, frozen: &[bool], settings: &FineTune, seed: u64) -> Result<Network> {
+/// order) on training batches of `task`. Every `settings.every` steps and after the last one,
+/// the network so far is handed to `checkpoint`, which returns true to stop.
+pub fn fine_tune(
+    task: &dyn Task,
+    net: &Network,
+    frozen: &[bool],
+    settings: &FineTune,
+    seed: u64,
+    mut checkpoint: impl FnMut(&Network) -> bool,
+) -> Result<()> {
     let layout = Layout::new(&net.shape())?;
     if frozen.len() != layout.len {
         return Err(MipsError::invalid("frozen mask", "must have one entry per parameter"));
@@ -74,9 +109,27 @@ pub fn fine_tune(task: &dyn Task, net: &Network, frozen: &[bool], settings: &Fin
     let mut ws = Workspace::<f64>::new(&layout);
     let mut grads = vec![0.0f64; layout.len];
     let mut opt = AdamW::new(layout.len, 0.0);
+    opt.eps = ADAM_EPS;
     let mut batch = Batch::<f64>::default();
-    for step in 0..settings.steps {
-        let data = task.train_batch(rng::mix(seed, step as u64), settings.batch_size);
+    let export = |params: &[f64]| {
+        let mut out = layout.to_network(params);
+        // Frozen parameters keep their exact values.
+        let slots = out.f.parameters_mut().chain(out.g.parameters_mut());
+        slots
+            .zip(&original)
+            .zip(frozen)
+            .filter(|(_, f)| **f)
+            .for_each(|((p, o), _)| *p = *o);
+        out.h0 = net.h0.clone();
+        out
+    };
+    let pool = task.train_batch(rng::mix(seed, u64::MAX), POOL);
+    let hard_count = settings.batch_size / 2;
+    let mut hard = hardest(net, &pool, hard_count, HARD_ERROR);
+    for step in 1..=settings.steps {
+        let fresh = settings.batch_size - hard.len();
+        let mut data = task.train_batch(rng::mix(seed, step as u64), fresh);
+        data.sequences.extend(hard.iter().map(|&i| pool.sequences[i].clone()));
         if data.is_empty() {
             return Err(MipsError::invalid(
                 "task",
@@ -97,13 +150,13 @@ pub fn fine_tune(task: &dyn Task, net: &Network, frozen: &[bool], settings: &Fin
             grads.iter_mut().for_each(|g| *g *= CLIP_NORM / norm);
         }
         opt.step(&mut params, &grads, settings.lr, Some(frozen));
-    }
-    for ((p, o), f) in params.iter_mut().zip(&original).zip(frozen) {
-        if *f {
-            *p = *o;
+        if step % settings.every.max(1) == 0 || step == settings.steps {
+            let current = export(&params);
+            if checkpoint(&current) {
+                break;
+            }
+            hard = hardest(&current, &pool, hard_count, HARD_ERROR);
         }
     }
-    let mut out = layout.to_network(&params);
-    out.h0 = net.h0.clone();
-    Ok(out)
+    Ok(())
 }

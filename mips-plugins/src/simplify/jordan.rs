@@ -39,7 +39,7 @@ impl Pass for Jordan {
         vec![
             OptionSpec::float(
                 "tol",
-                1e-3,
+                0.1,
                 "eigenvalues closer than tol (times the spectral radius, at least 1) are treated as equal",
             ),
             OptionSpec::float("max-condition", 1e6, "refuse a basis with a larger condition number"),

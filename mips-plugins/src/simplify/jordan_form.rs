@@ -7,8 +7,9 @@
 //!    right singular vectors of `(W − λI)^m` with the smallest singular values (complex
 //!    arithmetic for complex `λ`);
 //! 3. inside that space, `W − λI` is (nearly) nilpotent; Jordan chains are built top-down from
-//!    the SVD null spaces of its powers, each new chain head chosen as far as possible from the
-//!    kernels of lower powers and from the chains already found;
+//!    the SVD null spaces of its powers (singular values up to 1e-3 of the scale, or the
+//!    grouping tolerance when smaller, count as zero), each new chain head chosen as far as
+//!    possible from the kernels of lower powers and from the chains already found;
 //! 4. a complex chain `p = u + iv` for `λ = a + ib` (`b > 0`) becomes the real columns
 //!    `u, v`, on which `W` acts by the rotation-scaling block `[[a, b], [−b, a]]`.
 //!
@@ -87,10 +88,18 @@ fn eigenvalues(w: &DMatrix<f64>) -> Result<Vec<Complex<f64>>, String> {
     Ok(out)
 }
 
-/// Groups the eigenvalues of `w` within `eps`; complex ones are returned once (upper half).
+/// Relative tolerance of the rank decisions on the nilpotent part (capped by the grouping
+/// tolerance): finer than the grouping, since a true Jordan chain in a skewed basis can couple
+/// its vectors weakly, while near-equal eigenvalues leave only products of their (small)
+/// differences.
+const RANK_TOL: f64 = 1e-3;
+
+/// Groups the eigenvalues of `w` within `tol` (relative to the spectral radius, at least 1);
+/// complex ones are returned once (upper half). Also returns the absolute rank tolerance.
 fn clusters(w: &DMatrix<f64>, tol: f64) -> Result<(Vec<Cluster>, f64), String> {
     let eigenvalues = eigenvalues(w)?;
-    let eps = tol * eigenvalues.iter().map(|e| e.norm()).fold(1.0, f64::max);
+    let scale = eigenvalues.iter().map(|e| e.norm()).fold(1.0, f64::max);
+    let eps = tol * scale;
     let mut reals: Vec<f64> = eigenvalues.iter().filter(|e| e.im.abs() <= eps).map(|e| e.re).collect();
     let upper: Vec<Complex<f64>> = eigenvalues.iter().filter(|e| e.im > eps).copied().collect();
     let lower = eigenvalues.iter().filter(|e| e.im < -eps).count();
@@ -132,7 +141,7 @@ fn clusters(w: &DMatrix<f64>, tol: f64) -> Result<(Vec<Cluster>, f64), String> {
             .then(b.value.re.total_cmp(&a.value.re))
             .then(b.value.im.total_cmp(&a.value.im))
     });
-    Ok((out, eps))
+    Ok((out, tol.min(RANK_TOL) * scale))
 }
 
 fn mean_cluster(values: impl Iterator<Item = Complex<f64>>) -> Cluster {

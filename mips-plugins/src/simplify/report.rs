@@ -12,6 +12,7 @@ use mips_core::pass::pipeline::ResolvedStep;
 use mips_core::pass::verify::network_accuracy;
 use mips_core::pass::{Artifacts, PassContext, PassManager, Pipeline, Registry};
 use mips_core::task::Task;
+use mips_core::train::bulk::result_paths;
 use mips_core::{Result, tasks};
 
 /// Size and simplicity of one network.
@@ -85,15 +86,15 @@ pub fn simplify_task(
 /// Test-split sequences the pass manager verifies on (as the command line does by default).
 pub const VERIFY_SIZE: usize = 2000;
 
-/// Runs `pipeline` on the trained model of every built-in task found in `models`
-/// (`<models>/<task>.ron`), verifying each pass on the first [`VERIFY_SIZE`] test sequences;
+/// Runs `pipeline` on the trained model of every built-in task found in `models` (as
+/// [`mips_core::train::bulk::train_all`] writes them), verifying each pass on the first [`VERIFY_SIZE`] test sequences;
 /// returns the outcomes and the names of the tasks without a model.
 pub fn simplify_models(models: &Path, pipeline: &Pipeline, seed: u64) -> Result<(Vec<TaskOutcome>, Vec<String>)> {
     let steps = pipeline.resolve(&Registry::builtin())?;
     let mut outcomes = Vec::new();
     let mut missing = Vec::new();
     for name in tasks::names() {
-        let path = models.join(format!("{name}.ron"));
+        let (path, _) = result_paths(models, name);
         if !path.is_file() {
             missing.push(name.to_string());
             continue;
@@ -101,7 +102,16 @@ pub fn simplify_models(models: &Path, pipeline: &Pipeline, seed: u64) -> Result<
         let net: Network = versioned::load(&path)?;
         let task = tasks::builtin(name)?;
         let verify = task.test_split().head(VERIFY_SIZE);
-        outcomes.push(simplify_task(&task, &net, &steps, &verify, seed).1);
+        let outcome = simplify_task(&task, &net, &steps, &verify, seed).1;
+        eprintln!(
+            "{name}: simple {:.1}% -> {:.1}%, hidden {} -> {}, test accuracy {:.4}",
+            100.0 * outcome.before.share(),
+            100.0 * outcome.after.share(),
+            outcome.before.hidden,
+            outcome.after.hidden,
+            outcome.test_accuracy
+        );
+        outcomes.push(outcome);
     }
     Ok((outcomes, missing))
 }

@@ -9,10 +9,12 @@
 //!   (`relu(s·z) = s·relu(z)`) or the identity: its incoming row and bias are multiplied by
 //!   `s`, its outgoing column is divided by `s`.
 //!
-//! For each unit the candidate factors make one of its parameters `±k` (`k = 1..=4`); the factor
-//! that brings the most parameters within `tol` of an integer of magnitude at most 16 (zero
-//! included, so noise is not blown up into integers) is kept when it beats `s = 1` (ties prefer
-//! the factor closest to 1). Two sweeps over all units, since units share parameters.
+//! For each unit the candidate factors (between 1/64 and 64) make one of its parameters `±k`
+//! (`k = 1..=4`); the factor that brings the most parameters within `tol` of a non-zero integer
+//! of magnitude at most 16 is kept when it beats `s = 1`. Ties prefer smaller integers, then
+//! the factor closest to 1. Values that would snap to 0 do not count: a small weight that
+//! carries signal must not look as good as a real zero. Two sweeps over all units, since units
+//! share parameters.
 
 use mips_core::ir::{Activation, Network};
 
@@ -20,6 +22,9 @@ use super::params::Layout;
 
 /// Largest multiple a candidate factor aims a parameter at.
 const MAX_MULTIPLE: u32 = 4;
+
+/// Largest factor (and inverse of the smallest) a unit is scaled by.
+const MAX_FACTOR: f64 = 64.0;
 
 /// A rescalable unit: parameter indices with the power of `s` each is multiplied by.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,16 +78,20 @@ pub fn units(net: &Network, layout: &Layout) -> Vec<Unit> {
     out
 }
 
-/// Parameters of `unit` within `tol` of an integer `|k| ≤ 16` after scaling by `s`.
-fn score(values: &[f64], unit: &Unit, s: f64, tol: f64) -> usize {
-    unit.terms
-        .iter()
-        .filter(|(i, p)| {
-            let v = values[*i] * s.powi(*p);
-            let k = v.round();
-            k.abs() <= 16.0 && (v - k).abs() <= tol
-        })
-        .count()
+/// How good scaling `unit` by `s` is, larger first: the number of its parameters within `tol`
+/// of a non-zero integer `|k| ≤ 16`, then the smaller sum of those `|k|`.
+fn score(values: &[f64], unit: &Unit, s: f64, tol: f64) -> (usize, i64) {
+    let mut hits = 0;
+    let mut size = 0;
+    for &(i, p) in &unit.terms {
+        let v = values[i] * s.powi(p);
+        let k = v.round();
+        if k != 0.0 && k.abs() <= 16.0 && (v - k).abs() <= tol {
+            hits += 1;
+            size -= k.abs() as i64;
+        }
+    }
+    (hits, size)
 }
 
 /// True when scaling by `s` keeps every `fixed` parameter of `unit` an integer (to 1e-9).
@@ -110,7 +119,7 @@ pub fn rescale(values: &mut [f64], units: &[Unit], tol: f64, fixed: &[bool]) {
                 }
                 for k in 1..=MAX_MULTIPLE {
                     let s = (k as f64 / v).powi(p.signum());
-                    if !(1e-3..=1e3).contains(&s) || !keeps_fixed(values, unit, s, fixed) {
+                    if !(1.0 / MAX_FACTOR..=MAX_FACTOR).contains(&s) || !keeps_fixed(values, unit, s, fixed) {
                         continue;
                     }
                     let candidate = (score(values, unit, s, tol), s.ln().abs(), s);

@@ -5,9 +5,10 @@
 //! `max-denominator`) are frozen; the share `fraction` of the free ones closest to an integer
 //! is snapped to that integer and frozen too; the still-free parameters are fine-tuned on
 //! training batches to recover (with an optional pull towards integers, see
-//! [`super::finetune`]). When the result keeps the accuracy of the pass's input it is
-//! accepted; otherwise the round is undone and the next round snaps half as many. Once a round
-//! snaps a single parameter and fails, or nothing is free, the pass stops. With
+//! [`super::finetune`]) until a checkpoint keeps the accuracy of the pass's input, which is
+//! accepted; when none does, the round is undone and the next round snaps half as many (a
+//! single parameter that cannot be snapped is left free for good and the next one is tried).
+//! The pass stops after `rounds` rounds or when no parameter is left to try. With
 //! `resnap=true`, every round starts (and the pass ends) by snapping as `snap` does, the
 //! simple parameters frozen.
 
@@ -32,19 +33,23 @@ fn simple_mask(net: &Network, max_denominator: u32) -> Vec<bool> {
     flatten(net).into_iter().map(|p| simple(p, max_denominator)).collect()
 }
 
-/// `net` with the `count` free parameters of f and g closest to an integer snapped to it;
-/// returns the network and the new frozen mask.
-fn force_snap(net: &Network, frozen: &[bool], count: usize) -> (Network, Vec<bool>) {
+/// `net` with the `count` parameters of f and g that are neither frozen nor `stubborn` and
+/// closest to an integer snapped to it; returns the network, the new frozen mask and the
+/// indices snapped.
+fn force_snap(net: &Network, frozen: &[bool], stubborn: &[bool], count: usize) -> (Network, Vec<bool>, Vec<usize>) {
     let mut values = flatten(net);
-    let mut free: Vec<usize> = (0..net.parameter_count()).filter(|&i| !frozen[i]).collect();
+    let mut free: Vec<usize> = (0..net.parameter_count())
+        .filter(|&i| !frozen[i] && !stubborn[i])
+        .collect();
     let distance = |i: usize| (values[i] - values[i].round()).abs();
     free.sort_by(|&a, &b| distance(a).total_cmp(&distance(b)).then(a.cmp(&b)));
+    free.truncate(count);
     let mut mask = frozen.to_vec();
-    for &i in free.iter().take(count) {
+    for &i in &free {
         values[i] = values[i].round();
         mask[i] = true;
     }
-    (unflatten(net, &values), mask)
+    (unflatten(net, &values), mask, free)
 }
 
 impl Pass for RetrainFrozen {
@@ -66,7 +71,7 @@ impl Pass for RetrainFrozen {
             OptionSpec::float("fraction", 0.5, "share of the free parameters snapped in a round"),
             OptionSpec::bool("resnap", true, "snap the free parameters after each accepted round"),
         ];
-        specs.extend(finetune_options(300, 0.0));
+        specs.extend(finetune_options(600, 0.0));
         specs.extend(SnapSettings::specs());
         specs.push(check_option());
         specs
@@ -94,24 +99,36 @@ impl Pass for RetrainFrozen {
                 net.clone()
             }
         };
+        // Parameters whose snapping alone could not be recovered from.
+        let mut stubborn = vec![false; count];
         for round in 0..options.usize("rounds") {
             current = resnap(&current);
             let frozen = simple_mask(&current, snap.max_denominator);
-            let free = frozen[..count].iter().filter(|f| !**f).count();
+            let free = (0..count).filter(|&i| !frozen[i] && !stubborn[i]).count();
             if free == 0 {
                 break;
             }
             let take = ((free as f64 * fraction).ceil() as usize).clamp(1, free);
-            let (forced, mask) = force_snap(&current, &frozen, take);
+            let (forced, mask, snapped) = force_snap(&current, &frozen, &stubborn, take);
             let seed = rng::mix(ctx.seed, round as u64);
-            let tuned = fine_tune(ctx.task, &forced, &mask[..count], &settings, seed)?;
-            if checker.holds(&tuned) {
-                accepted += 1;
-                current = tuned;
-            } else if take == 1 {
-                break;
-            } else {
-                fraction /= 2.0;
+            // The first checkpoint that recovers the accuracy.
+            let mut recovered = None;
+            fine_tune(ctx.task, &forced, &mask[..count], &settings, seed, |tuned| {
+                recovered = checker.holds(tuned).then(|| tuned.clone());
+                recovered.is_some()
+            })?;
+            let kept = recovered.is_some();
+            ctx.note(
+                &format!("round {round}"),
+                format!("snapped {take} of {free}, {}", if kept { "kept" } else { "undone" }),
+            );
+            match recovered {
+                Some(tuned) => {
+                    accepted += 1;
+                    current = tuned;
+                }
+                None if take == 1 => snapped.iter().for_each(|&i| stubborn[i] = true),
+                None => fraction /= 2.0,
             }
         }
         current = resnap(&current);

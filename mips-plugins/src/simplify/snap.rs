@@ -10,7 +10,9 @@
 //!    keeps the accuracy is kept whole and the next batch is twice as large; a batch that
 //!    fails is halved, down to single candidates, which are then dropped.
 //!
-//! `h0` is snapped too (it does not count in the complexity, but simple states help extraction).
+//! Parameters that already are integers stay integers (rescaling may only move them to other
+//! integers). `h0` is snapped too (it does not count in the complexity, but simple states help
+//! extraction).
 
 use mips_core::ir::Network;
 use mips_core::pass::complexity::parameter_bits;
@@ -177,7 +179,8 @@ impl Pass for Snap {
         let net = input_network(input, NAME)?;
         let settings = SnapSettings::from_options(options, NAME)?;
         let checker = Checker::for_pass(net, ctx, options)?;
-        Ok(Artifact::Network(snap_network(net, &checker, &settings, &[])))
+        let integers: Vec<bool> = flatten(net).into_iter().map(|p| simple(p, 1)).collect();
+        Ok(Artifact::Network(snap_network(net, &checker, &settings, &integers)))
     }
 }
 

@@ -2,10 +2,11 @@
 //!
 //! For each strength of the grid, strongest first, the network is fine-tuned from its current
 //! parameters with the penalty `strength · Σ|θ|` added to the task's loss (parameters already
-//! exactly 0 stay frozen), then parameters within `zero-tol` of 0 are set to 0 greedily while
-//! the accuracy holds (see [`super::snap::accept_greedily`]). The first strength whose result
-//! keeps the accuracy of the input (on the verification sequences and, with `check=test`, the
-//! whole test split) wins; when none does, the network is returned unchanged.
+//! exactly 0 stay frozen); the last checkpoint of the run that keeps the accuracy of the input
+//! (on the verification sequences and, with `check=test`, the whole test split) is kept, and
+//! its parameters within `zero-tol` of 0 are set to 0 greedily while the accuracy holds (see
+//! [`super::snap::accept_greedily`]). The first strength with such a checkpoint wins; when
+//! none has one, the network is returned unchanged.
 
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use mips_core::{MipsError, Result, rng};
@@ -86,10 +87,24 @@ impl Pass for Sparsify {
                 l1: strength,
                 ..FineTune::from_options(options)?
             };
-            let tuned = fine_tune(ctx.task, net, &frozen, &settings, rng::mix(ctx.seed, k as u64))?;
-            if !checker.holds(&tuned) {
+            // The last checkpoint that keeps the accuracy: the sparsest the run reached.
+            let mut kept = None;
+            fine_tune(
+                ctx.task,
+                net,
+                &frozen,
+                &settings,
+                rng::mix(ctx.seed, k as u64),
+                |tuned| {
+                    if checker.holds(tuned) {
+                        kept = Some(tuned.clone());
+                    }
+                    false
+                },
+            )?;
+            let Some(tuned) = kept else {
                 continue;
-            }
+            };
             let mut values = flatten(&tuned);
             let mut zeros: Vec<(usize, f64)> = values
                 .iter()

@@ -6,8 +6,10 @@
 //! `λI + N`, so the basis change `P` keeps `W` in Jordan form. For each block the pass picks
 //! the input column with the largest norm on the block and solves `P e_j = b` for the deepest
 //! chain position `j` the input reaches: in the new basis that input enters the block as the
-//! unit vector `e_j`. Blocks the input does not reach, and blocks whose `P` would have a
-//! condition number above `max-condition`, are left alone.
+//! unit vector `e_j` (entries of the column up to `tol` times its largest count as zero).
+//! Blocks the input does not reach (their column is at most `tol` times the largest input
+//! weight), and blocks whose `P` would have a condition number above `max-condition`, are left
+//! alone.
 
 use mips_core::Result;
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
@@ -162,7 +164,7 @@ impl Pass for Toeplitz {
         vec![
             OptionSpec::float(
                 "tol",
-                1e-4,
+                0.1,
                 "entries of the recurrence within tol (times its largest entry, at least 1) count as equal",
             ),
             OptionSpec::float(
@@ -177,7 +179,7 @@ impl Pass for Toeplitz {
         let net = input_network(input, NAME)?;
         let spans = jordan_spans(&recurrence(net), options.float("tol")).map_err(fail(NAME))?;
         let b = input_map(net);
-        let eps = options.float("tol") * b.amax().max(1.0);
+        let tol = options.float("tol");
         let max_condition = options.float("max-condition");
         let mut t = DMatrix::identity(net.hidden_dim, net.hidden_dim);
         for span in &spans {
@@ -188,7 +190,12 @@ impl Pass for Toeplitz {
                 continue;
             };
             let column: DVector<f64> = rows.column(best).into_owned();
-            let block = toeplitz_block(span, column.as_slice(), eps);
+            // Entries count relative to the column; a column negligible next to the strongest
+            // input of the network is left alone.
+            if column.amax() <= tol * b.amax() {
+                continue;
+            }
+            let block = toeplitz_block(span, column.as_slice(), tol * column.amax());
             if let Some(p) = block.filter(|p| condition_number(p).is_ok_and(|c| c <= max_condition)) {
                 t.view_mut((span.start, span.start), (size, size)).copy_from(&p);
             }
