@@ -34,9 +34,13 @@ pub struct TrainOptions {
     pub loss: Option<Loss>,
     /// Most optimizer steps.
     pub max_steps: usize,
-    /// Give up when neither the screened error nor the screened loss has shrunk by 5%
-    /// (relative) for this many steps (0: never).
+    /// Give up when the screened error (and, with `loss_progress`, the screened loss) has not
+    /// shrunk by 5% (relative) for this many steps (0: never).
     pub patience: usize,
+    /// A 5% lower screened loss also counts as progress for `patience` (for runs that must
+    /// become precise, where accuracy can stay flat while the loss falls).
+    #[serde(default)]
+    pub loss_progress: bool,
     /// Screen test accuracy every this many steps.
     pub eval_every: usize,
     /// Test sequences in the screen (before hard sequences are added).
@@ -102,6 +106,7 @@ impl Default for TrainOptions {
             schedule: Schedule::Constant,
             normalize: false,
             spread_init: true,
+            loss_progress: false,
         }
     }
 }
@@ -476,7 +481,7 @@ fn train_from(
             best_screen = acc;
             last_progress = step;
         }
-        if screen_loss < best_loss * (1.0 - PROGRESS) {
+        if opts.loss_progress && screen_loss < best_loss * (1.0 - PROGRESS) {
             best_loss = screen_loss;
             last_progress = step;
         }

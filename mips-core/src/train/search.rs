@@ -2,17 +2,21 @@
 //! widths of f and g) that reaches 100% accuracy on the whole test split.
 //!
 //! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, ..`; linear RNNs
-//! solve sums, delays and the physics tasks, and they train fast. Phase 2 tries the generous MLP
-//! shapes in order (by default: f affine and g with a hidden layer of 16; f with two hidden
-//! layers of 32 and g with one; f and g with one hidden layer of 16), each at the hidden sizes below
-//! the linear solution (or up to `max_hidden_mlp` when there is none), until three hidden sizes
-//! in a row gained no more than one point of accuracy. When a generous shape succeeds at `H`, the later
-//! generous shapes are tried at the hidden sizes below `H` with half the step budget (hidden size
-//! first); then the MLP
-//! shapes at the winning hidden size that are smaller (fewer hidden layers, then fewer
-//! parameters; uniform widths from `widths`) are searched by bisection, assuming that a shape
-//! succeeds when a larger one does, and the smallest success is kept. Every candidate is
-//! trained with several seeds in parallel; a candidate succeeds when one seed does.
+//! solve sums, delays and the physics tasks, and they train fast.
+//!
+//! Phase 2 tries the generous MLP shapes in order (by default: f affine and g with a hidden
+//! layer of 16; f with two hidden layers of 32 and g with one; f and g with one hidden layer of
+//! 16), each at hidden sizes `1..=max_hidden_mlp`, until three hidden sizes in a row gained no
+//! more than one point of accuracy. When a linear RNN succeeded, only the shapes with an affine f
+//! are tried, and only below its hidden size (an MLP f at a smaller hidden size than a linear
+//! solution is rare and costly to rule out).
+//!
+//! When a generous shape succeeds at `H`, the later generous shapes are tried at the hidden sizes
+//! below `H` with half the step budget (hidden size first); then the MLP shapes at the winning
+//! hidden size that are smaller (fewer hidden layers, then fewer parameters; uniform widths from
+//! `widths`) are searched by bisection, assuming that a shape succeeds when a larger one does,
+//! and the smallest success is kept. Every candidate is trained with several seeds in parallel;
+//! a candidate succeeds when one seed does.
 //!
 //! Budgets: optimizer steps per run (`max_steps`, with `patience`), total steps per task
 //! (`max_total_steps`, deterministic) and wall time per task (`max_seconds`, a safety net; the
@@ -296,13 +300,17 @@ impl Searcher<'_> {
             .collect();
         let first_success = AtomicUsize::new(usize::MAX);
         let deadline = self.deadline;
-        // Shapes with an affine f (a linear state update) train with the linear recipe.
+        // Shapes with an affine f (a linear state update) train with the linear recipe; fully
+        // linear shapes also count a falling loss as progress (their accuracy can stay flat
+        // until the weights are precise).
+        let fully_linear = shape.f_widths.is_empty() && shape.g_widths.is_empty();
         let mut train = if shape.f_widths.is_empty() {
             self.opts.linear.clone()
         } else {
             self.opts.train.clone()
         };
         train.max_steps = train.max_steps.min(max_steps);
+        train.loss_progress |= fully_linear;
         if self.opts.max_total_steps > 0 {
             // A candidate never runs past the task's remaining step budget.
             let left = self.opts.max_total_steps.saturating_sub(self.total_steps);
@@ -375,11 +383,14 @@ impl Searcher<'_> {
             Some((net, _)) => net.hidden_dim - 1,
             None => self.opts.max_hidden.min(self.opts.max_hidden_mlp),
         };
+        // Below a linear solution only shapes with an affine f are tried (cheap; an MLP f at a
+        // smaller hidden size than a linear RNN is rare and costly to rule out).
         let generous: Vec<&(Vec<usize>, Vec<usize>)> = self
             .opts
             .generous
             .iter()
             .filter(|(f, g)| f.len().max(g.len()) <= self.opts.max_depth)
+            .filter(|(f, _)| linear.is_none() || f.is_empty())
             .collect();
         for (k, (f, g)) in generous.iter().enumerate() {
             let mut plateau = Plateau::accuracy();
