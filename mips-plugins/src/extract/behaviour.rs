@@ -17,11 +17,10 @@ use mips_core::ir::Network;
 use mips_core::pass::verify::round_output;
 use rayon::prelude::*;
 
-use super::candidate::{Candidate, Finish, PARAMETER_BITS, finish};
+use super::candidate::{Candidate, PARAMETER_BITS, finish_finite};
 use super::collect::Samples;
 use super::linalg::distance;
-use super::machine::{Quantizer, build, integer_bits, is_complete};
-use super::minimize::minimize;
+use super::machine::{Quantizer, build};
 use super::options::ExtractOptions;
 use super::points::{Points, RESOLUTION};
 use super::subspace::Projection;
@@ -359,15 +358,7 @@ pub fn extract(
     })?;
     let eps = opts.eps * points.scale.max(f64::MIN_POSITIVE);
     let built = build(net, samples, &behaviour, opts, eps).map_err(|e| format!("behaviour: {e}"))?;
-    let mut machine = minimize(&built.machine);
-    machine.complete = is_complete(&machine);
-    machine.state_names = vec!["state".into()];
-    let how = Finish {
-        method: "behaviour",
-        size: format!("{} states", machine.state_count()),
-        model_bits: PARAMETER_BITS * (behaviour.len() * proj.dim()) as f64,
-        state_bits: &integer_bits,
-        finite: true,
-    };
-    finish(&built, machine, samples, opts, how).map_err(|e| format!("behaviour (depth {}): {e}", behaviour.depth()))
+    let model_bits = PARAMETER_BITS * (behaviour.len() * proj.dim()) as f64;
+    finish_finite(&built, samples, opts, "behaviour", model_bits)
+        .map_err(|e| format!("behaviour (depth {}): {e}", behaviour.depth()))
 }
