@@ -126,7 +126,7 @@ pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
             (ratio >= opts.min_gap).then_some((ratio, k, reach))
         })
         .collect();
-    cuts.sort_by(|a, b| b.1.cmp(&a.1));
+    cuts.sort_by_key(|c| std::cmp::Reverse(c.1));
     cuts.into_iter()
         .take(MAX_CUTS)
         .map(|(ratio, k, reach)| {
