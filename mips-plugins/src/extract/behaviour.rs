@@ -1,12 +1,14 @@
 //! Behaviour clusters: states read off by what the network does next rather than by where the
 //! hidden state lies. A trained network often keeps its states on a continuum (relaxing towards
 //! attractors, with margins no wider than the spread), so no geometric gap separates them, yet
-//! its behaviour is finite-state. Each distinct core state gets a signature: the network's
-//! rounded outputs on every input sequence up to a lookahead depth (as deep as `lookahead`
-//! network steps allow). States with one signature form a block; blocks are split until every
-//! observed transition of a block on an input leads to one block (points without that
-//! transition join the nearest group). A new hidden state belongs to the block of its
-//! signature, the nearest block center when several share it. The machine is minimized and must
+//! its behaviour is finite-state. Each distinct core state gets a signature: its own rounded
+//! output and the network's rounded outputs on every input sequence of `lookahead` steps or fewer (kept short, since
+//! longer continuations leave the lengths the network was trained on). States with one
+//! signature form a block; blocks are split until every observed transition of a block on an
+//! input leads to one block (points without that transition join the nearest group), which
+//! tells apart what only longer, in-distribution continuations show. A core state belongs to its
+//! block; a new hidden state to the block of its signature, the nearest block center when
+//! several share it. The machine is minimized and must
 //! pass the same closure, held-out and memorization checks as every method.
 
 use std::collections::BTreeMap;
@@ -15,11 +17,10 @@ use mips_core::ir::Network;
 use mips_core::pass::verify::round_output;
 use rayon::prelude::*;
 
-use super::candidate::{Candidate, Finish, PARAMETER_BITS, finish};
+use super::candidate::{Candidate, PARAMETER_BITS, finish_finite};
 use super::collect::Samples;
 use super::linalg::distance;
-use super::machine::{Quantizer, build, integer_bits, is_complete};
-use super::minimize::minimize;
+use super::machine::{Quantizer, build};
 use super::options::ExtractOptions;
 use super::points::{Points, RESOLUTION};
 use super::subspace::Projection;
@@ -27,23 +28,10 @@ use super::subspace::Projection;
 /// Most distinct core states whose signatures are computed.
 const MAX_SIGNED: usize = 20_000;
 
-/// Deepest lookahead whose tree (`Σ_{i=1..d} symbols^i` steps) fits in `budget` (at least 1).
-fn depth_for(symbols: usize, budget: usize) -> usize {
-    let (mut depth, mut level, mut total) = (0, 1usize, 0usize);
-    loop {
-        level = level.saturating_mul(symbols);
-        total = total.saturating_add(level);
-        if total > budget {
-            return depth.max(1);
-        }
-        depth += 1;
-    }
-}
-
-/// The network's rounded outputs from hidden state `h` on every input sequence of length
-/// `1..=depth` (breadth-first, inputs in order).
+/// The network's rounded output at hidden state `h`, then its rounded outputs from `h` on every
+/// input sequence of length `1..=depth` (breadth-first, inputs in order).
 pub fn signature(net: &Network, inputs: &[Vec<f64>], depth: usize, h: &[f64]) -> Vec<i64> {
-    let mut out = Vec::new();
+    let mut out: Vec<i64> = net.readout(h).iter().map(|v| round_output(*v)).collect();
     let mut level = vec![h.to_vec()];
     for _ in 0..depth {
         let mut next = Vec::with_capacity(level.len() * inputs.len());
@@ -65,14 +53,20 @@ pub struct Behaviour<'a> {
     proj: &'a Projection,
     inputs: Vec<Vec<f64>>,
     depth: usize,
+    output_dim: usize,
     /// Per signature, the blocks with it: (block id, center).
-    blocks: BTreeMap<Vec<i64>, Vec<(usize, Vec<f64>)>>,
+    blocks: Centers,
+    /// Per own output, the blocks with it (for states without a known signature).
+    by_output: Centers,
+    /// The block of each core state, by its grid key.
+    known: BTreeMap<Vec<i64>, usize>,
+    resolution: f64,
     count: usize,
 }
 
 /// Splits blocks until every observed transition of a block on an input leads to one block.
-/// `successors[p][x]` is point `p`'s observed successor on input `x`; `None` when the blocks
-/// outgrow `max_blocks`.
+/// `successors[p][x]` is point `p`'s observed successor on input `x`; points in block
+/// `usize::MAX` take no part; `None` when the blocks outgrow `max_blocks`.
 fn refine(
     mut block: Vec<usize>,
     successors: &[BTreeMap<usize, usize>],
@@ -81,12 +75,12 @@ fn refine(
     max_blocks: usize,
 ) -> Option<Vec<usize>> {
     loop {
-        let count = block.iter().max().map_or(0, |b| b + 1);
+        let count = block.iter().filter(|b| **b != usize::MAX).max().map_or(0, |b| b + 1);
         if count > max_blocks {
             return None;
         }
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
-        for (p, b) in block.iter().enumerate() {
+        for (p, b) in block.iter().enumerate().filter(|(_, b)| **b != usize::MAX) {
             members[*b].push(p);
         }
         let mut next_id = count;
@@ -134,9 +128,23 @@ fn refine(
     }
 }
 
+/// Block centers grouped by a key (a signature, or an own output).
+type Centers = BTreeMap<Vec<i64>, Vec<(usize, Vec<f64>)>>;
+
+/// The block whose center is nearest to `u` among `candidates`.
+fn nearest(candidates: &[(usize, Vec<f64>)], u: &[f64]) -> Option<(usize, f64)> {
+    candidates
+        .iter()
+        .map(|(b, c)| (*b, distance(u, c)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+}
+
 impl<'a> Behaviour<'a> {
     /// Signs the distinct core states of `samples` and refines their blocks; `None` when there
-    /// are too many distinct states or blocks, or no inputs.
+    /// are too many distinct states or blocks, or no inputs. Only states with at least
+    /// `lookahead` steps left in their sequence are signed in full (longer continuations would
+    /// leave the lengths the network knows); the others join the nearest block with their own
+    /// output.
     pub fn new(
         net: &'a Network,
         samples: &Samples,
@@ -152,13 +160,14 @@ impl<'a> Behaviour<'a> {
         if inputs.is_empty() {
             return None;
         }
-        let depth = depth_for(inputs.len(), opts.lookahead);
+        let depth = opts.lookahead.max(1);
         let resolution = (points.scale * RESOLUTION).max(f64::MIN_POSITIVE);
         let key = |u: &[f64]| -> Vec<i64> { u.iter().map(|v| (v / resolution).round() as i64).collect() };
         let mut index: BTreeMap<Vec<i64>, usize> = BTreeMap::new();
         let mut hidden: Vec<Vec<f64>> = Vec::new();
         let mut coords: Vec<Vec<f64>> = Vec::new();
-        let mut point = |h: &[f64]| -> Option<usize> {
+        let mut remaining: Vec<usize> = Vec::new();
+        let mut point = |h: &[f64], left: usize| -> Option<usize> {
             let u = proj.apply(h);
             if u.iter().any(|v| !v.is_finite()) {
                 return None;
@@ -166,56 +175,123 @@ impl<'a> Behaviour<'a> {
             let id = *index.entry(key(&u)).or_insert_with(|| {
                 hidden.push(h.to_vec());
                 coords.push(u);
+                remaining.push(0);
                 hidden.len() - 1
             });
+            remaining[id] = remaining[id].max(left);
             Some(id)
         };
         let mut edges: Vec<(usize, usize, usize)> = Vec::new();
-        for rec in samples.core_records() {
-            let x = samples.inputs.binary_search_by(|v| v.as_slice().cmp(rec.input)).ok();
-            if let (Some(from), Some(to), Some(x)) = (point(rec.prev), point(rec.next), x) {
-                edges.push((from, x, to));
+        for traj in &samples.core {
+            let len = samples.steps(traj);
+            for (step, rec) in samples.records(traj).enumerate() {
+                let x = samples.inputs.binary_search_by(|v| v.as_slice().cmp(rec.input)).ok();
+                let from = point(rec.prev, len - step);
+                let to = point(rec.next, len - step - 1);
+                if let (Some(from), Some(to), Some(x)) = (from, to, x) {
+                    edges.push((from, x, to));
+                }
             }
         }
         if hidden.len() > MAX_SIGNED {
             return None;
         }
+        let full: Vec<bool> = remaining.iter().map(|r| *r >= depth).collect();
         let mut successors: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); hidden.len()];
-        for (from, x, to) in edges {
-            successors[from].insert(x, to);
+        for &(from, x, to) in &edges {
+            if full[from] && full[to] {
+                successors[from].insert(x, to);
+            }
         }
         let signatures: Vec<Vec<i64>> = hidden.par_iter().map(|h| signature(net, &inputs, depth, h)).collect();
-        let ids: BTreeMap<&Vec<i64>, usize> = signatures
-            .iter()
+        let ids: BTreeMap<&Vec<i64>, usize> = (0..hidden.len())
+            .filter(|p| full[*p])
+            .map(|p| &signatures[p])
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .enumerate()
             .map(|(i, s)| (s, i))
             .collect();
-        let start: Vec<usize> = signatures.iter().map(|s| ids[s]).collect();
-        let block = refine(start, &successors, &coords, inputs.len(), opts.max_states)?;
-        let count = block.iter().max().map_or(0, |b| b + 1);
-        let dim = proj.dim();
-        let mut sums: Vec<(Vec<f64>, usize, usize)> = vec![(vec![0.0; dim], 0, 0); count];
-        for (p, b) in block.iter().enumerate() {
-            sums[*b].0.iter_mut().zip(&coords[p]).for_each(|(s, v)| *s += v);
-            sums[*b].1 += 1;
-            sums[*b].2 = p;
+        let start: Vec<usize> = (0..hidden.len())
+            .map(|p| if full[p] { ids[&signatures[p]] } else { usize::MAX })
+            .collect();
+        let mut block = refine(start, &successors, &coords, inputs.len(), opts.max_states)?;
+        let own = |p: usize| signatures[p][..samples.output_dim.min(signatures[p].len())].to_vec();
+        let centers = |block: &[usize]| -> BTreeMap<usize, (Vec<f64>, usize)> {
+            let mut sums: BTreeMap<usize, (Vec<f64>, usize)> = BTreeMap::new();
+            for (p, b) in block.iter().enumerate().filter(|(_, b)| **b != usize::MAX) {
+                let entry = sums.entry(*b).or_insert_with(|| (vec![0.0; coords[p].len()], p));
+                entry.0.iter_mut().zip(&coords[p]).for_each(|(s, v)| *s += v);
+            }
+            let counts = block.iter().fold(BTreeMap::new(), |mut m: BTreeMap<usize, usize>, b| {
+                *m.entry(*b).or_default() += 1;
+                m
+            });
+            sums.into_iter()
+                .map(|(b, (sum, p))| (b, (sum.iter().map(|v| v / counts[&b] as f64).collect(), p)))
+                .collect()
+        };
+        let signed = centers(&block);
+        let mut by_output: Centers = BTreeMap::new();
+        for (b, (center, p)) in &signed {
+            by_output.entry(own(*p)).or_default().push((*b, center.clone()));
         }
-        let mut blocks: BTreeMap<Vec<i64>, Vec<(usize, Vec<f64>)>> = BTreeMap::new();
-        for (b, (sum, n, p)) in sums.into_iter().enumerate() {
-            if n > 0 {
-                let center = sum.iter().map(|v| v / n as f64).collect();
-                blocks.entry(signatures[p].clone()).or_default().push((b, center));
+        // A state without a full signature goes where its block's transitions already lead
+        // (latest states last, so their predecessors are placed first), else to the nearest
+        // block with its own output.
+        let mut implied: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        for &(from, x, to) in &edges {
+            if full[from] && full[to] {
+                implied.insert((block[from], x), block[to]);
             }
         }
+        let mut incoming: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
+        for &(from, x, to) in &edges {
+            if !full[to] {
+                incoming.entry(to).or_default().push((from, x));
+            }
+        }
+        let mut output_of: BTreeMap<usize, Vec<i64>> = signed.iter().map(|(b, (_, p))| (*b, own(*p))).collect();
+        let mut late: Vec<usize> = (0..hidden.len()).filter(|p| !full[*p]).collect();
+        late.sort_by_key(|p| (std::cmp::Reverse(remaining[*p]), *p));
+        let mut next_id = signed.keys().max().map_or(0, |b| b + 1);
+        for p in late {
+            let out = own(p);
+            let via = incoming.get(&p).into_iter().flatten().find_map(|(from, x)| {
+                implied
+                    .get(&(block[*from], *x))
+                    .copied()
+                    .filter(|b| output_of.get(b) == Some(&out))
+            });
+            block[p] = match via.or_else(|| by_output.get(&out).and_then(|c| nearest(c, &coords[p])).map(|(b, _)| b)) {
+                Some(b) => b,
+                None => {
+                    by_output.insert(out.clone(), vec![(next_id, coords[p].clone())]);
+                    output_of.insert(next_id, out);
+                    next_id += 1;
+                    next_id - 1
+                }
+            };
+            for (from, x) in incoming.get(&p).into_iter().flatten() {
+                implied.entry((block[*from], *x)).or_insert(block[p]);
+            }
+        }
+        let mut blocks: Centers = BTreeMap::new();
+        for (b, (center, p)) in signed {
+            blocks.entry(signatures[p].clone()).or_default().push((b, center));
+        }
+        let known = index.into_iter().map(|(k, p)| (k, block[p])).collect();
         Some(Behaviour {
             net,
             proj,
             inputs,
             depth,
+            output_dim: samples.output_dim,
             blocks,
-            count,
+            by_output,
+            known,
+            resolution,
+            count: next_id,
         })
     }
 
@@ -234,13 +310,20 @@ impl<'a> Behaviour<'a> {
         self.depth
     }
 
+    /// The block of `h`: its own for a core state, else the nearest with its signature, else the
+    /// nearest with its own output.
     fn locate(&self, h: &[f64]) -> Option<(Vec<i64>, f64)> {
-        let candidates = self.blocks.get(&signature(self.net, &self.inputs, self.depth, h))?;
         let u = self.proj.apply(h);
-        candidates
-            .iter()
-            .map(|(b, c)| (*b, distance(&u, c)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
+        let key: Vec<i64> = u.iter().map(|v| (v / self.resolution).round() as i64).collect();
+        if let Some(b) = self.known.get(&key) {
+            return Some((vec![*b as i64], 0.0));
+        }
+        let sig = signature(self.net, &self.inputs, self.depth, h);
+        let own = &sig[..self.output_dim.min(sig.len())];
+        self.blocks
+            .get(&sig)
+            .and_then(|c| nearest(c, &u))
+            .or_else(|| self.by_output.get(own).and_then(|c| nearest(c, &u)))
             .map(|(b, d)| (vec![b as i64], d))
     }
 }
@@ -275,28 +358,7 @@ pub fn extract(
     })?;
     let eps = opts.eps * points.scale.max(f64::MIN_POSITIVE);
     let built = build(net, samples, &behaviour, opts, eps).map_err(|e| format!("behaviour: {e}"))?;
-    let mut machine = minimize(&built.machine);
-    machine.complete = is_complete(&machine);
-    machine.state_names = vec!["state".into()];
-    let how = Finish {
-        method: "behaviour",
-        size: format!("{} states", machine.state_count()),
-        model_bits: PARAMETER_BITS * (behaviour.len() * proj.dim()) as f64,
-        state_bits: &integer_bits,
-        finite: true,
-    };
-    finish(&built, machine, samples, opts, how).map_err(|e| format!("behaviour (depth {}): {e}", behaviour.depth()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lookahead_depth_fits_the_budget() {
-        assert_eq!(depth_for(2, 64), 5);
-        assert_eq!(depth_for(3, 64), 3);
-        assert_eq!(depth_for(10, 64), 1);
-        assert_eq!(depth_for(100, 64), 1);
-    }
+    let model_bits = PARAMETER_BITS * (behaviour.len() * proj.dim()) as f64;
+    finish_finite(&built, samples, opts, "behaviour", model_bits)
+        .map_err(|e| format!("behaviour (depth {}): {e}", behaviour.depth()))
 }

@@ -4,7 +4,8 @@
 use mips_core::ir::StateMachine;
 
 use super::collect::Samples;
-use super::machine::{Built, heldout_coverage};
+use super::machine::{Built, heldout_coverage, integer_bits, is_complete};
+use super::minimize::{merge_compatible, minimize};
 use super::options::ExtractOptions;
 
 /// Bits charged for each real parameter of a quantizer (basis vectors, centers).
@@ -132,4 +133,38 @@ pub fn method_name(sm: &StateMachine) -> &str {
 pub fn size_of(sm: &StateMachine) -> &str {
     let head = sm.method.split(':').next().unwrap_or("");
     head.split_once(' ').map_or("", |(_, size)| size)
+}
+
+/// Finishes the finite machine of `built` (states numbered 0, 1, … breadth-first): its
+/// compatible merge (see [`merge_compatible`]) when that is smaller and passes the checks, else
+/// its exact minimization.
+pub fn finish_finite(
+    built: &Built,
+    samples: &Samples,
+    opts: &ExtractOptions,
+    method: &'static str,
+    model_bits: f64,
+) -> Result<Candidate, String> {
+    let exact = minimize(&built.machine);
+    let merged = merge_compatible(&exact, opts.max_states).filter(|m| m.state_count() < exact.state_count());
+    let mut first_error = None;
+    for (machine, how) in merged.into_iter().map(|m| (m, " (merged)")).chain([(exact, "")]) {
+        let mut machine = machine;
+        machine.complete = is_complete(&machine);
+        machine.state_names = vec!["state".into()];
+        let finish_how = Finish {
+            method,
+            size: format!("{} states{how}", machine.state_count()),
+            model_bits,
+            state_bits: &integer_bits,
+            finite: true,
+        };
+        match finish(built, machine, samples, opts, finish_how) {
+            Ok(candidate) => return Ok(candidate),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_default())
 }

@@ -6,11 +6,10 @@
 
 use mips_core::ir::Network;
 
-use super::candidate::{Candidate, Finish, PARAMETER_BITS, finish};
+use super::candidate::{Candidate, PARAMETER_BITS, finish_finite};
 use super::collect::Samples;
 use super::linalg::distance;
-use super::machine::{Quantizer, build, integer_bits, is_complete};
-use super::minimize::minimize;
+use super::machine::{Quantizer, build};
 use super::options::ExtractOptions;
 use super::points::{Points, RESOLUTION, coarsen};
 use super::subspace::Projection;
@@ -127,7 +126,7 @@ pub fn clusterings(points: &Points, opts: &ExtractOptions) -> Vec<Clustering> {
             (ratio >= opts.min_gap).then_some((ratio, k, reach))
         })
         .collect();
-    cuts.sort_by(|a, b| b.1.cmp(&a.1));
+    cuts.sort_by_key(|c| std::cmp::Reverse(c.1));
     cuts.into_iter()
         .take(MAX_CUTS)
         .map(|(ratio, k, reach)| {
@@ -215,19 +214,9 @@ pub fn extract(
     let mut reasons = Vec::new();
     for clustering in &candidates {
         let q = ClusterQuantizer { proj, clustering };
-        let outcome = build(net, samples, &q, opts, eps).and_then(|built| {
-            let mut machine = minimize(&built.machine);
-            machine.complete = is_complete(&machine);
-            machine.state_names = vec!["state".into()];
-            let how = Finish {
-                method: "clusters",
-                size: format!("{} states", machine.state_count()),
-                model_bits: PARAMETER_BITS * (clustering.centers.len() * proj.dim()) as f64,
-                state_bits: &integer_bits,
-                finite: true,
-            };
-            finish(&built, machine, samples, opts, how)
-        });
+        let model_bits = PARAMETER_BITS * (clustering.centers.len() * proj.dim()) as f64;
+        let outcome = build(net, samples, &q, opts, eps)
+            .and_then(|built| finish_finite(&built, samples, opts, "clusters", model_bits));
         match outcome {
             Ok(candidate) => return Ok(candidate),
             Err(e) => reasons.push(format!(

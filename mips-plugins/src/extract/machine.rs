@@ -44,7 +44,8 @@ pub struct Built {
     pub visits: BTreeMap<Vec<i64>, usize>,
     /// `Σ log2(1 + residual / eps)` over the core hidden states.
     pub residual_bits: f64,
-    /// A hidden state of each state (the first seen, or the one exploration found).
+    /// A hidden state of each state: the one seen earliest in a core sequence (so queries from it
+    /// stay within the lengths the network knows), else from a long sequence or exploration.
     pub reps: BTreeMap<Vec<i64>, Vec<f64>>,
     /// Steps of long sequences added to the tables.
     pub long_steps: usize,
@@ -116,6 +117,7 @@ pub fn build(
     let mut from_h0: BTreeMap<Vec<i64>, (Vec<i64>, Vec<i64>)> = BTreeMap::new();
     let mut visits: BTreeMap<Vec<i64>, usize> = BTreeMap::new();
     let mut reps: BTreeMap<Vec<i64>, Vec<f64>> = BTreeMap::new();
+    let mut rep_step: BTreeMap<Vec<i64>, usize> = BTreeMap::new();
     let mut residual_bits = 0.0;
     let init = q.initial(&samples.h0);
     for (index, traj) in samples.core.iter().enumerate() {
@@ -141,7 +143,10 @@ pub fn build(
                 }
             }
             *visits.entry(next.clone()).or_default() += 1;
-            reps.entry(next.clone()).or_insert_with(|| rec.next.to_vec());
+            if rep_step.get(&next).is_none_or(|s| *s > step) {
+                rep_step.insert(next.clone(), step);
+                reps.insert(next.clone(), rec.next.to_vec());
+            }
             prev = Some(next);
         }
     }

@@ -145,6 +145,152 @@ pub fn minimize(sm: &StateMachine) -> StateMachine {
     renumber(&rename(sm, &names, 1))
 }
 
+/// Union-find over states with per-class outputs and transitions, and an undo log so a failed
+/// merge can be rolled back.
+struct Folding {
+    parent: Vec<usize>,
+    output: Vec<Option<usize>>,
+    next: Vec<Vec<Option<usize>>>,
+    log: Vec<Change>,
+}
+
+enum Change {
+    Parent(usize),
+    Output(usize, Option<usize>),
+    Next(usize, usize),
+}
+
+impl Folding {
+    fn find(&self, mut s: usize) -> usize {
+        while self.parent[s] != s {
+            s = self.parent[s];
+        }
+        s
+    }
+
+    /// Merges the classes of `a` and `b` and, recursively, their successors; false (with the
+    /// changes still logged) when two merged states have different outputs.
+    fn fold(&mut self, a: usize, b: usize) -> bool {
+        let mut stack = vec![(a, b)];
+        while let Some((a, b)) = stack.pop() {
+            let (ra, rb) = (self.find(a), self.find(b));
+            if ra == rb {
+                continue;
+            }
+            match (self.output[ra], self.output[rb]) {
+                (Some(x), Some(y)) if x != y => return false,
+                (None, Some(y)) => {
+                    self.log.push(Change::Output(ra, None));
+                    self.output[ra] = Some(y);
+                }
+                _ => {}
+            }
+            self.log.push(Change::Parent(rb));
+            self.parent[rb] = ra;
+            for x in 0..self.next[rb].len() {
+                let Some(tb) = self.next[rb][x] else { continue };
+                match self.next[ra][x] {
+                    Some(ta) => stack.push((ta, tb)),
+                    None => {
+                        self.log.push(Change::Next(ra, x));
+                        self.next[ra][x] = Some(tb);
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn undo(&mut self, mark: usize) {
+        while self.log.len() > mark {
+            match self.log.pop() {
+                Some(Change::Parent(s)) => self.parent[s] = s,
+                Some(Change::Output(s, old)) => self.output[s] = old,
+                Some(Change::Next(s, x)) => self.next[s][x] = None,
+                None => {}
+            }
+        }
+    }
+}
+
+/// Merges states whose defined behaviour never conflicts (a missing transition or output is
+/// a wildcard), greedily in breadth-first order as in RPNI: each state joins the first earlier
+/// kept state it can be folded into with all successors, else it is kept. The result is
+/// deterministic and contains every transition and output of `sm` (so it behaves like `sm`
+/// wherever `sm` has no gap) but generalizes into the gaps: callers must check it on held-out
+/// data. States are numbered 0, 1, … breadth-first; `None` above `limit` states.
+pub fn merge_compatible(sm: &StateMachine, limit: usize) -> Option<StateMachine> {
+    let sm = renumber(sm);
+    let all: Vec<Vec<i64>> = states(&sm).into_iter().collect();
+    if all.len() > limit {
+        return None;
+    }
+    let index: BTreeMap<&Vec<i64>, usize> = all.iter().enumerate().map(|(i, s)| (s, i)).collect();
+    let inputs: Vec<&Vec<i64>> = sm
+        .transitions
+        .keys()
+        .map(|(_, x)| x)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let outputs: Vec<&Vec<i64>> = sm.outputs.values().collect::<BTreeSet<_>>().into_iter().collect();
+    let mut folding = Folding {
+        parent: (0..all.len()).collect(),
+        output: all
+            .iter()
+            .map(|s| sm.outputs.get(s).and_then(|y| outputs.iter().position(|o| *o == y)))
+            .collect(),
+        next: all
+            .iter()
+            .map(|s| {
+                inputs
+                    .iter()
+                    .map(|x| sm.transitions.get(&(s.clone(), (*x).clone())).map(|t| index[t]))
+                    .collect()
+            })
+            .collect(),
+        log: Vec::new(),
+    };
+    let mut kept: Vec<usize> = Vec::new();
+    for q in 0..all.len() {
+        if folding.find(q) != q {
+            continue;
+        }
+        let mut merged = false;
+        for &p in &kept {
+            let mark = folding.log.len();
+            if folding.fold(p, q) {
+                merged = true;
+                break;
+            }
+            folding.undo(mark);
+        }
+        if !merged {
+            kept.push(q);
+        }
+        folding.log.clear();
+    }
+    let names: BTreeMap<Vec<i64>, Vec<i64>> = all
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.clone(), vec![folding.find(i) as i64]))
+        .collect();
+    let mut merged = rename(&sm, &names, 1);
+    for (root, row) in folding.next.iter().enumerate().filter(|(r, _)| folding.find(*r) == *r) {
+        for (x, t) in row.iter().enumerate() {
+            if let Some(t) = t {
+                merged
+                    .transitions
+                    .insert((vec![root as i64], inputs[x].clone()), vec![folding.find(*t) as i64]);
+            }
+        }
+        if let Some(y) = folding.output[root] {
+            merged.outputs.insert(vec![root as i64], outputs[y].clone());
+        }
+    }
+    Some(renumber(&merged))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +345,47 @@ mod tests {
                 assert_eq!(min.run(&seq).unwrap(), out);
             }
         }
+    }
+
+    #[test]
+    fn compatible_states_merge_into_the_gaps() {
+        // A prefix tree of parity over {0,1} up to depth 2: exact minimization keeps 5 states
+        // (gaps differ), compatible merging leaves 2.
+        let mut sm = StateMachine {
+            state_dim: 1,
+            input_dim: 1,
+            output_dim: 1,
+            initial: vec![0],
+            ..Default::default()
+        };
+        let mut id = 0;
+        let mut frontier = vec![(0i64, 0i64)];
+        for _ in 0..2 {
+            let mut next = Vec::new();
+            for (s, parity) in frontier {
+                for x in 0..2 {
+                    id += 1;
+                    sm.transitions.insert((vec![s], vec![x]), vec![id]);
+                    sm.outputs.insert(vec![id], vec![(parity + x) % 2]);
+                    next.push((id, (parity + x) % 2));
+                }
+            }
+            frontier = next;
+        }
+        assert_eq!(minimize(&sm).state_count(), 5);
+        let merged = merge_compatible(&sm, 100).unwrap();
+        assert_eq!(merged.state_count(), 2, "{merged:?}");
+        for seq in [vec![1, 1], vec![0, 1], vec![1, 0, 1, 1, 1]] {
+            let expected: Vec<i64> = seq
+                .iter()
+                .scan(0, |p, x| {
+                    *p = (*p + x) % 2;
+                    Some(*p)
+                })
+                .collect();
+            assert_eq!(merged.run(&seq).unwrap(), expected);
+        }
+        assert!(merge_compatible(&sm, 3).is_none());
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub struct ExtractOptions {
     /// Smallest mean number of core states per cluster: cuts into more clusters would only
     /// separate noise.
     pub min_visits: f64,
-    /// Most network steps spent on one behaviour signature (fixes the lookahead depth).
+    /// Steps of the continuations whose outputs make a behaviour signature.
     pub lookahead: usize,
     /// Residual resolution for description lengths, relative to the spread of the states.
     pub eps: f64,
@@ -64,7 +64,7 @@ impl Default for ExtractOptions {
             min_closure: 0.75,
             max_points: 2000,
             min_visits: 3.0,
-            lookahead: 64,
+            lookahead: 1,
             eps: 1e-6,
         }
     }
@@ -150,7 +150,7 @@ impl ExtractOptions {
             OptionSpec::int(
                 "lookahead",
                 int(d.lookahead),
-                "most network steps per behaviour signature (fixes the lookahead depth)",
+                "steps of the continuations whose outputs make a behaviour signature",
             ),
             OptionSpec::float(
                 "eps",
