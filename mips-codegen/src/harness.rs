@@ -54,6 +54,7 @@ pub const DEFAULT_SEED: u64 = 0x7e57_5eed;
 /// What to check and how.
 #[derive(Clone, Copy, Debug)]
 pub struct VerifyOptions<'a> {
+    /// The engine that runs the program.
     pub backend: Backend,
     /// Length of the fresh sequences; default 10× the task's training length.
     pub length: Option<usize>,
@@ -162,7 +163,9 @@ pub struct Check {
 /// Everything [`verify`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifyReport {
+    /// The engine that ran the program.
     pub backend: Backend,
+    /// One per comparison, in the order test split, fresh sequences, network.
     pub checks: Vec<Check>,
     /// Checks that were skipped and why.
     pub notes: Vec<String>,
@@ -490,6 +493,24 @@ mod tests {
         let zero = testkit::program(vec![], &["x"], vec![c(0)]);
         let report = verify(&zero, &task, &options).unwrap();
         assert_eq!(report.checks[2].mismatches, 0);
+    }
+
+    #[test]
+    fn the_ripple_carry_adder_solves_binary_addition() {
+        let task = mips_core::tasks::open("Binary_Addition").unwrap();
+        let options = VerifyOptions {
+            length: Some(64),
+            ..opts(Backend::Jit, 500)
+        };
+        let report = verify(&testkit::adder(), task.as_ref(), &options).unwrap();
+        assert!(report.passed(), "{report}");
+        assert_eq!(report.checks[0].sequences, task.test_split().len());
+        assert_eq!(report.checks[1].steps, 500 * 64);
+        // Without the carry the program is right only until the first carry.
+        let mut no_carry = testkit::adder();
+        no_carry.updates[1] = c(0);
+        let report = verify(&no_carry, task.as_ref(), &opts(Backend::Interp, 50)).unwrap();
+        assert!(report.checks.iter().all(|c| c.mismatches > 0), "{report}");
     }
 
     #[test]

@@ -28,7 +28,14 @@ pub enum JitError {
     Compile(String),
     /// A sequence's input length is not a whole number of steps.
     #[error("sequence {index}: {len} input values is not a multiple of the input width {dim}")]
-    BadLength { index: usize, len: usize, dim: usize },
+    BadLength {
+        /// Position of the sequence in the batch.
+        index: usize,
+        /// Its number of input values.
+        len: usize,
+        /// The program's input width.
+        dim: usize,
+    },
 }
 
 /// Why one sequence stopped (the interpreter reports an evaluation error there).
@@ -68,12 +75,33 @@ const DESC_STEPS: i32 = 16;
 const DESC_FAULT: i32 = 24;
 const DESC_SIZE: i64 = 32;
 
-type BatchFn = unsafe extern "C" fn(*mut SeqDesc, u64);
+type BatchFn = unsafe extern "C" fn(*mut SeqDesc, u64, *const i64);
 
-/// A program compiled to native code. The code is freed when this value is dropped.
+/// The module owning the generated code, touched only when it is dropped.
+struct CodeOwner(Option<JITModule>);
+
+// SAFETY: `CodeOwner` has no methods taking `&self`, so sharing a reference to it between
+// threads gives access to nothing; the module is only used, by value, in `Drop`.
+unsafe impl Sync for CodeOwner {}
+
+impl Drop for CodeOwner {
+    fn drop(&mut self) {
+        if let Some(module) = self.0.take() {
+            // SAFETY: the only pointer into this memory, `JitProgram::function`, dies with the
+            // `JitProgram` that owns this value.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+/// A program compiled to native code (`Send + Sync`). The code is freed when this value is
+/// dropped.
 pub struct JitProgram {
-    module: Option<JITModule>,
+    /// Owns the code `function` points into; frees it when dropped.
+    _code: CodeOwner,
     function: BatchFn,
+    /// Read by the generated code: `[magic, divisor]` per constant divisor (see [`magic`]).
+    constants: Box<[i64]>,
     input_dim: usize,
     output_dim: usize,
 }
@@ -88,6 +116,10 @@ impl JitProgram {
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(|e| compile_error(&e))?;
         flags.set("is_pic", "false").map_err(|e| compile_error(&e))?;
+        // Cache-line aligned code: the loop's performance must not depend on where it lands.
+        flags
+            .set("log2_min_function_alignment", "6")
+            .map_err(|e| compile_error(&e))?;
         flags
             .set("use_colocated_libcalls", "false")
             .map_err(|e| compile_error(&e))?;
@@ -101,12 +133,15 @@ impl JitProgram {
         let pointer = module.target_config().pointer_type();
         ctx.func.signature.params.push(AbiParam::new(pointer));
         ctx.func.signature.params.push(AbiParam::new(I64));
+        ctx.func.signature.params.push(AbiParam::new(pointer));
         let id = module
             .declare_function("run_batch", Linkage::Local, &ctx.func.signature)
             .map_err(|e| compile_error(&e))?;
         let mut builder_ctx = FunctionBuilderContext::new();
+        let divisors = magic_divisors(program);
         Lowering::build(
             program,
+            &divisors,
             FunctionBuilder::new(&mut ctx.func, &mut builder_ctx),
             module.target_config(),
         );
@@ -118,11 +153,12 @@ impl JitProgram {
             return Err(e);
         }
         let code = module.get_finalized_function(id);
-        // SAFETY: the function was built with exactly this signature (pointer, i64) -> ().
+        // SAFETY: the function was built with exactly this signature (pointer, i64, pointer) -> ().
         let function = unsafe { std::mem::transmute::<*const u8, BatchFn>(code) };
         Ok(JitProgram {
-            module: Some(module),
+            _code: CodeOwner(Some(module)),
             function,
+            constants: divisors.iter().flat_map(|&d| [magic(d).0, d]).collect(),
             input_dim: program.input_dim(),
             output_dim: program.output_dim(),
         })
@@ -147,7 +183,8 @@ impl JitProgram {
                 });
             }
             let steps = inputs.len() / dim;
-            let mut out = vec![0; steps * self.output_dim];
+            // Not zeroed: the generated code writes every value (see below).
+            let mut out = Vec::with_capacity(steps * self.output_dim);
             descs.push(SeqDesc {
                 inputs: inputs.as_ptr(),
                 outputs: out.as_mut_ptr(),
@@ -156,28 +193,26 @@ impl JitProgram {
             });
             outputs.push(out);
         }
-        // SAFETY: every descriptor points at `steps × input_dim` readable inputs and
-        // `steps × output_dim` writable outputs (a Vec's heap buffer does not move when the Vec
-        // is moved into `outputs`), and the generated code touches nothing else.
-        unsafe { (self.function)(descs.as_mut_ptr(), descs.len() as u64) };
+        // SAFETY: every descriptor points at `steps × input_dim` readable inputs and room for
+        // `steps × output_dim` outputs (a Vec's heap buffer does not move when the Vec is moved
+        // into `outputs`), and the generated code touches nothing else but `constants`, which
+        // holds the two values per divisor the code loads.
+        unsafe { (self.function)(descs.as_mut_ptr(), descs.len() as u64, self.constants.as_ptr()) };
         Ok(descs
             .iter()
             .zip(outputs)
-            .map(|(d, out)| match d.fault {
-                0 => Ok(out),
+            .map(|(d, mut out)| match d.fault {
+                0 => {
+                    // SAFETY: a sequence without a fault ran all its steps, and every step
+                    // stores all `output_dim` outputs: `steps × output_dim` values (the
+                    // capacity asked for) are initialized.
+                    unsafe { out.set_len(d.steps as usize * self.output_dim) };
+                    Ok(out)
+                }
                 FAULT_DIV => Err(Fault::DivisionByZero),
                 _ => Err(Fault::Overflow),
             })
             .collect())
-    }
-}
-
-impl Drop for JitProgram {
-    fn drop(&mut self) {
-        if let Some(module) = self.module.take() {
-            // SAFETY: `function` points into this memory and dies with `self`.
-            unsafe { module.free_memory() };
-        }
     }
 }
 
@@ -199,29 +234,122 @@ fn infallible(e: &Expr) -> bool {
     }
 }
 
-/// Builds the batch function:
+/// The constant divisors of `//` and `%` that are divided by multiplication (all but 0, ±1 and
+/// powers of two, which Cranelift handles with shifts), each once, in order.
+fn magic_divisors(program: &Program) -> Vec<i64> {
+    fn visit(e: &Expr, found: &mut std::collections::BTreeSet<i64>) {
+        match e {
+            Expr::Const(_) | Expr::Var(_) => {}
+            Expr::Unary(_, a) => visit(a, found),
+            Expr::Binary(op, a, b) => {
+                if let (BinOp::FloorDiv | BinOp::Mod, Expr::Const(d)) = (op, &**b)
+                    && !d.unsigned_abs().is_power_of_two()
+                    && d.unsigned_abs() > 1
+                {
+                    found.insert(*d);
+                }
+                visit(a, found);
+                visit(b, found);
+            }
+            Expr::If(c, t, e) => {
+                visit(c, found);
+                visit(t, found);
+                visit(e, found);
+            }
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    program
+        .updates
+        .iter()
+        .chain(&program.outputs)
+        .for_each(|e| visit(e, &mut found));
+    found.into_iter().collect()
+}
+
+/// Magic multiplier and shift for truncated signed division by `d` (|d| ≥ 2, not a power of
+/// two): Hacker's Delight, figure 10-1. The quotient is `t = mulhi(a, m)`, plus `a` when
+/// `d > 0 > m`, minus `a` when `d < 0 < m`, shifted right arithmetically by `shift`, plus one
+/// when negative.
+fn magic(d: i64) -> (i64, u32) {
+    const TWO63: u64 = 1 << 63;
+    let ad = d.unsigned_abs();
+    let t = TWO63 + ((d as u64) >> 63);
+    let anc = t - 1 - t % ad;
+    let mut p = 63;
+    let (mut q1, mut q2) = (TWO63 / anc, TWO63 / ad);
+    let (mut r1, mut r2) = (TWO63 - q1 * anc, TWO63 - q2 * ad);
+    loop {
+        p += 1;
+        q1 = q1.wrapping_mul(2);
+        r1 = r1.wrapping_mul(2);
+        if r1 >= anc {
+            q1 = q1.wrapping_add(1);
+            r1 = r1.wrapping_sub(anc);
+        }
+        q2 = q2.wrapping_mul(2);
+        r2 = r2.wrapping_mul(2);
+        if r2 >= ad {
+            q2 = q2.wrapping_add(1);
+            r2 = r2.wrapping_sub(ad);
+        }
+        let delta = ad - r2;
+        if !(q1 < delta || (q1 == delta && r1 == 0)) {
+            break;
+        }
+    }
+    let m = q2.wrapping_add(1) as i64;
+    (if d < 0 { m.wrapping_neg() } else { m }, p - 64)
+}
+
+/// A constant divisor with its magic numbers; the multiplier and the divisor are loaded once from
+/// the constants table (so they stay in registers rather than being reloaded every step).
+#[derive(Clone, Copy)]
+struct Magic {
+    d: i64,
+    m: i64,
+    shift: u32,
+    m_value: Value,
+    d_value: Value,
+}
+
+/// Builds the batch function `(descriptors, count, constants)`:
 ///
 /// ```text
-/// for each descriptor d:                     (seq_head / seq_body)
+/// for each descriptor d:                          (seq_head, seq_body)
 ///     state = init; in, out, left = d.inputs, d.outputs, d.steps
-///     while left > 0:                        (step_head / step_body)
-///         x = in[..]; state = updates(state, x); out[..] = outputs(state, x)
-///     on a fault: d.fault = code, next descriptor
+///     if left > 0:
+///         x = in[..]                              (first_inputs)
+///         do:                                     (step_body)
+///             x_next = in[..] of the next step (of this one on the last step)
+///             state = updates(state, x); out[..] = outputs(state, x)
+///             x = x_next; left -= 1
+///         while left > 0
+///         if an overflow was recorded: d.fault = overflow   (seq_end)
+///     a division by zero (or an overflow before a division): d.fault = code, next descriptor
 /// ```
 struct Lowering<'a> {
     b: FunctionBuilder<'a>,
+    /// Per constant divisor divided by multiplication.
+    magic: std::collections::HashMap<i64, Magic>,
+    /// i8, non-zero once an addition, subtraction, multiplication, negation or `abs` of this
+    /// sequence overflowed; checked before any division that may fault and at the end of the
+    /// sequence, so that the step loop has no branch per operation. Wrapped values computed
+    /// after an overflow never fault on their own and the sequence's outputs are discarded.
+    overflow: Variable,
     fault_div: Block,
     fault_overflow: Block,
 }
 
 impl<'a> Lowering<'a> {
-    fn build(program: &Program, mut b: FunctionBuilder<'a>, config: TargetFrontendConfig) {
+    fn build(program: &Program, divisors: &[i64], mut b: FunctionBuilder<'a>, config: TargetFrontendConfig) {
         let pointer = config.pointer_type();
         let entry = b.create_block();
         let seq_head = b.create_block();
         let seq_body = b.create_block();
-        let step_head = b.create_block();
         let step_body = b.create_block();
+        let first_inputs = b.create_block();
+        let seq_end = b.create_block();
         let next_seq = b.create_block();
         let exit = b.create_block();
         let fault_div = b.create_block();
@@ -232,11 +360,32 @@ impl<'a> Lowering<'a> {
         let input = b.declare_var(pointer);
         let output = b.declare_var(pointer);
         let left = b.declare_var(I64);
+        let overflow = b.declare_var(types::I8);
+        let current: Vec<Variable> = (0..program.input_dim()).map(|_| b.declare_var(I64)).collect();
         let state: Vec<Variable> = program.init.iter().map(|_| b.declare_var(I64)).collect();
 
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let (descs, count) = (b.block_params(entry)[0], b.block_params(entry)[1]);
+        let (descs, count, constants) = (
+            b.block_params(entry)[0],
+            b.block_params(entry)[1],
+            b.block_params(entry)[2],
+        );
+        let flags = MemFlagsData::trusted();
+        let mut magic_values = std::collections::HashMap::new();
+        for (k, &d) in divisors.iter().enumerate() {
+            let m = b.ins().load(I64, flags, constants, (16 * k) as i32);
+            let value = b.ins().load(I64, flags, constants, (16 * k + 8) as i32);
+            let (m_const, shift) = magic(d);
+            let entry = Magic {
+                d,
+                m: m_const,
+                shift,
+                m_value: m,
+                d_value: value,
+            };
+            magic_values.insert(d, entry);
+        }
         let zero = b.ins().iconst(I64, 0);
         b.def_var(index, zero);
         b.ins().jump(seq_head, &[]);
@@ -256,7 +405,6 @@ impl<'a> Lowering<'a> {
         };
         let d = b.ins().iadd(descs, offset);
         b.def_var(desc, d);
-        let flags = MemFlagsData::trusted();
         let v = b.ins().load(pointer, flags, d, DESC_INPUTS);
         b.def_var(input, v);
         let v = b.ins().load(pointer, flags, d, DESC_OUTPUTS);
@@ -267,23 +415,41 @@ impl<'a> Lowering<'a> {
             let v = b.ins().iconst(I64, init);
             b.def_var(*var, v);
         }
-        b.ins().jump(step_head, &[]);
+        let no_overflow = b.ins().iconst(types::I8, 0);
+        b.def_var(overflow, no_overflow);
+        b.ins().brif(v, first_inputs, &[], next_seq, &[]);
 
-        b.switch_to_block(step_head);
-        let n = b.use_var(left);
-        let finished = b.ins().icmp_imm_s(IntCC::Equal, n, 0);
-        b.ins().brif(finished, next_seq, &[], step_body, &[]);
+        // Inputs are loaded one step ahead, so that the load of step t + 1 comes before the
+        // stores of step t: a load waiting on a store (as the CPU may predict) then costs no
+        // time on the state's dependency chain.
+        b.switch_to_block(first_inputs);
+        let in_ptr = b.use_var(input);
+        for (k, var) in current.iter().enumerate() {
+            let v = b.ins().load(I64, flags, in_ptr, (8 * k) as i32);
+            b.def_var(*var, v);
+        }
+        b.ins().jump(step_body, &[]);
 
+        // The step loop, tested at the bottom.
         b.switch_to_block(step_body);
+        let n = b.use_var(left);
+        let left_after = b.ins().iadd_imm_s(n, -1);
+        let in_ptr = b.use_var(input);
+        let next_in = b.ins().iadd_imm_s(in_ptr, 8 * program.input_dim() as i64);
+        // On the last step, reload the current inputs instead of reading past the end.
+        let ahead = b.ins().select(left_after, next_in, in_ptr);
+        let xs: Vec<Value> = current.iter().map(|v| b.use_var(*v)).collect();
+        for (k, var) in current.iter().enumerate() {
+            let v = b.ins().load(I64, flags, ahead, (8 * k) as i32);
+            b.def_var(*var, v);
+        }
         let mut low = Lowering {
             b,
+            magic: magic_values,
+            overflow,
             fault_div,
             fault_overflow,
         };
-        let in_ptr = low.b.use_var(input);
-        let xs: Vec<Value> = (0..program.input_dim())
-            .map(|k| low.b.ins().load(I64, flags, in_ptr, (8 * k) as i32))
-            .collect();
         let old: Vec<Value> = state.iter().map(|v| low.b.use_var(*v)).collect();
         let new: Vec<Value> = program.updates.iter().map(|e| low.expr(e, &old, &xs)).collect();
         let out_ptr = low.b.use_var(output);
@@ -295,14 +461,16 @@ impl<'a> Lowering<'a> {
         for (var, v) in state.iter().zip(new) {
             b.def_var(*var, v);
         }
-        let v = b.ins().iadd_imm_s(in_ptr, 8 * program.input_dim() as i64);
-        b.def_var(input, v);
+        b.def_var(input, next_in);
         let v = b.ins().iadd_imm_s(out_ptr, 8 * program.output_dim() as i64);
         b.def_var(output, v);
-        let n = b.use_var(left);
-        let v = b.ins().iadd_imm_s(n, -1);
-        b.def_var(left, v);
-        b.ins().jump(step_head, &[]);
+        b.def_var(left, left_after);
+        b.ins().brif(left_after, step_body, &[], seq_end, &[]);
+
+        // Overflows are checked once per sequence (values computed after one are discarded).
+        b.switch_to_block(seq_end);
+        let so_far = b.use_var(overflow);
+        b.ins().brif(so_far, fault_overflow, &[], next_seq, &[]);
 
         for (block, code) in [(fault_div, FAULT_DIV), (fault_overflow, FAULT_OVERFLOW)] {
             b.switch_to_block(block);
@@ -322,6 +490,22 @@ impl<'a> Lowering<'a> {
         b.ins().return_(&[]);
         b.seal_all_blocks();
         b.finalize(config);
+    }
+
+    /// Records an i8 overflow flag.
+    fn note_overflow(&mut self, flag: Value) {
+        let so_far = self.b.use_var(self.overflow);
+        let v = self.b.ins().bor(so_far, flag);
+        self.b.def_var(self.overflow, v);
+    }
+
+    /// Stops the sequence when an overflow was recorded, so that it is reported before any
+    /// later fault, as the interpreter does.
+    fn check_overflow(&mut self) {
+        let so_far = self.b.use_var(self.overflow);
+        self.fault_if(so_far, self.fault_overflow);
+        let none = self.b.ins().iconst(types::I8, 0);
+        self.b.def_var(self.overflow, none);
     }
 
     /// Continues in a fresh block when `fault` (an i8 flag) is zero, else jumps to `target`.
@@ -384,7 +568,7 @@ impl<'a> Lowering<'a> {
             }
             UnOp::Neg | UnOp::Abs => {
                 let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, a, i64::MIN);
-                self.fault_if(is_min, self.fault_overflow);
+                self.note_overflow(is_min);
                 if op == UnOp::Neg {
                     self.b.ins().ineg(a)
                 } else {
@@ -404,35 +588,53 @@ impl<'a> Lowering<'a> {
                     BinOp::Sub => self.b.ins().ssub_overflow(a, b),
                     _ => self.b.ins().smul_overflow(a, b),
                 };
-                self.fault_if(overflow, self.fault_overflow);
+                self.note_overflow(overflow);
                 v
             }
             BinOp::FloorDiv | BinOp::Mod => {
+                if divisor.is_none_or(|c| c == 0 || (c == -1 && op == BinOp::FloorDiv)) {
+                    // This division may fault: earlier overflows must be reported first.
+                    self.check_overflow();
+                }
                 if divisor.is_none_or(|c| c == 0) {
                     let zero = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
                     self.fault_if(zero, self.fault_div);
                 }
-                if op == BinOp::FloorDiv {
-                    if divisor.is_none_or(|c| c == -1) {
-                        let a_min = self.b.ins().icmp_imm_s(IntCC::Equal, a, i64::MIN);
-                        let b_minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
-                        let overflow = self.b.ins().band(a_min, b_minus_one);
-                        self.fault_if(overflow, self.fault_overflow);
+                if op == BinOp::FloorDiv && divisor.is_none_or(|c| c == -1) {
+                    let a_min = self.b.ins().icmp_imm_s(IntCC::Equal, a, i64::MIN);
+                    let b_minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
+                    let overflow = self.b.ins().band(a_min, b_minus_one);
+                    self.fault_if(overflow, self.fault_overflow);
+                }
+                let magic = divisor.and_then(|d| self.magic.get(&d).copied());
+                // Truncated quotient q (division only) and remainder r, then the floor
+                // adjustment where r is non-zero with a sign other than b's: q - 1, r + b.
+                let (q, r, b) = match magic {
+                    Some(magic) => {
+                        let q = self.magic_quotient(a, magic);
+                        let qb = self.b.ins().imul(q, magic.d_value);
+                        (Some(q), self.b.ins().isub(a, qb), magic.d_value)
                     }
-                    // Truncated quotient, minus one when the remainder's sign differs from b's.
-                    let q = self.b.ins().sdiv(a, b);
-                    let qb = self.b.ins().imul(q, b);
-                    let r = self.b.ins().isub(a, qb);
-                    let adjust = self.sign_differs(r, b);
-                    let adjust = self.bool_to_int(adjust);
-                    self.b.ins().isub(q, adjust)
+                    None if op == BinOp::FloorDiv => {
+                        let q = self.b.ins().sdiv(a, b);
+                        let qb = self.b.ins().imul(q, b);
+                        (Some(q), self.b.ins().isub(a, qb), b)
+                    }
+                    None => (None, self.b.ins().srem(a, b), b),
+                };
+                let adjust = if divisor.is_some_and(|c| c > 0) {
+                    // b > 0: adjust exactly when r < 0; r's sign bit is the mask.
+                    self.b.ins().sshr_imm_s(r, 63)
                 } else {
-                    // Truncated remainder, plus b when its sign differs from b's.
-                    let r = self.b.ins().srem(a, b);
-                    let adjust = self.sign_differs(r, b);
-                    let zero = self.b.ins().iconst(I64, 0);
-                    let add = self.b.ins().select(adjust, b, zero);
-                    self.b.ins().iadd(r, add)
+                    let differ = self.sign_differs(r, b);
+                    self.b.ins().bmask(I64, differ)
+                };
+                match q {
+                    Some(q) if op == BinOp::FloorDiv => self.b.ins().iadd(q, adjust),
+                    _ => {
+                        let add = self.b.ins().band(adjust, b);
+                        self.b.ins().iadd(r, add)
+                    }
                 }
             }
             BinOp::Min => self.b.ins().smin(a, b),
@@ -461,6 +663,21 @@ impl<'a> Lowering<'a> {
                 self.bool_to_int(flag)
             }
         }
+    }
+
+    /// The truncated quotient `a / d` by multiplication (see [`magic`]).
+    fn magic_quotient(&mut self, a: Value, magic: Magic) -> Value {
+        let mut t = self.b.ins().smulhi(a, magic.m_value);
+        if magic.d > 0 && magic.m < 0 {
+            t = self.b.ins().iadd(t, a);
+        } else if magic.d < 0 && magic.m > 0 {
+            t = self.b.ins().isub(t, a);
+        }
+        if magic.shift > 0 {
+            t = self.b.ins().sshr_imm_s(t, i64::from(magic.shift));
+        }
+        let negative = self.b.ins().ushr_imm_s(t, 63);
+        self.b.ins().iadd(t, negative)
     }
 
     /// i8 flag: `r != 0 && (r < 0) != (b < 0)`.
@@ -536,6 +753,20 @@ mod tests {
     }
 
     #[test]
+    fn compiled_programs_can_be_shared_between_threads() {
+        fn send_sync<T: Send + Sync>(_: &T) {}
+        let jit = JitProgram::compile(&testkit::sum_mod()).unwrap();
+        send_sync(&jit);
+        let runs: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| scope.spawn(|| jit.run_batch([&[3, 5][..]]).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(runs, vec![vec![Ok(vec![3, 1])]; 2]);
+    }
+
+    #[test]
     fn bad_lengths_and_invalid_programs_are_errors() {
         let jit = JitProgram::compile(&testkit::adder()).unwrap();
         let err = jit.run_batch([&[1, 0][..], &[1, 0, 1]]).unwrap_err();
@@ -557,10 +788,52 @@ mod tests {
         assert!(err.to_string().contains("state variable 5"), "{err}");
     }
 
+    #[test]
+    fn constant_divisors_match_the_interpreter() {
+        let mut numerators: Vec<i64> = (-40..=40).collect();
+        numerators.extend([i64::MIN, i64::MIN + 1, i64::MAX, i64::MAX - 1, 1 << 40, -(1 << 40) - 3]);
+        numerators.extend(testkit::values(11, 300, i64::MIN, i64::MAX));
+        let sequences: Vec<Vec<i64>> = numerators.chunks(7).map(<[i64]>::to_vec).collect();
+        let divisors = [
+            3,
+            5,
+            6,
+            7,
+            10,
+            12,
+            100,
+            641,
+            -3,
+            -7,
+            -10,
+            (1 << 31) + 1,
+            -(1 << 33) - 5,
+            i64::MAX,
+            i64::MIN + 1,
+            2,
+            4,
+            -8,
+            1,
+            -1,
+            i64::MIN,
+        ];
+        for d in divisors {
+            let program = testkit::program(
+                vec![],
+                &["a"],
+                vec![
+                    testkit::bin(BinOp::FloorDiv, x(0), c(d)),
+                    testkit::bin(BinOp::Mod, x(0), c(d)),
+                ],
+            );
+            agree(&format!("divisor {d}"), &program, &sequences);
+        }
+    }
+
     fn leaf() -> impl Strategy<Value = Expr> {
         prop_oneof![
             (-4i64..5).prop_map(Expr::Const),
-            prop::sample::select(vec![i64::MIN, i64::MAX, -1, 1 << 40]).prop_map(Expr::Const),
+            prop::sample::select(vec![i64::MIN, i64::MAX, -1, 1 << 40, 7, -10, 12345]).prop_map(Expr::Const),
             (0usize..2).prop_map(Expr::state),
             (0usize..2).prop_map(Expr::input),
         ]

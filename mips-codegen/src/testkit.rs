@@ -62,8 +62,10 @@ pub fn sum_mod() -> Program {
 
 /// Deterministic pseudo-random values in `lo..=hi`.
 pub fn values(seed: u64, n: usize, lo: i64, hi: i64) -> Vec<i64> {
-    let span = (hi - lo) as u64 + 1;
-    (0..n as u64).map(|i| lo + (mix(seed, i) % span) as i64).collect()
+    let span = (i128::from(hi) - i128::from(lo) + 1) as u128;
+    (0..n as u64)
+        .map(|i| (i128::from(lo) + (u128::from(mix(seed, i)) % span) as i128) as i64)
+        .collect()
 }
 
 /// `n` sequences of lengths `0..max_len` with `dim` components in `lo..=hi`.

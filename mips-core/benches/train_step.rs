@@ -22,7 +22,9 @@ const SEQ_LEN: usize = 10;
 fn dataset(n: usize) -> Dataset {
     let mut state = 1u64;
     let mut next = move || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 33) % 10) as i64
     };
     Dataset {
@@ -91,7 +93,10 @@ fn torch_steps_per_second(batches: &[usize], seconds: f64) -> Option<Vec<f64>> {
     if !out.status.success() {
         eprintln!(
             "PyTorch skipped: {}",
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("python3 failed")
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("python3 failed")
         );
         return None;
     }
@@ -106,7 +111,10 @@ fn torch_steps_per_second(batches: &[usize], seconds: f64) -> Option<Vec<f64>> {
 
 fn main() {
     // `cargo bench` passes `--bench`; any other argument is ignored.
-    let seconds: f64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3.0);
+    let seconds: f64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3.0);
     let batches: Vec<usize> = std::env::var("BENCH_BATCHES")
         .unwrap_or_else(|_| "256,4096".into())
         .split(',')
@@ -117,7 +125,10 @@ fn main() {
     );
     let ours: Vec<f64> = batches.iter().map(|&b| mips_steps_per_second(b, seconds)).collect();
     let theirs = torch_steps_per_second(&batches, seconds);
-    println!("{:>7} {:>14} {:>16} {:>8}", "batch", "mips steps/s", "PyTorch steps/s", "ratio");
+    println!(
+        "{:>7} {:>14} {:>16} {:>8}",
+        "batch", "mips steps/s", "PyTorch steps/s", "ratio"
+    );
     for (k, &b) in batches.iter().enumerate() {
         match &theirs {
             Some(t) => println!("{b:>7} {:>14.1} {:>16.1} {:>7.1}x", ours[k], t[k], ours[k] / t[k]),

@@ -6,7 +6,11 @@ use mips_core::ir::{Activation, network::Shape};
 use mips_core::train::{Prepared, TrainOptions, train_run};
 
 fn widths(s: &str) -> Vec<usize> {
-    if s == "-" { vec![] } else { s.split('x').map(|v| v.parse().expect("width")).collect() }
+    if s == "-" {
+        vec![]
+    } else {
+        s.split('x').map(|v| v.parse().expect("width")).collect()
+    }
 }
 
 fn main() {
@@ -39,6 +43,8 @@ fn main() {
                     *after = v.parse().unwrap()
                 }
             }
+            "spread" => opts.spread_init = v.parse().unwrap(),
+            "loss" => opts.loss = Some(mips_core::task::Loss::parse(v).unwrap()),
             "norm" => opts.normalize = v.parse().unwrap(),
             "eval" => opts.eval_every = v.parse().unwrap(),
             _ => panic!("unknown key {k}"),
@@ -46,7 +52,11 @@ fn main() {
     }
     let t = std::time::Instant::now();
     let prep = Prepared::new(&task, &opts).expect("prepare");
-    println!("prepared in {:.2}s ({} test sequences)", t.elapsed().as_secs_f64(), prep.test().len());
+    println!(
+        "prepared in {:.2}s ({} test sequences)",
+        t.elapsed().as_secs_f64(),
+        prep.test().len()
+    );
     for s in seed..seed + seeds {
         let (_, r) = train_run(&prep, &shape, s, &opts, &|_| false).expect("run");
         println!(

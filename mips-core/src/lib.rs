@@ -10,8 +10,8 @@ pub mod ir;
 pub mod pass;
 pub mod rng;
 pub mod task;
-pub mod train;
 pub mod tasks;
+pub mod train;
 
 pub use error::{MipsError, Result};
 pub use inventory;

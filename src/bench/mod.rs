@@ -122,6 +122,7 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
         return write_tables(&args, records, None);
     }
     let names = select_tasks(&args)?;
+    record::remove_stale_temporaries(&args.out)?;
     let registry = globals.registry();
     let steps = crate::cli::resolve_pipeline(&args.pipeline, &registry)?;
     let settings = RunSettings {

@@ -78,6 +78,24 @@ pub fn load(dir: &Path, task: &str) -> anyhow::Result<Option<TaskRecord>> {
     Ok(Some(record))
 }
 
+/// Removes temporary files a killed run left in the records folder.
+pub fn remove_stale_temporaries(dir: &Path) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir.join("records")) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            std::fs::remove_file(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Every record in a folder, sorted by task name.
 pub fn load_all(dir: &Path) -> anyhow::Result<Vec<TaskRecord>> {
     let records_dir = dir.join("records");

@@ -13,6 +13,8 @@ use mips_core::pass::pipeline::ResolvedStep;
 use mips_core::pass::{Artifacts, Level, PassContext, PassKind, PassManager, Pipeline, Registry, ReportRow};
 use mips_core::task::Task;
 use mips_core::tasks;
+use mips_core::train::bulk::{TaskOutcome, machine_description, render_markdown, train_all, train_task};
+use mips_core::train::search::SearchOptions;
 
 use super::output::{emit, emit_line};
 use super::{Globals, PipelineChoice};
@@ -67,6 +69,9 @@ pub struct TrainArgs {
     /// Output folder for --all.
     #[arg(long, default_value = "models")]
     pub out_dir: PathBuf,
+    /// The results table written by --all.
+    #[arg(long, default_value = "results/train.md")]
+    pub results: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -203,8 +208,60 @@ fn load_network(path: &Path) -> anyhow::Result<Network> {
     Ok(versioned::load::<Network>(path)?)
 }
 
-pub fn train(_args: TrainArgs, _globals: &Globals) -> anyhow::Result<()> {
-    anyhow::bail!("`mips train` is not wired yet")
+pub fn train(args: TrainArgs, globals: &Globals) -> anyhow::Result<()> {
+    let opts = SearchOptions {
+        seed: globals.seed,
+        ..SearchOptions::default()
+    };
+    if args.all {
+        let names: Vec<String> = tasks::names().into_iter().map(String::from).collect();
+        let open = |name: &str| tasks::open(name);
+        let quiet = globals.quiet;
+        let progress = move |name: &str, outcome: &TaskOutcome| {
+            if !quiet {
+                let r = &outcome.report;
+                let how = if outcome.resumed { "done before" } else { "trained" };
+                eprintln!(
+                    "{name:<24} {how:<11} {} accuracy {:.4}% in {:.1}s",
+                    r.shape,
+                    r.test_accuracy * 100.0,
+                    r.seconds
+                );
+            }
+        };
+        let all = train_all(&names, &open, &args.out_dir, &opts, Some(&progress))?;
+        let markdown = render_markdown(&all, &opts, &machine_description());
+        write_atomic(&args.results, markdown.as_bytes())?;
+        let solved = all.tasks.iter().filter(|t| t.report.solved()).count();
+        emit_line(&format!(
+            "{solved} of {} tasks at 100% test accuracy in {:.1}s; models in {}, table in {}",
+            names.len(),
+            all.seconds,
+            args.out_dir.display(),
+            args.results.display()
+        ))?;
+        for (name, error) in &all.errors {
+            eprintln!("error: {name}: {error}");
+        }
+        return Ok(());
+    }
+    let spec = args
+        .task
+        .ok_or_else(|| anyhow::anyhow!("name a task or data file, or pass --all"))?;
+    let task = tasks::open(&spec)?;
+    let (network, report) = train_task(task.as_ref(), &opts, None)?;
+    versioned::save(&network, &args.out)?;
+    emit_line(&format!(
+        "{}: {} test accuracy {:.4}% after {} steps ({} runs, {:.1}s, stop: {:?}); wrote {}",
+        report.task,
+        report.shape,
+        report.test_accuracy * 100.0,
+        report.steps,
+        report.runs.len(),
+        report.seconds,
+        report.stop,
+        args.out.display()
+    ))
 }
 
 pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {

@@ -65,7 +65,11 @@ pub fn to_bytes(net: &Network, precision: Precision) -> Result<Vec<u8>> {
         }
     }
     if net.h0.iter().any(|&v| v != 0.0) {
-        tensors.push(("h0".into(), vec![net.hidden_dim], encode(net.h0.iter().copied(), precision)));
+        tensors.push((
+            "h0".into(),
+            vec![net.hidden_dim],
+            encode(net.h0.iter().copied(), precision),
+        ));
     }
     let views: Vec<(String, TensorView)> = tensors
         .iter()
@@ -138,7 +142,9 @@ fn read_mlp(st: &SafeTensors, prefix: &str, activation: Activation, used: &mut V
             return Err(err(format!("'{wn}' has shape {ws:?}; expected [out, in]")));
         };
         if bs != [outputs] {
-            return Err(err(format!("'{bn}' has shape {bs:?}; expected [{outputs}] to match '{wn}'")));
+            return Err(err(format!(
+                "'{bn}' has shape {bs:?}; expected [{outputs}] to match '{wn}'"
+            )));
         }
         if let Some(prev) = layers.last().filter(|p| p.outputs != inputs) {
             return Err(err(format!(
@@ -194,10 +200,16 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Network> {
     } else {
         vec![0.0; hidden_dim]
     };
-    let mut extra: Vec<&str> = st.names().into_iter().filter(|n| !used.iter().any(|u| u == n)).collect();
+    let mut extra: Vec<&str> = st
+        .names()
+        .into_iter()
+        .filter(|n| !used.iter().any(|u| u == n))
+        .collect();
     extra.sort();
     if !extra.is_empty() {
-        return Err(err(format!("unexpected tensors {extra:?} (expected hmlp.mlp.*, ymlp.mlp.* and h0)")));
+        return Err(err(format!(
+            "unexpected tensors {extra:?} (expected hmlp.mlp.*, ymlp.mlp.* and h0)"
+        )));
     }
     let net = Network {
         input_dim: f.input_dim() - hidden_dim,
@@ -253,13 +265,23 @@ mod tests {
         names.sort();
         assert_eq!(
             names,
-            ["hmlp.mlp.0.bias", "hmlp.mlp.0.weight", "hmlp.mlp.2.bias", "hmlp.mlp.2.weight", "ymlp.mlp.0.bias", "ymlp.mlp.0.weight"]
+            [
+                "hmlp.mlp.0.bias",
+                "hmlp.mlp.0.weight",
+                "hmlp.mlp.2.bias",
+                "hmlp.mlp.2.weight",
+                "ymlp.mlp.0.bias",
+                "ymlp.mlp.0.weight"
+            ]
         );
         assert_eq!(st.tensor("hmlp.mlp.0.weight").unwrap().shape(), [4, 5]);
     }
 
     fn tensor_file(tensors: &[(&str, Vec<usize>, Vec<f32>)]) -> Vec<u8> {
-        let bytes: Vec<Vec<u8>> = tensors.iter().map(|t| t.2.iter().flat_map(|v| v.to_le_bytes()).collect()).collect();
+        let bytes: Vec<Vec<u8>> = tensors
+            .iter()
+            .map(|t| t.2.iter().flat_map(|v| v.to_le_bytes()).collect())
+            .collect();
         let views: Vec<(String, TensorView)> = tensors
             .iter()
             .zip(&bytes)
@@ -315,7 +337,11 @@ t = {
 }
 save_file(t, sys.argv[1])
 "#;
-        let status = std::process::Command::new("python3").arg("-c").arg(script).arg(&path).output();
+        let status = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .arg(&path)
+            .output();
         match status {
             Ok(out) if out.status.success() => {}
             Ok(out) => {

@@ -39,6 +39,9 @@ pub struct ExprDisplay<'a> {
     inputs: &'a [String],
     dialect: Dialect,
     min_prec: u8,
+    /// The condition of a conditional expression, where only truthiness matters: Python
+    /// comparisons and `not` need no `int(..)` there.
+    condition: bool,
 }
 
 impl Expr {
@@ -50,6 +53,7 @@ impl Expr {
             inputs,
             dialect,
             min_prec: 0,
+            condition: false,
         }
     }
 }
@@ -79,6 +83,7 @@ impl<'a> ExprDisplay<'a> {
         ExprDisplay {
             expr,
             min_prec,
+            condition: false,
             ..*self
         }
     }
@@ -87,8 +92,13 @@ impl<'a> ExprDisplay<'a> {
         self.dialect == Dialect::Python
     }
 
+    /// True when comparisons and `not` are wrapped in `int(..)`.
+    fn wraps_bools(&self) -> bool {
+        self.python() && !self.condition
+    }
+
     fn prec(&self) -> u8 {
-        let loose = |pseudo| if self.python() { ATOM } else { pseudo };
+        let loose = |pseudo| if self.wraps_bools() { ATOM } else { pseudo };
         match self.expr {
             Expr::Const(c) if *c < 0 => UNARY,
             Expr::Const(_) | Expr::Var(_) => ATOM,
@@ -136,7 +146,7 @@ impl<'a> ExprDisplay<'a> {
             Expr::Var(v) => self.name(*v, out),
             Expr::Unary(UnOp::Neg, a) => write!(out, "-{}", self.sub(a, UNARY + 1)),
             Expr::Unary(UnOp::Abs, a) => write!(out, "abs({})", self.sub(a, 0)),
-            Expr::Unary(UnOp::Not, a) if self.python() => write!(out, "int(not {})", self.sub(a, NOT)),
+            Expr::Unary(UnOp::Not, a) if self.wraps_bools() => write!(out, "int(not {})", self.sub(a, NOT)),
             Expr::Unary(UnOp::Not, a) => write!(out, "not {}", self.sub(a, NOT)),
             Expr::Binary(op @ (BinOp::Min | BinOp::Max), a, b) => {
                 write!(out, "{}({}, {})", op.symbol(), self.sub(a, 0), self.sub(b, 0))
@@ -149,7 +159,7 @@ impl<'a> ExprDisplay<'a> {
             }
             Expr::Binary(op, a, b) if op.is_boolean() && !matches!(op, BinOp::And | BinOp::Or) => {
                 let (a, b) = (self.sub(a, CMP + 1), self.sub(b, CMP + 1));
-                if self.python() {
+                if self.wraps_bools() {
                     write!(out, "int({a} {} {b})", op.symbol())
                 } else {
                     write!(out, "{a} {} {b}", op.symbol())
@@ -159,13 +169,13 @@ impl<'a> ExprDisplay<'a> {
                 let p = self.prec();
                 write!(out, "{} {} {}", self.sub(a, p), op.symbol(), self.sub(b, p + 1))
             }
-            Expr::If(c, t, e) => write!(
-                out,
-                "{} if {} else {}",
-                self.sub(t, IF + 1),
-                self.sub(c, IF + 1),
-                self.sub(e, IF)
-            ),
+            Expr::If(c, t, e) => {
+                let condition = ExprDisplay {
+                    condition: true,
+                    ..self.sub(c, IF + 1)
+                };
+                write!(out, "{} if {condition} else {}", self.sub(t, IF + 1), self.sub(e, IF))
+            }
         }
     }
 }
@@ -304,6 +314,9 @@ mod tests {
         assert_eq!(python, "int(s0 > 0) & int(x0 != 0) | int(not x1)");
         let not_and = Expr::un(UnOp::Not, and);
         assert_eq!(not_and.to_string(), "not (s0 > 0 and x0)");
+        let ite = Expr::ite(bin(BinOp::Gt, s(0), c(0)), Expr::ite(not_and, c(1), c(2)), c(3));
+        let python = ite.display(&[], &[], Dialect::Python).to_string();
+        assert_eq!(python, "(1 if not int(s0 > 0) & int(x0 != 0) else 2) if s0 > 0 else 3");
     }
 
     #[test]

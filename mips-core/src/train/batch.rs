@@ -102,7 +102,10 @@ impl<R: Real> Block<R> {
     pub fn fill(&mut self, data: &Dataset, range: Range<usize>) -> Result<()> {
         let (ni, no) = (data.input_dim, data.output_dim);
         if ni == 0 || no == 0 {
-            return Err(MipsError::invalid("dataset", "input and output widths must be positive"));
+            return Err(MipsError::invalid(
+                "dataset",
+                "input and output widths must be positive",
+            ));
         }
         if range.end > data.len() || range.start > range.end {
             return Err(MipsError::invalid(
@@ -139,7 +142,11 @@ impl<R: Real> Block<R> {
             mask: std::mem::take(&mut self.mask),
             positions: 0,
         };
-        for (buf, len) in [(&mut self.x, steps * ni * n), (&mut self.y, steps * no * n), (&mut self.mask, steps * n)] {
+        for (buf, len) in [
+            (&mut self.x, steps * ni * n),
+            (&mut self.y, steps * no * n),
+            (&mut self.mask, steps * n),
+        ] {
             buf.clear();
             buf.resize(len, R::ZERO);
         }
@@ -204,7 +211,10 @@ mod tests {
         };
         let b: Batch<f32> = Batch::from_dataset(&data, 0..BLOCK + 3).unwrap();
         assert_eq!(b.blocks.len(), 2);
-        assert_eq!((b.blocks[0].count, b.blocks[1].count, b.positions), (BLOCK, 3, BLOCK + 3));
+        assert_eq!(
+            (b.blocks[0].count, b.blocks[1].count, b.positions),
+            (BLOCK, 3, BLOCK + 3)
+        );
     }
 
     #[test]

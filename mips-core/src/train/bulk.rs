@@ -23,9 +23,16 @@ use crate::{MipsError, Result};
 pub const REGENERATE: &str = "cargo run --release -- train --all --out-dir models";
 
 /// Trains the smallest accurate network for one task (the architecture search).
-pub fn train_task(task: &dyn Task, opts: &SearchOptions, progress: Option<Progress>) -> Result<(Network, SearchReport)> {
+pub fn train_task(
+    task: &dyn Task,
+    opts: &SearchOptions,
+    progress: Option<Progress>,
+) -> Result<(Network, SearchReport)> {
     minimize(task, opts, progress)
 }
+
+/// Called by [`train_all`] after each task with its name and outcome.
+pub type TaskProgress<'a> = &'a (dyn Fn(&str, &TaskOutcome) + Sync);
 
 /// One task's entry in a [`train_all`] run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,7 +58,13 @@ pub struct AllReport {
 pub fn file_stem(name: &str) -> String {
     let stem: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if stem.is_empty() { "task".into() } else { stem }
 }
@@ -59,7 +72,10 @@ pub fn file_stem(name: &str) -> String {
 /// Paths of a task's model and report inside `out_dir`.
 pub fn result_paths(out_dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     let stem = file_stem(name);
-    (out_dir.join(format!("{stem}.ron")), out_dir.join(format!("{stem}.report.ron")))
+    (
+        out_dir.join(format!("{stem}.ron")),
+        out_dir.join(format!("{stem}.report.ron")),
+    )
 }
 
 /// Loads a report written by [`train_all`].
@@ -87,7 +103,7 @@ pub fn train_all(
     open: &(dyn Fn(&str) -> Result<Box<dyn Task>> + Sync),
     out_dir: &Path,
     opts: &SearchOptions,
-    progress: Option<&(dyn Fn(&str, &TaskOutcome) + Sync)>,
+    progress: Option<TaskProgress>,
 ) -> Result<AllReport> {
     opts.validate()?;
     std::fs::create_dir_all(out_dir).map_err(|source| MipsError::Io {
@@ -187,32 +203,65 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
         out,
         "- Wall time of the run: {:.1} s{}; sum of per-task search times: {:.1} s",
         all.seconds,
-        if resumed > 0 { format!(" ({resumed} tasks loaded from an earlier run)") } else { String::new() },
+        if resumed > 0 {
+            format!(" ({resumed} tasks loaded from an earlier run)")
+        } else {
+            String::new()
+        },
         task_seconds
     );
     let _ = writeln!(out, "- Machine: {machine}");
-    let t = &opts.train;
+    let run = |t: &super::run::TrainOptions| {
+        format!(
+            "≤ {} steps (patience {}), batch {}, AdamW lr {} ({})",
+            t.max_steps,
+            t.patience,
+            t.batch_size,
+            t.lr,
+            match t.schedule {
+                super::run::Schedule::Constant => "constant".to_string(),
+                super::run::Schedule::Cosine { floor } => format!("cosine to {floor}×"),
+                super::run::Schedule::Plateau { factor, after, .. } => format!("×{factor} after {after} flat steps"),
+            }
+        )
+    };
+    let generous: Vec<String> = opts
+        .generous
+        .iter()
+        .map(|(f, g)| format!("f[{}] g[{}]", widths(f), widths(g)))
+        .collect();
     let _ = writeln!(
         out,
-        "- Search: hidden {}..{}, MLP widths {:?} (depth ≤ {}), {} seeds per shape, {} activation; \
-         per run ≤ {} steps (patience {}), batch {}, AdamW lr {} ({:?}), test accuracy on the whole test split",
-        opts.min_hidden,
-        opts.max_hidden,
+        "- Search: linear RNNs at hidden 1..{max}, then {} at hidden 1..{mlp} (or below the linear solution), \
+         then bisection over smaller MLPs (widths {:?}, depth ≤ {}); {} seeds per shape, {} activation",
+        generous.join(", then "),
         opts.widths,
         opts.max_depth,
         opts.seeds,
         opts.activation.name(),
-        t.max_steps,
-        t.patience,
-        t.batch_size,
-        t.lr,
-        t.schedule
+        max = opts.max_hidden,
+        mlp = opts.max_hidden_mlp.min(opts.max_hidden),
     );
     let _ = writeln!(
         out,
+        "- Runs of shapes with an affine f: {}; runs of shapes with an MLP f: {}",
+        run(&opts.linear),
+        run(&opts.train)
+    );
+    let _ = writeln!(out, "- Test accuracy is measured on the whole test split of each task");
+    let _ = writeln!(
+        out,
         "- Budgets per task: {} total steps, {} s wall time\n",
-        if opts.max_total_steps > 0 { opts.max_total_steps.to_string() } else { "unlimited".into() },
-        if opts.max_seconds > 0.0 { format!("{}", opts.max_seconds) } else { "unlimited".into() }
+        if opts.max_total_steps > 0 {
+            opts.max_total_steps.to_string()
+        } else {
+            "unlimited".into()
+        },
+        if opts.max_seconds > 0.0 {
+            format!("{}", opts.max_seconds)
+        } else {
+            "unlimited".into()
+        }
     );
     let _ = writeln!(
         out,
@@ -226,7 +275,11 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} |",
             r.task,
-            if r.solved() { "100%".to_string() } else { format!("{:.3}%", 100.0 * r.test_accuracy) },
+            if r.solved() {
+                "100%".to_string()
+            } else {
+                format!("{:.3}%", 100.0 * r.test_accuracy)
+            },
             r.shape.hidden_dim,
             widths(&r.shape.f_widths),
             widths(&r.shape.g_widths),
@@ -257,18 +310,22 @@ mod tests {
     use crate::train::toy::Toy;
 
     fn opts() -> SearchOptions {
+        let train = TrainOptions {
+            batch_size: 32,
+            lr: 1e-2,
+            max_steps: 1500,
+            patience: 600,
+            eval_every: 50,
+            screen_size: 64,
+            ..TrainOptions::default()
+        };
         SearchOptions {
-            train: TrainOptions {
-                batch_size: 32,
-                lr: 1e-2,
-                max_steps: 1500,
-                patience: 600,
-                eval_every: 50,
-                screen_size: 64,
-                ..TrainOptions::default()
-            },
+            linear: train.clone(),
+            train,
             max_hidden: 1,
             widths: vec![2],
+            max_depth: 1,
+            generous: vec![(vec![2], vec![2])],
             ..SearchOptions::default()
         }
     }

@@ -27,7 +27,11 @@ pub struct Stats {
 impl Stats {
     /// Share of correct outputs (1 for an empty batch).
     pub fn accuracy(&self) -> f64 {
-        if self.total == 0 { 1.0 } else { self.correct as f64 / self.total as f64 }
+        if self.total == 0 {
+            1.0
+        } else {
+            self.correct as f64 / self.total as f64
+        }
     }
 
     /// True when every output is right.

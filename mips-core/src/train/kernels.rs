@@ -44,10 +44,14 @@ pub fn affine<R: Real>(
     out: &mut [R],
     n: usize,
 ) {
-    debug_assert!(n % TILE == 0 && xa.len() >= ins_a * n && xb.len() >= (ins - ins_a) * n);
+    debug_assert!(n.is_multiple_of(TILE) && xa.len() >= ins_a * n && xb.len() >= (ins - ins_a) * n);
     debug_assert!(out.len() >= outs * n);
     let row = |i: usize, c: usize| -> &[R; TILE] {
-        if i < ins_a { tile(xa, i * n + c) } else { tile(xb, (i - ins_a) * n + c) }
+        if i < ins_a {
+            tile(xa, i * n + c)
+        } else {
+            tile(xb, (i - ins_a) * n + c)
+        }
     };
     for c in (0..n).step_by(TILE) {
         let mut o = 0;
@@ -97,8 +101,41 @@ pub fn affine_transposed<R: Real>(
 ) {
     debug_assert!(rows <= ins && delta.len() >= outs * n && dx.len() >= rows * n);
     for c in (0..n).step_by(TILE) {
-        for i in 0..rows {
-            let mut acc = if accumulate { *tile(dx, i * n + c) } else { [R::ZERO; TILE] };
+        let mut i = 0;
+        // Four input rows at a time: four independent accumulators share each delta load.
+        while i + 4 <= rows {
+            let mut acc = [[R::ZERO; TILE]; 4];
+            if accumulate {
+                for (k, a) in acc.iter_mut().enumerate() {
+                    *a = *tile(dx, (i + k) * n + c);
+                }
+            }
+            for o in 0..outs {
+                let ds = tile(delta, o * n + c);
+                let v = [
+                    w[o * ins + i],
+                    w[o * ins + i + 1],
+                    w[o * ins + i + 2],
+                    w[o * ins + i + 3],
+                ];
+                for j in 0..TILE {
+                    acc[0][j] += v[0] * ds[j];
+                    acc[1][j] += v[1] * ds[j];
+                    acc[2][j] += v[2] * ds[j];
+                    acc[3][j] += v[3] * ds[j];
+                }
+            }
+            for (k, a) in acc.iter().enumerate() {
+                *tile_mut(dx, (i + k) * n + c) = *a;
+            }
+            i += 4;
+        }
+        while i < rows {
+            let mut acc = if accumulate {
+                *tile(dx, i * n + c)
+            } else {
+                [R::ZERO; TILE]
+            };
             for o in 0..outs {
                 let v = w[o * ins + i];
                 let ds = tile(delta, o * n + c);
@@ -107,6 +144,7 @@ pub fn affine_transposed<R: Real>(
                 }
             }
             *tile_mut(dx, i * n + c) = acc;
+            i += 1;
         }
     }
 }
@@ -118,7 +156,12 @@ fn lane_sum<R: Real>(acc: [R; LANES]) -> R {
     for k in 0..8 {
         half[k] = acc[k] + acc[k + 8];
     }
-    let q = [half[0] + half[4], half[1] + half[5], half[2] + half[6], half[3] + half[7]];
+    let q = [
+        half[0] + half[4],
+        half[1] + half[5],
+        half[2] + half[6],
+        half[3] + half[7],
+    ];
     (q[0] + q[2]) + (q[1] + q[3])
 }
 
@@ -166,14 +209,45 @@ pub fn affine_grads<R: Real>(
     gb: &mut [R],
     n: usize,
 ) {
+    let row = |i: usize| -> &[R] {
+        if i < ins_a {
+            &xa[i * n..(i + 1) * n]
+        } else {
+            &xb[(i - ins_a) * n..(i - ins_a + 1) * n]
+        }
+    };
     for o in 0..outs {
         let d = &delta[o * n..(o + 1) * n];
-        for i in 0..ins {
-            let x = if i < ins_a { &xa[i * n..(i + 1) * n] } else { &xb[(i - ins_a) * n..(i - ins_a + 1) * n] };
-            gw[o * ins + i] += dot(d, x, n);
+        let mut i = 0;
+        while i + 4 <= ins {
+            let dots = dot4(d, [row(i), row(i + 1), row(i + 2), row(i + 3)], n);
+            for (k, v) in dots.into_iter().enumerate() {
+                gw[o * ins + i + k] += v;
+            }
+            i += 4;
+        }
+        while i < ins {
+            gw[o * ins + i] += dot(d, row(i), n);
+            i += 1;
         }
         gb[o] += sum(d, n);
     }
+}
+
+/// Four dot products of `a` with `b[k]`, each exactly as [`dot`] computes it.
+#[inline(always)]
+fn dot4<R: Real>(a: &[R], b: [&[R]; 4], n: usize) -> [R; 4] {
+    let mut acc = [[R::ZERO; LANES]; 4];
+    for c in (0..n).step_by(LANES) {
+        let xa: &[R; LANES] = a[c..c + LANES].try_into().expect("lanes");
+        for k in 0..4 {
+            let xb: &[R; LANES] = b[k][c..c + LANES].try_into().expect("lanes");
+            for j in 0..LANES {
+                acc[k][j] += xa[j] * xb[j];
+            }
+        }
+    }
+    acc.map(lane_sum)
 }
 
 /// Applies the activation in place.
@@ -181,7 +255,7 @@ pub fn affine_grads<R: Real>(
 pub fn activate<R: Real>(act: Activation, z: &mut [R]) {
     match act {
         Activation::Relu => z.iter_mut().for_each(|v| {
-            if !(*v > R::ZERO) {
+            if *v < R::ZERO {
                 *v = R::ZERO
             }
         }),
@@ -197,7 +271,7 @@ pub fn activate<R: Real>(act: Activation, z: &mut [R]) {
 pub fn activation_backward<R: Real>(act: Activation, a: &[R], delta: &mut [R]) {
     match act {
         Activation::Relu => delta.iter_mut().zip(a).for_each(|(d, &v)| {
-            if !(v > R::ZERO) {
+            if v <= R::ZERO {
                 *d = R::ZERO
             }
         }),
@@ -213,7 +287,7 @@ mod tests {
 
     #[test]
     fn affine_matches_naive() {
-        let (ins, outs, n) = (3, 5, 2 * TILE);
+        let (ins, outs, n) = (6, 5, 2 * TILE);
         let w: Vec<f64> = (0..ins * outs).map(|k| k as f64 * 0.5 - 3.0).collect();
         let b: Vec<f64> = (0..outs).map(|k| k as f64).collect();
         let x: Vec<f64> = (0..ins * n).map(|k| (k % 7) as f64 - 2.0).collect();
@@ -227,6 +301,14 @@ mod tests {
         }
         let mut dx = vec![1.0; ins * n];
         affine_transposed(&w, ins, outs, &out, &mut dx, n, 2, true);
+        let (mut gw, mut gb) = (vec![0.5; ins * outs], vec![0.0; outs]);
+        affine_grads(ins, outs, &out, &x[..n], 1, &x[n..], &mut gw, &mut gb, n);
+        for o in 0..outs {
+            for i in 0..ins {
+                let want = 0.5 + (0..n).map(|c| out[o * n + c] * x[i * n + c]).sum::<f64>();
+                assert!((gw[o * ins + i] - want).abs() < 1e-6 * want.abs().max(1.0));
+            }
+        }
         for i in 0..2 {
             for c in 0..n {
                 let want = 1.0 + (0..outs).map(|o| w[o * ins + i] * out[o * n + c]).sum::<f64>();
@@ -234,6 +316,14 @@ mod tests {
             }
         }
         assert!(dx[2 * n..].iter().all(|&v| v == 1.0), "rows past `rows` untouched");
+        let mut dx = vec![0.0; ins * n];
+        affine_transposed(&w, ins, outs, &out, &mut dx, n, ins, false);
+        for i in 0..ins {
+            for c in 0..n {
+                let want: f64 = (0..outs).map(|o| w[o * ins + i] * out[o * n + c]).sum();
+                assert!((dx[i * n + c] - want).abs() < 1e-9);
+            }
+        }
     }
 
     #[test]

@@ -73,7 +73,10 @@ impl Layout {
             ));
         }
         if shape.f_widths.iter().chain(&shape.g_widths).any(|&w| w == 0) {
-            return Err(MipsError::invalid("network shape", format!("{shape}: MLP widths must be positive")));
+            return Err(MipsError::invalid(
+                "network shape",
+                format!("{shape}: MLP widths must be positive"),
+            ));
         }
         let mut f_sizes = vec![shape.hidden_dim + shape.input_dim];
         f_sizes.extend(&shape.f_widths);
@@ -144,6 +147,31 @@ impl Layout {
         params
     }
 
+    /// Like [`Layout::init`], then, when f has a hidden layer, moves each first-layer unit's
+    /// bias so that its ReLU kink (the hyperplane `w · [h, x] + b = 0`, at `h = 0`) passes
+    /// through a random point of the input box `ranges` (inclusive, widened by half a unit on
+    /// each side). Random kinks near zero would leave most of a wide input range linear; kinks
+    /// spread over the range let the network pick out individual input values from the start.
+    pub fn init_spread<R: Real>(&self, seed: u64, ranges: &[(f64, f64)]) -> Vec<R> {
+        let mut params = self.init::<R>(seed);
+        if self.f.len() < 2 || ranges.len() != self.input_dim {
+            return params;
+        }
+        let mut rng = rng::seeded(seed, 0x1_418);
+        let first = self.f[0];
+        for o in 0..first.outputs {
+            let mut bias = 0.0;
+            for (i, &(lo, hi)) in ranges.iter().enumerate() {
+                let u = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+                let (lo, hi) = (lo - 0.5, hi + 0.5);
+                let c = lo + u * (hi - lo);
+                bias -= params[first.weight + o * first.inputs + self.hidden_dim + i].to_f64() * c;
+            }
+            params[first.bias + o] = R::from_f64(bias);
+        }
+        params
+    }
+
     /// Flattens a network's parameters into this layout (errors when shapes differ).
     pub fn flatten<R: Real>(&self, net: &Network) -> Result<Vec<R>> {
         net.validate()?;
@@ -156,7 +184,10 @@ impl Layout {
         let mut params = vec![R::ZERO; self.len];
         for (mlp, slots) in [(&net.f, &self.f), (&net.g, &self.g)] {
             for (layer, slot) in mlp.layers.iter().zip(slots) {
-                for (dst, src) in params[slot.weight..].iter_mut().zip(layer.weight.iter().chain(&layer.bias)) {
+                for (dst, src) in params[slot.weight..]
+                    .iter_mut()
+                    .zip(layer.weight.iter().chain(&layer.bias))
+                {
                     *dst = R::from_f64(*src);
                 }
             }
@@ -212,7 +243,11 @@ mod tests {
         let net = layout.to_network(&params);
         assert_eq!(net.shape(), shape());
         assert_eq!(layout.flatten::<f64>(&net).unwrap(), params);
-        assert_eq!(net.parameters().collect::<Vec<_>>(), params, "same order as Network::parameters");
+        assert_eq!(
+            net.parameters().collect::<Vec<_>>(),
+            params,
+            "same order as Network::parameters"
+        );
     }
 
     #[test]

@@ -63,7 +63,14 @@ mod tests {
     #[test]
     fn derivatives_match_finite_differences() {
         for loss in [Loss::Log, Loss::Mse, Loss::CrossEntropy] {
-            for &(yhat, y) in &[(0.3, 0.0), (-1.7, 1.0), (2.2, 2.0), (12.0, 3.0), (-0.4, 0.0), (4.6, 5.0)] {
+            for &(yhat, y) in &[
+                (0.3, 0.0),
+                (-1.7, 1.0),
+                (2.2, 2.0),
+                (12.0, 3.0),
+                (-0.4, 0.0),
+                (4.6, 5.0),
+            ] {
                 let eps = 1e-6;
                 let value = |v| loss_and_grad(loss, v, y, (0, 5)).0;
                 let fd = (value(yhat + eps) - value(yhat - eps)) / (2.0 * eps);

@@ -26,6 +26,6 @@ pub use engine::{LossSpec, Stats, Workspace, evaluate, train_step};
 pub use layout::Layout;
 pub use optim::AdamW;
 pub use real::Real;
+pub use run::{Prepared, RunReport, RunStop, TrainOptions, network_stats, train_network, train_run};
 pub use scaling::Scaling;
 pub use search::{SearchOptions, SearchReport, SearchStop, minimize};
-pub use run::{Prepared, RunReport, RunStop, TrainOptions, network_stats, train_network, train_run};

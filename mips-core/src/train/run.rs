@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::batch::Batch;
 use super::engine::{LossSpec, Stats, Workspace, evaluate, train_step};
 use super::layout::Layout;
-use super::scaling::Scaling;
 use super::optim::AdamW;
+use super::scaling::Scaling;
 use crate::data::Dataset;
 use crate::ir::{Network, network::Shape};
 use crate::task::{Loss, Task};
@@ -34,8 +34,8 @@ pub struct TrainOptions {
     pub loss: Option<Loss>,
     /// Most optimizer steps.
     pub max_steps: usize,
-    /// Give up when the screened error has not shrunk by 5% (relative) for this many steps
-    /// (0: never).
+    /// Give up when neither the screened error nor the screened loss has shrunk by 5%
+    /// (relative) for this many steps (0: never).
     pub patience: usize,
     /// Screen test accuracy every this many steps.
     pub eval_every: usize,
@@ -47,6 +47,9 @@ pub struct TrainOptions {
     pub l1: f64,
     /// Learning-rate schedule.
     pub schedule: Schedule,
+    /// Spread the initial ReLU kinks of f's first layer over the input range
+    /// ([`Layout::init_spread`]).
+    pub spread_init: bool,
     /// Train in standardized coordinates (see [`Scaling`]); exported networks are always raw.
     pub normalize: bool,
 }
@@ -74,7 +77,11 @@ impl Schedule {
                 after: 1000,
                 floor: 0.01,
             }),
-            _ => Err(MipsError::unknown("learning-rate schedule", name, ["constant", "cosine", "plateau"])),
+            _ => Err(MipsError::unknown(
+                "learning-rate schedule",
+                name,
+                ["constant", "cosine", "plateau"],
+            )),
         }
     }
 }
@@ -94,6 +101,7 @@ impl Default for TrainOptions {
             l1: 0.0,
             schedule: Schedule::Constant,
             normalize: false,
+            spread_init: true,
         }
     }
 }
@@ -111,7 +119,7 @@ impl TrainOptions {
         if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
             return bad("weight decay must be a non-negative number");
         }
-        if !(self.l1.is_finite() && self.l1 >= 0.0) || !(self.clip_norm.is_finite() && self.clip_norm >= 0.0) {
+        if !(self.l1.is_finite() && self.l1 >= 0.0 && self.clip_norm.is_finite() && self.clip_norm >= 0.0) {
             return bad("l1 and gradient clipping must be non-negative numbers");
         }
         if self.eval_every == 0 {
@@ -162,6 +170,9 @@ pub struct RunReport {
     pub test_accuracy: f64,
     /// Step at which the kept model was reached.
     pub best_step: usize,
+    /// Mean training loss of the kept model on the screened test sequences.
+    #[serde(default)]
+    pub screen_loss: f64,
     pub stop: RunStop,
 }
 
@@ -191,10 +202,16 @@ impl<'a> Prepared<'a> {
         let info = task.info();
         let name = &info.name;
         if info.input_dim == 0 || info.output_dim == 0 {
-            return Err(MipsError::invalid("task", format!("{name}: input and output widths must be positive")));
+            return Err(MipsError::invalid(
+                "task",
+                format!("{name}: input and output widths must be positive"),
+            ));
         }
         if info.input_ranges.len() != info.input_dim || info.output_ranges.len() != info.output_dim {
-            return Err(MipsError::invalid("task", format!("{name}: one value range per component is needed")));
+            return Err(MipsError::invalid(
+                "task",
+                format!("{name}: one value range per component is needed"),
+            ));
         }
         let test = task.test_split();
         if test.input_dim != info.input_dim || test.output_dim != info.output_dim {
@@ -229,6 +246,23 @@ impl<'a> Prepared<'a> {
         })
     }
 
+    /// The inclusive range of each input component in training coordinates.
+    pub fn input_box(&self) -> Vec<(f64, f64)> {
+        let s = &self.scaling;
+        self.task
+            .info()
+            .input_ranges
+            .iter()
+            .enumerate()
+            .map(|(i, &(lo, hi))| {
+                (
+                    (lo as f64 - s.x_shift[i]) / s.x_scale[i],
+                    (hi as f64 - s.x_shift[i]) / s.x_scale[i],
+                )
+            })
+            .collect()
+    }
+
     /// The test split.
     pub fn test(&self) -> &Dataset {
         self.task.test_split()
@@ -254,12 +288,18 @@ impl<'a> Prepared<'a> {
     fn batch(&self, seed: u64, step: usize, size: usize, batch: &mut Batch<f32>) -> Result<()> {
         let data = self.task.train_batch(rng::mix(seed, step as u64), size);
         if data.is_empty() {
-            return Err(MipsError::invalid("task", format!("{}: empty training batch", self.task.info().name)));
+            return Err(MipsError::invalid(
+                "task",
+                format!("{}: empty training batch", self.task.info().name),
+            ));
         }
         if data.input_dim != self.scaling.x_scale.len() || data.output_dim != self.scaling.y_scale.len() {
             return Err(MipsError::invalid(
                 "task",
-                format!("{}: a training batch's widths do not match the task's", self.task.info().name),
+                format!(
+                    "{}: a training batch's widths do not match the task's",
+                    self.task.info().name
+                ),
             ));
         }
         batch.fill(&data, 0..data.len())?;
@@ -284,7 +324,11 @@ pub fn train_run(
     interrupt: &(dyn Fn(usize) -> bool + Sync),
 ) -> Result<(Network, RunReport)> {
     let layout = Layout::new(shape)?;
-    let params = layout.init::<f32>(seed);
+    let params = if opts.spread_init {
+        layout.init_spread::<f32>(seed, &prep.input_box())
+    } else {
+        layout.init::<f32>(seed)
+    };
     train_from(prep, &layout, params, seed, opts, None, interrupt)
 }
 
@@ -361,6 +405,7 @@ fn train_from(
     };
     let mut last_eval = 0;
     let mut best_screen: f64 = -1.0;
+    let mut best_loss = f64::INFINITY;
     let mut last_progress = 0;
     let mut last_decay = 0;
     let mut plateau_lr = opts.lr;
@@ -379,7 +424,10 @@ fn train_from(
         let stats = train_step(&mut ws, &params, &h0, &batch, &prep.spec, &mut grads, false);
         if opts.l1 > 0.0 {
             let l1 = opts.l1 as f32;
-            grads.iter_mut().zip(&params).for_each(|(g, p)| *g += l1 * p.signum() * (*p != 0.0) as u8 as f32);
+            grads
+                .iter_mut()
+                .zip(&params)
+                .for_each(|(g, p)| *g += l1 * p.signum() * (*p != 0.0) as u8 as f32);
         }
         let norm = grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt();
         if !norm.is_finite() {
@@ -416,14 +464,20 @@ fn train_from(
             continue;
         }
         last_eval = step;
-        let mut screen = evaluate(&mut ws, &params, &h0, &prep.screen, &prep.spec, false, None);
+        let mut screen = evaluate(&mut ws, &params, &h0, &prep.screen, &prep.spec, true, None);
+        let screen_loss = screen.loss;
         if let Some(hb) = &hard_batch {
             screen.merge(evaluate(&mut ws, &params, &h0, hb, &prep.spec, false, None));
         }
         let acc = screen.accuracy();
-        // Progress (for patience) means the screened error shrank by a meaningful fraction.
+        // Progress (for patience) means the screened error or the screened loss (of the first
+        // screened sequences) shrank by a meaningful fraction.
         if 1.0 - acc < (1.0 - best_screen) * (1.0 - PROGRESS) {
             best_screen = acc;
+            last_progress = step;
+        }
+        if screen_loss < best_loss * (1.0 - PROGRESS) {
+            best_loss = screen_loss;
             last_progress = step;
         }
         if best.full.is_none() && acc > best.screen {
@@ -466,6 +520,7 @@ fn train_from(
             break;
         }
     }
+    let screen_loss = evaluate(&mut ws, &best.params, &h0, &prep.screen, &prep.spec, true, None).loss;
     let net = prep.export(layout, &best.params);
     let test_accuracy = match (stop, best.full) {
         (RunStop::Solved, _) => 1.0,
@@ -479,6 +534,7 @@ fn train_from(
         seconds: start.elapsed().as_secs_f64(),
         test_accuracy,
         best_step: best.step,
+        screen_loss,
         stop,
     };
     Ok((net, report))
@@ -545,7 +601,10 @@ mod tests {
     fn runs_are_deterministic() {
         let task = Toy::running_sum();
         let prep = Prepared::new(&task, &opts()).unwrap();
-        let o = TrainOptions { max_steps: 200, ..opts() };
+        let o = TrainOptions {
+            max_steps: 200,
+            ..opts()
+        };
         let a = train_run(&prep, &linear(2), 3, &o, &|_| false).unwrap();
         let b = train_run(&prep, &linear(2), 3, &o, &|_| false).unwrap();
         assert_eq!(a.0, b.0);
@@ -585,7 +644,10 @@ mod tests {
         let mut s = linear(1);
         s.input_dim = 2;
         assert!(train_run(&prep, &s, 0, &opts(), &|_| false).is_err());
-        let o = TrainOptions { batch_size: 0, ..opts() };
+        let o = TrainOptions {
+            batch_size: 0,
+            ..opts()
+        };
         assert!(train_run(&prep, &linear(1), 0, &o, &|_| false).is_err());
     }
 }

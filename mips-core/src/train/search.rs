@@ -1,19 +1,25 @@
 //! Architecture minimization: the smallest network (hidden size first, then the depths and
 //! widths of f and g) that reaches 100% accuracy on the whole test split.
 //!
-//! For each hidden size `H = 1, 2, ..`: try the linear RNN (f and g affine), which solves sums,
-//! delays and the physics tasks; then a generous MLP shape (`f` and `g` with one hidden layer of
-//! the largest width). If the generous shape fails, smaller MLPs at this `H` are assumed to fail
-//! too and the search moves to `H + 1`; if it succeeds, the smaller MLP shapes at this `H` are
-//! tried from the smallest up and the first success is kept. Every candidate is trained with
-//! several seeds in parallel; a candidate succeeds when one seed does.
+//! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, ..`; linear RNNs
+//! solve sums, delays and the physics tasks, and they train fast. Phase 2 tries the generous MLP
+//! shapes in order (by default: f affine and g with a hidden layer of 16; f with two hidden
+//! layers of 32 and g with one; f and g with one hidden layer of 16), each at the hidden sizes below
+//! the linear solution (or up to `max_hidden_mlp` when there is none), until three hidden sizes
+//! in a row gained no more than one point of accuracy. When a generous shape succeeds at `H`, the later
+//! generous shapes are tried at the hidden sizes below `H` with half the step budget (hidden size
+//! first); then the MLP
+//! shapes at the winning hidden size that are smaller (fewer hidden layers, then fewer
+//! parameters; uniform widths from `widths`) are searched by bisection, assuming that a shape
+//! succeeds when a larger one does, and the smallest success is kept. Every candidate is
+//! trained with several seeds in parallel; a candidate succeeds when one seed does.
 //!
 //! Budgets: optimizer steps per run (`max_steps`, with `patience`), total steps per task
 //! (`max_total_steps`, deterministic) and wall time per task (`max_seconds`, a safety net; the
 //! result depends on the machine's speed only when this one cuts in). Every run is recorded.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -25,11 +31,20 @@ use crate::rng;
 use crate::task::Task;
 use crate::{MipsError, Result};
 
+/// The default wall-time budget per task (seconds): the 62 catalog tasks then train in about
+/// ten minutes on two cores.
+pub const DEFAULT_SECONDS: f64 = 30.0;
+
 /// Budgets and choices of the architecture search.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchOptions {
-    /// Options of every training run (`max_steps` and `patience` are per run).
+    /// Options of the training runs of shapes whose f has hidden layers (`max_steps` and
+    /// `patience` are per run).
     pub train: TrainOptions,
+    /// Options of the training runs of shapes with an affine f (a linear state update, any g):
+    /// their states must be exact (sums over many steps), so by default they train longer with
+    /// a higher learning rate decayed towards zero (cosine); such runs are cheap.
+    pub linear: TrainOptions,
     /// Seeds tried per candidate shape (in parallel).
     pub seeds: usize,
     /// Base seed; run `k` of every candidate uses `rng::mix(seed, k)`.
@@ -38,10 +53,15 @@ pub struct SearchOptions {
     pub max_hidden: usize,
     /// Smallest hidden size tried.
     pub min_hidden: usize,
-    /// Widths tried for MLP hidden layers, ascending; the largest is the generous shape's.
+    /// Largest hidden size tried with MLP shapes when no linear RNN succeeds.
+    pub max_hidden_mlp: usize,
+    /// Hidden-layer widths of the smaller shapes tried after a success.
     pub widths: Vec<usize>,
-    /// Most hidden layers per MLP in the shrink phase (0: linear only, 1 or 2).
+    /// Most hidden layers per MLP (0: linear networks only).
     pub max_depth: usize,
+    /// The generous shapes tried at each hidden size after the linear one: hidden-layer widths
+    /// of f and of g (shapes deeper than `max_depth` are skipped).
+    pub generous: Vec<(Vec<usize>, Vec<usize>)>,
     /// Activation of the MLPs.
     pub activation: Activation,
     /// Total optimizer steps over all runs of a task (0: unlimited).
@@ -53,16 +73,29 @@ pub struct SearchOptions {
 impl Default for SearchOptions {
     fn default() -> Self {
         SearchOptions {
-            train: TrainOptions::default(),
+            train: TrainOptions {
+                max_steps: 10_000,
+                patience: 2_000,
+                ..TrainOptions::default()
+            },
+            linear: TrainOptions {
+                lr: 3e-3,
+                schedule: super::run::Schedule::Cosine { floor: 0.01 },
+                max_steps: 20_000,
+                patience: 3_000,
+                ..TrainOptions::default()
+            },
             seeds: 2,
             seed: 0,
             max_hidden: 8,
             min_hidden: 1,
-            widths: vec![2, 4, 8, 16],
-            max_depth: 1,
+            max_hidden_mlp: 4,
+            widths: vec![2, 4, 8, 16, 32],
+            max_depth: 2,
+            generous: vec![(vec![], vec![16]), (vec![32, 32], vec![32]), (vec![16], vec![16])],
             activation: Activation::Relu,
             max_total_steps: 0,
-            max_seconds: 0.0,
+            max_seconds: DEFAULT_SECONDS,
         }
     }
 }
@@ -71,6 +104,7 @@ impl SearchOptions {
     /// Checks the options.
     pub fn validate(&self) -> Result<()> {
         self.train.validate()?;
+        self.linear.validate()?;
         let bad = |m: &str| Err(MipsError::invalid("search options", m));
         if self.seeds == 0 {
             return bad("seeds must be positive");
@@ -78,7 +112,7 @@ impl SearchOptions {
         if self.min_hidden == 0 || self.max_hidden < self.min_hidden {
             return bad("hidden sizes must satisfy 1 <= min-hidden <= max-hidden");
         }
-        if self.widths.contains(&0) {
+        if self.widths.contains(&0) || self.generous.iter().any(|(f, g)| f.contains(&0) || g.contains(&0)) {
             return bad("MLP widths must be positive");
         }
         if self.max_depth > 3 {
@@ -163,26 +197,24 @@ fn size_key(s: &Shape) -> (usize, usize) {
     )
 }
 
-/// The MLP shapes smaller than `generous` at one hidden size, smallest first.
-fn shrink_candidates(info: &crate::task::TaskInfo, hidden: usize, opts: &SearchOptions, generous: &Shape) -> Vec<Shape> {
+/// The MLP shapes smaller than `generous` at one hidden size, smallest first: every pair of
+/// uniform-width stacks (`[]`, `[w]`, `[w, w]`, ... up to `max_depth` layers) for f and g.
+fn shrink_candidates(
+    info: &crate::task::TaskInfo,
+    hidden: usize,
+    opts: &SearchOptions,
+    generous: &Shape,
+) -> Vec<Shape> {
     let mut stacks: Vec<Vec<usize>> = vec![vec![]];
     for depth in 1..=opts.max_depth {
-        let mut next = vec![];
-        for s in stacks.iter().filter(|s| s.len() == depth - 1) {
-            for &w in &opts.widths {
-                let mut t = s.clone();
-                t.push(w);
-                next.push(t);
-            }
-        }
-        stacks.extend(next);
+        stacks.extend(opts.widths.iter().map(|&w| vec![w; depth]));
     }
     let mut out: Vec<Shape> = stacks
         .iter()
         .flat_map(|f| stacks.iter().map(move |g| (f, g)))
         .filter(|(f, g)| !(f.is_empty() && g.is_empty()))
         .map(|(f, g)| shape(info, hidden, f, g, opts.activation))
-        .filter(|s| s != generous && size_key(s) < size_key(generous))
+        .filter(|s| size_key(s) < size_key(generous))
         .collect();
     out.sort_by_key(size_key);
     out.dedup();
@@ -193,6 +225,45 @@ fn shrink_candidates(info: &crate::task::TaskInfo, hidden: usize, opts: &SearchO
 const SHRINK_STEPS_FACTOR: usize = 4;
 /// ...but at least this many.
 const SHRINK_MIN_STEPS: usize = 2000;
+
+/// Stops growing the hidden size of one kind of shape when it stops helping: after
+/// [`PLATEAU_SIZES`] hidden sizes in a row whose score (higher is better) is not `gain` above
+/// the best so far.
+struct Plateau {
+    best: f64,
+    gain: f64,
+    flat: usize,
+}
+
+/// Hidden sizes in a row without gain that end the growth of one kind of shape.
+const PLATEAU_SIZES: usize = 3;
+
+impl Plateau {
+    /// A plateau on scores that must rise by `gain` to count as progress.
+    fn new(gain: f64) -> Self {
+        Plateau {
+            best: f64::NEG_INFINITY,
+            gain,
+            flat: 0,
+        }
+    }
+
+    /// For MLP shapes: best test accuracy, progress is one point (absolute).
+    fn accuracy() -> Self {
+        Plateau::new(0.01)
+    }
+
+    /// Records the score at the next hidden size; true when growth should stop.
+    fn flat(&mut self, score: f64) -> bool {
+        if score > self.best + self.gain {
+            self.best = score;
+            self.flat = 0;
+        } else {
+            self.flat += 1;
+        }
+        self.flat >= PLATEAU_SIZES
+    }
+}
 
 /// Called after each run (for progress displays).
 pub type Progress<'a> = &'a (dyn Fn(&RunReport) + Sync);
@@ -220,10 +291,17 @@ impl Searcher<'_> {
     /// Trains `shape` with every seed in parallel (at most `max_steps` steps per run); returns
     /// the winning run when one solved it.
     fn try_shape(&mut self, shape: &Shape, max_steps: usize) -> Result<Option<(Network, RunReport)>> {
-        let seeds: Vec<u64> = (0..self.opts.seeds as u64).map(|k| rng::mix(self.opts.seed, k)).collect();
+        let seeds: Vec<u64> = (0..self.opts.seeds as u64)
+            .map(|k| rng::mix(self.opts.seed, k))
+            .collect();
         let first_success = AtomicUsize::new(usize::MAX);
         let deadline = self.deadline;
-        let mut train = self.opts.train.clone();
+        // Shapes with an affine f (a linear state update) train with the linear recipe.
+        let mut train = if shape.f_widths.is_empty() {
+            self.opts.linear.clone()
+        } else {
+            self.opts.train.clone()
+        };
         train.max_steps = train.max_steps.min(max_steps);
         if self.opts.max_total_steps > 0 {
             // A candidate never runs past the task's remaining step budget.
@@ -263,7 +341,10 @@ impl Searcher<'_> {
         self.total_steps += steps;
         for (net, report) in &results {
             self.runs.push(report.clone());
-            let better = self.best.as_ref().is_none_or(|(_, b)| report.test_accuracy > b.test_accuracy);
+            let better = self
+                .best
+                .as_ref()
+                .is_none_or(|(_, b)| report.test_accuracy > b.test_accuracy);
             if better {
                 self.best = Some((net.clone(), report.clone()));
             }
@@ -274,36 +355,109 @@ impl Searcher<'_> {
     /// Runs the search; returns the network to keep and why the search ended.
     fn search(&mut self) -> Result<((Network, RunReport), SearchStop)> {
         let info = self.prep.task.info().clone();
-        let widest = self.opts.widths.iter().copied().max();
+        let act = self.opts.activation;
+        // Phase 1: linear RNNs, by hidden size (cheap; they solve sums, delays and physics).
+        let mut linear: Option<(Network, RunReport)> = None;
+        // (No plateau rule here: a delay line's loss only falls once the state is large enough.)
         for hidden in self.opts.min_hidden..=self.opts.max_hidden {
-            let linear = shape(&info, hidden, &[], &[], self.opts.activation);
-            let mut candidates = vec![linear];
-            if let Some(w) = widest.filter(|_| self.opts.max_depth > 0) {
-                candidates.push(shape(&info, hidden, &[w], &[w], self.opts.activation));
+            if let Some(stop) = self.budget_stop() {
+                return Ok((self.best.clone().expect("a run happened"), stop));
             }
-            for (k, candidate) in candidates.iter().enumerate() {
-                if let Some(stop) = self.budget_stop() {
-                    return Ok((self.best.clone().expect("a run happened"), stop));
-                }
-                let Some(found) = self.try_shape(candidate, self.opts.train.max_steps)? else { continue };
-                if k == 0 {
-                    return Ok((found, SearchStop::Found));
-                }
-                // Shrink: the smallest MLP shape at this hidden size that also succeeds, each
-                // with a step budget of a few times what the generous shape needed.
-                let steps = (found.1.steps * SHRINK_STEPS_FACTOR).max(SHRINK_MIN_STEPS);
-                for smaller in shrink_candidates(&info, hidden, self.opts, candidate) {
-                    if let Some(stop) = self.budget_stop() {
-                        return Ok((found, stop));
-                    }
-                    if let Some(better) = self.try_shape(&smaller, steps)? {
-                        return Ok((better, SearchStop::Found));
-                    }
-                }
-                return Ok((found, SearchStop::Found));
+            let candidate = shape(&info, hidden, &[], &[], act);
+            if let Some(found) = self.try_shape(&candidate, self.opts.linear.max_steps)? {
+                linear = Some(found);
+                break;
             }
         }
-        Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted))
+        // Phase 2: the generous MLP shapes, each over the hidden sizes below the linear
+        // solution (or up to `max_hidden_mlp`).
+        let top = match &linear {
+            Some((net, _)) => net.hidden_dim - 1,
+            None => self.opts.max_hidden.min(self.opts.max_hidden_mlp),
+        };
+        let generous: Vec<&(Vec<usize>, Vec<usize>)> = self
+            .opts
+            .generous
+            .iter()
+            .filter(|(f, g)| f.len().max(g.len()) <= self.opts.max_depth)
+            .collect();
+        for (k, (f, g)) in generous.iter().enumerate() {
+            let mut plateau = Plateau::accuracy();
+            for hidden in self.opts.min_hidden..=top {
+                if let Some(stop) = self.budget_stop() {
+                    return Ok((
+                        linear.unwrap_or_else(|| self.best.clone().expect("a run happened")),
+                        stop,
+                    ));
+                }
+                let candidate = shape(&info, hidden, f, g, act);
+                let Some(mut found) = self.try_shape(&candidate, self.opts.train.max_steps)? else {
+                    if plateau.flat(self.accuracy_of(&candidate)) {
+                        break;
+                    }
+                    continue;
+                };
+                let (mut at, mut winner) = (hidden, candidate);
+                // Hidden size first: the later generous shapes at smaller hidden sizes.
+                'smaller: for (f2, g2) in &generous[k + 1..] {
+                    for h2 in self.opts.min_hidden..at {
+                        if self.budget_stop().is_some() {
+                            break 'smaller;
+                        }
+                        let c2 = shape(&info, h2, f2, g2, act);
+                        if let Some(better) = self.try_shape(&c2, self.opts.train.max_steps / 2)? {
+                            (at, winner, found) = (h2, c2, better);
+                            break;
+                        }
+                    }
+                }
+                return self.shrink(&info, at, &winner, found);
+            }
+        }
+        match linear {
+            Some(found) => Ok((found, SearchStop::Found)),
+            None => Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted)),
+        }
+    }
+
+    /// Bisection over the shapes smaller than `shape` (which succeeded with `found`), each run
+    /// with a step budget of a few times what `found` needed.
+    fn shrink(
+        &mut self,
+        info: &crate::task::TaskInfo,
+        hidden: usize,
+        shape: &Shape,
+        found: (Network, RunReport),
+    ) -> Result<((Network, RunReport), SearchStop)> {
+        let steps = (found.1.steps * SHRINK_STEPS_FACTOR).max(SHRINK_MIN_STEPS);
+        // (Linear shapes in the shrink list run on their own budget.)
+        let smaller = shrink_candidates(info, hidden, self.opts, shape);
+        // Invariant: candidates below `lo` are assumed to fail, `best` solves `smaller[hi]` (or
+        // the generous shape when `hi == smaller.len()`).
+        let (mut lo, mut hi, mut best) = (0, smaller.len(), found);
+        while lo < hi {
+            if let Some(stop) = self.budget_stop() {
+                return Ok((best, stop));
+            }
+            let mid = (lo + hi) / 2;
+            match self.try_shape(&smaller[mid], steps)? {
+                Some(better) => {
+                    hi = mid;
+                    best = better;
+                }
+                None => lo = mid + 1,
+            }
+        }
+        Ok((best, SearchStop::Found))
+    }
+
+    /// The best test accuracy any run of `shape` reached.
+    fn accuracy_of(&self, shape: &Shape) -> f64 {
+        self.runs
+            .iter()
+            .filter(|r| &r.shape == shape)
+            .map(|r| r.test_accuracy)
+            .fold(0.0, f64::max)
     }
 
     fn budget_stop(&self) -> Option<SearchStop> {
@@ -363,8 +517,19 @@ mod tests {
                 screen_size: 64,
                 ..TrainOptions::default()
             },
+            linear: TrainOptions {
+                batch_size: 32,
+                lr: 1e-2,
+                max_steps: 1500,
+                patience: 600,
+                eval_every: 50,
+                screen_size: 64,
+                ..TrainOptions::default()
+            },
             max_hidden: 2,
             widths: vec![2, 4],
+            max_depth: 1,
+            generous: vec![(vec![4], vec![4])],
             ..SearchOptions::default()
         }
     }
@@ -386,7 +551,25 @@ mod tests {
         let a = minimize(&task, &opts(), None).unwrap();
         let b = minimize(&task, &opts(), None).unwrap();
         assert_eq!(a.0, b.0);
-        assert_eq!((a.1.shape.clone(), a.1.steps, a.1.seed), (b.1.shape.clone(), b.1.steps, b.1.seed));
+        assert_eq!(
+            (a.1.shape.clone(), a.1.steps, a.1.seed),
+            (b.1.shape.clone(), b.1.steps, b.1.seed)
+        );
+    }
+
+    #[test]
+    fn search_is_the_same_at_any_thread_count() {
+        let task = Toy::running_sum();
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| minimize(&task, &opts(), None).unwrap())
+        };
+        let (a, b) = (run(1), run(3));
+        assert_eq!(a.0, b.0);
+        assert_eq!(
+            (a.1.steps, a.1.seed, a.1.total_steps),
+            (b.1.steps, b.1.seed, b.1.total_steps)
+        );
     }
 
     #[test]
@@ -394,6 +577,7 @@ mod tests {
         let task = Toy::running_sum();
         let o = SearchOptions {
             max_total_steps: 4,
+            max_seconds: 0.0,
             ..opts()
         };
         let (_, report) = minimize(&task, &o, None).unwrap();
@@ -406,16 +590,22 @@ mod tests {
     fn shrink_candidates_are_smaller_and_ordered() {
         let task = Toy::running_sum();
         let info = task.info();
-        let o = SearchOptions {
-            widths: vec![2, 4],
-            max_depth: 1,
-            ..opts()
-        };
+        let o = opts();
         let generous = shape(info, 2, &[4], &[4], Activation::Relu);
         let c = shrink_candidates(info, 2, &o, &generous);
         assert!(!c.is_empty());
         assert!(c.windows(2).all(|w| size_key(&w[0]) <= size_key(&w[1])));
         assert!(c.iter().all(|s| size_key(s) < size_key(&generous)));
+    }
+
+    #[test]
+    fn plateau_stops_after_three_flat_sizes() {
+        let mut p = Plateau::accuracy();
+        assert!(!p.flat(0.5));
+        assert!(!p.flat(0.505));
+        assert!(!p.flat(0.6), "a gain resets the count");
+        assert!(!p.flat(0.6) && !p.flat(0.55));
+        assert!(p.flat(0.609));
     }
 
     #[test]

@@ -1,0 +1,255 @@
+//! The extraction passes: `extract-lattice`, `extract-circle`, `extract-clusters`, and the
+//! combined `extract`, which runs the methods it is given, keeps those whose machine reproduces
+//! the network on the verification data and picks the smallest description length.
+
+use mips_core::ir::{Network, StateMachine};
+use mips_core::pass::verify::{first_disagreement, machine_behaviour, network_behaviour};
+use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::{MipsError, Result};
+
+use super::candidate::{Candidate, size_of};
+use super::collect::Samples;
+use super::options::ExtractOptions;
+use super::points::Points;
+use super::subspace::Projection;
+use super::{behaviour, circle, clusters, lattice};
+
+/// An extraction method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Lattice,
+    Circle,
+    Clusters,
+    Behaviour,
+}
+
+impl Method {
+    /// Every method, in the combined pass's default order (which breaks description-length ties).
+    pub const ALL: [Method; 4] = [Method::Circle, Method::Lattice, Method::Clusters, Method::Behaviour];
+
+    /// The method's name, as in `StateMachine::method`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Lattice => "lattice",
+            Method::Circle => "circle",
+            Method::Clusters => "clusters",
+            Method::Behaviour => "behaviour",
+        }
+    }
+
+    /// Parses a `+`-separated list of method names, e.g. `lattice+clusters`.
+    pub fn parse_list(text: &str) -> Result<Vec<Method>> {
+        text.split('+')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|name| {
+                Method::ALL
+                    .into_iter()
+                    .find(|m| m.name() == name)
+                    .ok_or_else(|| MipsError::unknown("extraction method", name, Method::ALL.map(Method::name)))
+            })
+            .collect::<Result<Vec<_>>>()
+            .and_then(|list| {
+                if list.is_empty() {
+                    Err(MipsError::invalid(
+                        "option 'methods' of pass 'extract'",
+                        "names no method",
+                    ))
+                } else {
+                    Ok(list)
+                }
+            })
+    }
+
+    fn run(self, net: &Network, data: &Prepared) -> std::result::Result<Candidate, String> {
+        let Prepared {
+            samples,
+            proj,
+            points,
+            opts,
+        } = data;
+        match self {
+            Method::Lattice => lattice::extract(net, samples, proj, points, opts),
+            Method::Circle => circle::extract(net, samples, proj, points, opts),
+            Method::Clusters => clusters::extract(net, samples, proj, points, opts),
+            Method::Behaviour => behaviour::extract(net, samples, proj, points, opts),
+        }
+    }
+}
+
+/// Collected hidden states and their projection, shared by the methods.
+struct Prepared {
+    samples: Samples,
+    proj: Projection,
+    points: Points,
+    opts: ExtractOptions,
+}
+
+/// Runs `methods` on `net` and returns the machine with the smallest description length among
+/// those that reproduce the network's rounded outputs on `ctx.verify`; the error lists why each
+/// method failed.
+pub fn extract_machine(
+    net: &Network,
+    ctx: &PassContext,
+    opts: &ExtractOptions,
+    methods: &[Method],
+) -> Result<StateMachine> {
+    let samples = Samples::collect(net, ctx, opts)?;
+    let proj = Projection::relevant(net);
+    let points = Points::new(&samples, &proj);
+    let data = Prepared {
+        samples,
+        proj,
+        points,
+        opts: opts.clone(),
+    };
+    let mut found: Vec<Candidate> = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
+    for method in methods {
+        match method.run(net, &data) {
+            Ok(candidate) => {
+                let sm = &candidate.machine;
+                match first_disagreement(ctx.verify, network_behaviour(net), machine_behaviour(sm)) {
+                    None => found.push(candidate),
+                    Some(d) => reasons.push(format!("{}: differs from the network on {d}", method.name())),
+                }
+            }
+            Err(e) => reasons.push(e),
+        }
+    }
+    let best = found
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.bits.total_cmp(&b.1.bits).then(a.0.cmp(&b.0)))
+        .map(|(i, _)| i);
+    let Some(best) = best else {
+        return Err(MipsError::pass(
+            "extract",
+            format!(
+                "no method reads a state machine off the network: {}",
+                reasons.join(" | ")
+            ),
+        ));
+    };
+    let chosen = &found[best];
+    let mut machine = chosen.machine.clone();
+    ctx.note("method", chosen.method);
+    ctx.note("size", size_of(&machine));
+    ctx.note("bits", format!("{:.0}", chosen.bits));
+    ctx.note("complete", machine.complete);
+    ctx.note("held-out coverage", format!("{:.1}%", chosen.coverage * 100.0));
+    let others: Vec<String> = found
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != best)
+        .map(|(_, c)| format!("{} {:.0} bits", c.method, c.bits))
+        .chain(
+            reasons
+                .iter()
+                .map(|r| r.split(':').next().unwrap_or(r).to_string() + " failed"),
+        )
+        .collect();
+    if !others.is_empty() {
+        machine.method = format!("{} (also: {})", machine.method, others.join(", "));
+    }
+    Ok(machine)
+}
+
+fn network<'a>(input: &'a Artifacts, pass: &str) -> Result<&'a Network> {
+    input
+        .network
+        .as_ref()
+        .ok_or_else(|| MipsError::pass(pass, "there is no network to extract a state machine from"))
+}
+
+/// One extraction method as a pass.
+struct Single {
+    method: Method,
+    name: &'static str,
+    description: &'static str,
+}
+
+impl Pass for Single {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn description(&self) -> &str {
+        self.description
+    }
+
+    fn kind(&self) -> PassKind {
+        PassKind::Extraction
+    }
+
+    fn options(&self) -> Vec<OptionSpec> {
+        ExtractOptions::specs()
+    }
+
+    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
+        let net = network(input, self.name)?;
+        let opts = ExtractOptions::from_options(self.name, options)?;
+        extract_machine(net, ctx, &opts, &[self.method])
+            .map(Artifact::StateMachine)
+            .map_err(|e| match e {
+                MipsError::Pass { message, .. } => MipsError::pass(self.name, message),
+                other => other,
+            })
+    }
+}
+
+/// The combined pass.
+struct Combined;
+
+impl Pass for Combined {
+    fn name(&self) -> &str {
+        "extract"
+    }
+
+    fn description(&self) -> &str {
+        "reads a state machine off the network (circle, lattice, clusters or behaviour; smallest description length wins)"
+    }
+
+    fn kind(&self) -> PassKind {
+        PassKind::Extraction
+    }
+
+    fn options(&self) -> Vec<OptionSpec> {
+        let mut specs = ExtractOptions::specs();
+        specs.push(OptionSpec::text(
+            "methods",
+            "circle+lattice+clusters+behaviour",
+            "methods to try, '+'-separated; the order breaks description-length ties",
+        ));
+        specs
+    }
+
+    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
+        let net = network(input, "extract")?;
+        let opts = ExtractOptions::from_options("extract", options)?;
+        let methods = Method::parse_list(options.text("methods"))?;
+        extract_machine(net, ctx, &opts, &methods).map(Artifact::StateMachine)
+    }
+}
+
+mips_core::register_pass!(Combined);
+mips_core::register_pass!(Single {
+    method: Method::Lattice,
+    name: "extract-lattice",
+    description: "reads integer lattice coordinates off the hidden states (linear Krylov and LLL finders)",
+});
+mips_core::register_pass!(Single {
+    method: Method::Circle,
+    name: "extract-circle",
+    description: "reads hidden states on a circle as a phase modulo k",
+});
+mips_core::register_pass!(Single {
+    method: Method::Behaviour,
+    name: "extract-behaviour",
+    description: "groups hidden states by the network's outputs over the next steps into a finite machine",
+});
+mips_core::register_pass!(Single {
+    method: Method::Clusters,
+    name: "extract-clusters",
+    description: "clusters the hidden states into a finite machine and minimizes it",
+});
