@@ -4,7 +4,9 @@
 //! (`whiten`, `jordan`, `toeplitz`, `canonical-order`), or remove what the function does not use
 //! (`debias`, `prune-hidden`). Parameter passes make parameter values simpler (`sparsify`,
 //! `snap`, `retrain-frozen`) and keep a change only when the accuracy on the verification
-//! sequences holds, so they never rely on the pass manager's rollback.
+//! sequences (and, by default, the whole test split) holds, so they never rely on the pass
+//! manager's rollback. `pipelines/simplify.ron` lists them in order; [`report`] runs that
+//! pipeline over trained models and renders `results/simplify.md`.
 
 mod accuracy;
 mod basis;
