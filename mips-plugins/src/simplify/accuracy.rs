@@ -169,12 +169,26 @@ impl<'a> Checker<'a> {
     }
 
     /// The checker a parameter pass uses, as chosen by its `check` option.
+    /// The data must have the network's input and output widths.
     pub fn for_pass(reference: &Network, ctx: &PassContext<'a>, options: &Options) -> Result<Self> {
-        match options.text("check") {
-            "test" => Ok(Checker::new(reference, &[ctx.verify, ctx.task.test_split()])),
-            "verify" => Ok(Checker::new(reference, &[ctx.verify])),
-            other => Err(MipsError::unknown("value of option 'check'", other, CHECKS)),
+        let data: Vec<&Dataset> = match options.text("check") {
+            "test" => vec![ctx.verify, ctx.task.test_split()],
+            "verify" => vec![ctx.verify],
+            other => return Err(MipsError::unknown("value of option 'check'", other, CHECKS)),
+        };
+        if let Some(d) = data
+            .iter()
+            .find(|d| d.input_dim != reference.input_dim || d.output_dim != reference.output_dim)
+        {
+            return Err(MipsError::invalid(
+                "data",
+                format!(
+                    "sequences have {} inputs and {} outputs per step, the network {} and {}",
+                    d.input_dim, d.output_dim, reference.input_dim, reference.output_dim
+                ),
+            ));
         }
+        Ok(Checker::new(reference, &data))
     }
 
     /// True when `candidate` is valid and gets at least as many positions right as the

@@ -176,25 +176,25 @@ fn cluster_chains<T: ComplexField<RealField = f64>>(
 }
 
 /// Jordan chains of a (nearly) nilpotent matrix: singular values up to `eps` count as zero.
+/// A matrix that is not nilpotent to that precision (a group of near-equal but distinct
+/// eigenvalues) still gets a consistent chain structure, from the smallest singular values.
 fn nilpotent_chains<T: ComplexField<RealField = f64>>(
     m: &DMatrix<T>,
     eps: f64,
 ) -> Result<Vec<Vec<DVector<T>>>, String> {
     let size = m.nrows();
-    // kernels[k] spans the kernel of m^k; the last one is the whole space.
+    // kernels[k] spans the kernel of m^k; the last one is the whole space. The dimensions are
+    // kept consistent with some Jordan structure: each power adds at least one dimension (the
+    // part is nilpotent by construction) and no more than the previous power added.
     let mut kernels = vec![DMatrix::<T>::zeros(size, 0)];
     let mut power = DMatrix::<T>::identity(size, size);
-    while kernels.last().is_some_and(|k| k.ncols() < size) {
+    let mut added = size;
+    while let Some(previous) = kernels.last().map(|k| k.ncols()).filter(|&d| d < size) {
         power = m * power;
-        let next = if kernels.len() == size {
-            DMatrix::identity(size, size)
-        } else {
-            kernel(&power, eps)?
-        };
-        if next.ncols() < kernels.last().map_or(0, |k| k.ncols()) {
-            return Err("kernels of powers of the nilpotent part are not nested".into());
-        }
-        kernels.push(next);
+        let found = kernel(&power, eps)?.ncols();
+        let dim = found.clamp(previous + 1, previous + added).min(size);
+        added = dim - previous;
+        kernels.push(smallest_right_singular(&power, dim)?);
     }
     let mut heads: Vec<(DVector<T>, usize)> = Vec::new();
     for k in (1..kernels.len()).rev() {

@@ -4,7 +4,9 @@
 //! (`whiten`, `jordan`, `toeplitz`, `canonical-order`), or remove what the function does not use
 //! (`debias`, `prune-hidden`). Parameter passes make parameter values simpler (`sparsify`,
 //! `snap`, `retrain-frozen`) and keep a change only when the accuracy on the verification
-//! sequences holds, so they never rely on the pass manager's rollback.
+//! sequences (and, by default, the whole test split) holds, so they never rely on the pass
+//! manager's rollback. `pipelines/simplify.ron` lists them in order; [`report`] runs that
+//! pipeline over trained models and renders `results/simplify.md`.
 
 mod accuracy;
 mod basis;
@@ -57,4 +59,46 @@ fn input_network<'a>(input: &'a Artifacts, pass: &str) -> Result<&'a Network> {
 /// Wraps a plain error message as an error of `pass`.
 fn fail(pass: &str) -> impl Fn(String) -> MipsError + '_ {
     move |message| MipsError::pass(pass, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{CountOnes, Noise, random_network, run_pass};
+    use mips_core::pass::{PassKind, Registry};
+
+    /// Every simplification pass, run on awkward input, returns a network or an error.
+    #[test]
+    fn awkward_input_gives_results_or_errors() {
+        let registry = Registry::builtin();
+        let passes: Vec<_> = registry
+            .iter()
+            .map(|e| e.pass.clone())
+            .filter(|p| matches!(p.kind(), PassKind::Representation | PassKind::Parameter))
+            .collect();
+        assert!(passes.len() >= 9, "{}", passes.len());
+        let mut nan = random_network(2, 1, 1, &[2], &[], 3);
+        nan.f.layers[1].bias[0] = f64::NAN;
+        let mut no_hidden = random_network(1, 1, 1, &[], &[], 4);
+        no_hidden = super::basis::remove_hidden(&no_hidden, &[0]);
+        let wide = random_network(2, 2, 1, &[], &[], 5);
+        let (count, noise) = (CountOnes::new(20), Noise::new(1, 1, 0));
+        let fast = [("steps", "2"), ("batch", "4"), ("rounds", "1")];
+        for pass in passes {
+            let options: Vec<(&str, &str)> = fast
+                .iter()
+                .filter(|(k, _)| pass.options().iter().any(|o| o.name == *k))
+                .copied()
+                .collect();
+            assert!(
+                run_pass(pass.as_ref(), &nan, &count, &options).is_err(),
+                "{}",
+                pass.name()
+            );
+            assert!(
+                run_pass(pass.as_ref(), &wide, &count, &options).is_err() || pass.kind() == PassKind::Representation
+            );
+            let _ = run_pass(pass.as_ref(), &no_hidden, &count, &options);
+            let _ = run_pass(pass.as_ref(), &CountOnes::plain(), &noise, &options);
+        }
+    }
 }

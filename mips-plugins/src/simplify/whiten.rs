@@ -46,6 +46,9 @@ impl Pass for Whiten {
 
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let net = input_network(input, NAME)?;
+        if net.hidden_dim == 0 {
+            return Ok(Artifact::Network(net.clone()));
+        }
         let moments = hidden_moments(net, ctx.verify).map_err(fail(NAME))?;
         let eigen = SymmetricEigen::try_new(moments.second.clone(), f64::EPSILON, 100_000)
             .ok_or_else(|| fail(NAME)("eigen decomposition did not converge".into()))?;
