@@ -4,6 +4,7 @@
 
 mod record;
 mod runner;
+mod stages;
 mod table;
 
 use std::path::PathBuf;
@@ -48,7 +49,11 @@ pub struct BenchArgs {
     /// Fresh sequences, 10× the training length, checked per task.
     #[arg(long, default_value_t = 10_000)]
     pub long_sequences: usize,
-    /// Test-split sequences the verifier checks after each pass.
+    /// Start each task from its model in this folder (written by `mips train --all`) instead of
+    /// training it again; tasks without a model there are trained.
+    #[arg(long)]
+    pub models: Option<PathBuf>,
+    /// Test-split sequences the verifier checks after each pass (0: the whole split).
     #[arg(long, default_value_t = 2000)]
     pub verify_size: usize,
     #[command(flatten)]
@@ -127,6 +132,7 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
     let steps = crate::cli::resolve_pipeline(&args.pipeline, &registry)?;
     let settings = RunSettings {
         steps: &steps,
+        models: args.models.as_deref(),
         seed: globals.seed,
         verify_size: args.verify_size,
         long_sequences: args.long_sequences,
@@ -183,13 +189,27 @@ fn write_tables(args: &BenchArgs, mut records: Vec<TaskRecord>, wall: Option<f64
     let facts = table::RunFacts {
         machine: table::machine(),
         wall_seconds: wall.unwrap_or(task_seconds),
-        command: format!("cargo run --release -- bench --out {}", args.out.display()),
+        command: match &args.models {
+            Some(models) => format!(
+                "cargo run --release -- bench --models {} --out {}",
+                models.display(),
+                args.out.display()
+            ),
+            None => format!("cargo run --release -- bench --out {}", args.out.display()),
+        },
     };
     write_atomic(
         &args.out.join("benchmark.md"),
         table::markdown(&records, &facts).as_bytes(),
     )?;
     write_atomic(&args.out.join("benchmark.csv"), table::csv(&records).as_bytes())?;
+    for (file, text) in [
+        ("simplify.md", stages::simplify_md(&records, &facts)),
+        ("extract.md", stages::extract_md(&records, &facts)),
+        ("regress.md", stages::regress_md(&records, &facts)),
+    ] {
+        write_atomic(&args.out.join(file), text.as_bytes())?;
+    }
     let solved = records.iter().filter(|r| r.solved()).count();
     crate::cli::output::emit(&format!(
         "{solved} of {} tasks solved; tables in {}\n",

@@ -18,15 +18,47 @@ pub struct Trained {
     pub accuracy: f64,
 }
 
+/// What simplification did to the trained network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Simplified {
+    pub hidden_before: usize,
+    pub hidden_after: usize,
+    pub params_before: usize,
+    pub params_after: usize,
+    /// Share of parameters that are 0 or small integers, before and after.
+    pub simple_before: f64,
+    pub simple_after: f64,
+    /// Accuracy of the simplified network on the whole test split.
+    pub accuracy_after: f64,
+}
+
+/// The extracted state machine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Extracted {
+    /// The extraction method (lattice, circle, clusters, behaviour ...).
+    pub method: String,
+    pub states: usize,
+    /// Integer variables per state (the lattice dimension for lattice states).
+    pub state_dim: usize,
+    /// Every (state, input) pair has a transition.
+    pub complete: bool,
+    /// The machine reproduces the network's rounded outputs on the whole test split.
+    pub matches_network: bool,
+}
+
 /// The benchmark's record of one task.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaskRecord {
     pub task: String,
     pub trained: Option<Trained>,
+    pub simplified: Option<Simplified>,
     /// The last stage that produced a verified artifact: none, train, simplify, extract, regress.
     pub stage: String,
-    /// Extraction method and size (states or lattice dimension).
+    /// The extraction pass's description of the machine.
     pub extraction: Option<String>,
+    pub extracted: Option<Extracted>,
+    /// The regression method that produced the program.
+    pub regression: Option<String>,
     /// Tokens of the program.
     pub program_tokens: Option<usize>,
     /// True for a formula, false for a lookup table.

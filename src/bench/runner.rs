@@ -7,12 +7,15 @@ use std::time::Instant;
 use mips_codegen::harness::{self, VerifyOptions};
 use mips_codegen::python::{ProgramDoc, emit_python};
 use mips_core::atomic::write_atomic;
+use mips_core::data::Dataset;
+use mips_core::ir::{Network, StateMachine, versioned};
 use mips_core::pass::pipeline::ResolvedStep;
-use mips_core::pass::{Artifacts, PassContext, PassKind, PassManager, ReportRow, Status};
+use mips_core::pass::{Artifacts, PassContext, PassKind, PassManager, ReportRow, Status, complexity, verify};
 use mips_core::task::Task;
 use mips_core::tasks;
+use mips_core::train::bulk;
 
-use super::record::{TaskRecord, Trained};
+use super::record::{Extracted, Simplified, TaskRecord, Trained};
 
 /// The stage a pass kind belongs to in the benchmark's timing columns.
 pub fn stage_of(kind: PassKind) -> &'static str {
@@ -27,6 +30,9 @@ pub fn stage_of(kind: PassKind) -> &'static str {
 /// Settings shared by every task of a benchmark run.
 pub struct RunSettings<'a> {
     pub steps: &'a [ResolvedStep],
+    /// A folder of models trained by `mips train --all`: a task found there starts from its
+    /// model instead of running the architecture passes.
+    pub models: Option<&'a Path>,
     pub seed: u64,
     pub verify_size: usize,
     /// Fresh long sequences checked per task (10× the training length).
@@ -38,22 +44,53 @@ pub struct RunSettings<'a> {
 pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord> {
     let task = tasks::builtin(name)?;
     let info = task.info().clone();
-    let verify = task.test_split().head(settings.verify_size);
+    let test = task.test_split();
+    let verify = if settings.verify_size == 0 {
+        test.clone()
+    } else {
+        test.head(settings.verify_size)
+    };
     let ctx = PassContext::new(&task, &verify, settings.seed, true);
-    let (artifacts, rows) = PassManager.run(settings.steps, Artifacts::default(), &ctx, |_| {});
+    let (architecture, later): (Vec<&ResolvedStep>, Vec<&ResolvedStep>) = settings
+        .steps
+        .iter()
+        .partition(|s| s.pass.kind() == PassKind::Architecture);
+    let (start, mut rows, trained) = match pretrained(settings.models, name)? {
+        Some((network, trained)) => (Artifacts::from_network(network), Vec::new(), Some(trained)),
+        None => {
+            let steps: Vec<ResolvedStep> = architecture.into_iter().cloned().collect();
+            let (artifacts, rows) = PassManager.run(&steps, Artifacts::default(), &ctx, |_| {});
+            let trained = trained(&rows);
+            (artifacts, rows, trained)
+        }
+    };
+    let trained_network = start.network.clone();
+    let steps: Vec<ResolvedStep> = later.into_iter().cloned().collect();
+    let (artifacts, later_rows) = PassManager.run(&steps, start, &ctx, |_| {});
+    rows.extend(later_rows);
 
     let mut seconds: BTreeMap<String, f64> = BTreeMap::new();
+    if let Some(t) = trained.as_ref().filter(|_| settings.models.is_some()) {
+        seconds.insert("train".into(), t.seconds);
+    }
     for row in &rows {
         *seconds.entry(stage_of(row.kind).to_string()).or_default() += row.seconds + row.verify_seconds;
     }
     let mut record = TaskRecord {
         task: name.to_string(),
-        trained: trained(&rows),
-        stage: stage_reached(&artifacts, &rows).to_string(),
-        extraction: artifacts
-            .machine
+        trained,
+        simplified: trained_network
             .as_ref()
-            .map(|m| format!("{} ({} states)", m.method, m.state_count())),
+            .zip(artifacts.network.as_ref())
+            .map(|(before, after)| simplified(before, after, test)),
+        stage: stage_reached(&artifacts, &rows).to_string(),
+        extraction: artifacts.machine.as_ref().map(|m| m.method.clone()),
+        extracted: artifacts
+            .network
+            .as_ref()
+            .zip(artifacts.machine.as_ref())
+            .map(|(net, machine)| extracted(net, machine, test)),
+        regression: artifacts.program.as_ref().map(|p| p.method.clone()),
         program_tokens: artifacts.program.as_ref().map(|p| p.tokens()),
         symbolic: artifacts.program.as_ref().map(|p| p.symbolic),
         verified_test: false,
@@ -98,6 +135,60 @@ pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord
         )?;
     }
     Ok(record)
+}
+
+/// The model and training record of `name` in a `mips train --all` folder, if there is one.
+fn pretrained(models: Option<&Path>, name: &str) -> anyhow::Result<Option<(Network, Trained)>> {
+    let Some(dir) = models else { return Ok(None) };
+    let (model_path, report_path) = bulk::result_paths(dir, name);
+    if !report_path.exists() {
+        return Ok(None);
+    }
+    let network: Network = versioned::load(&model_path)?;
+    let report = bulk::load_report(&report_path)?;
+    let trained = Trained {
+        hidden: report.shape.hidden_dim,
+        shape: report.shape.to_string(),
+        steps: Some(report.steps as u64),
+        seconds: report.seconds,
+        accuracy: report.test_accuracy,
+    };
+    Ok(Some((network, trained)))
+}
+
+/// The simplification stage's effect on the network, measured on the whole test split.
+fn simplified(before: &Network, after: &Network, test: &Dataset) -> Simplified {
+    let simple_share = |net: &Network| {
+        let params: Vec<f64> = net.parameters().collect();
+        let simple = params.iter().filter(|p| complexity::is_small_integer(**p)).count();
+        if params.is_empty() {
+            1.0
+        } else {
+            simple as f64 / params.len() as f64
+        }
+    };
+    Simplified {
+        hidden_before: before.hidden_dim,
+        hidden_after: after.hidden_dim,
+        params_before: before.parameter_count(),
+        params_after: after.parameter_count(),
+        simple_before: simple_share(before),
+        simple_after: simple_share(after),
+        accuracy_after: verify::network_accuracy(after, test),
+    }
+}
+
+/// The extracted machine's size and its agreement with the network on the whole test split.
+fn extracted(net: &Network, machine: &StateMachine, test: &Dataset) -> Extracted {
+    let disagreement =
+        verify::first_disagreement(test, verify::machine_behaviour(machine), verify::network_behaviour(net));
+    Extracted {
+        method: machine.method.split([' ', ':']).next().unwrap_or_default().to_string(),
+        states: machine.state_count(),
+        state_dim: machine.state_dim,
+        complete: machine.complete,
+        matches_network: disagreement.is_none(),
+    }
 }
 
 /// What the architecture stage found, from its report row.

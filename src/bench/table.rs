@@ -38,7 +38,9 @@ fn cells(r: &TaskRecord) -> [String; 16] {
         trained.and_then(|t| t.steps).map_or("-".into(), |s| s.to_string()),
         trained.map_or("-".into(), |t| format!("{:.1}", t.seconds)),
         r.stage.clone(),
-        r.extraction.clone().unwrap_or_else(|| "-".into()),
+        r.extracted
+            .as_ref()
+            .map_or("-".into(), |e| format!("{} ({} states)", e.method, e.states)),
         r.program_tokens.map_or("-".into(), |t| t.to_string()),
         yes_no(r.symbolic).into(),
         yes_no(Some(r.verified_test)).into(),
@@ -147,8 +149,17 @@ mod tests {
         TaskRecord {
             task: task.into(),
             trained: None,
+            simplified: None,
             stage: "regress".into(),
-            extraction: Some("clusters, 2 states".into()),
+            extraction: Some("clusters".into()),
+            extracted: Some(super::super::record::Extracted {
+                method: "clusters, circles".into(),
+                states: 2,
+                state_dim: 1,
+                complete: true,
+                matches_network: true,
+            }),
+            regression: Some("boolean".into()),
             program_tokens: Some(5),
             symbolic: Some(true),
             verified_test: verified,
@@ -177,6 +188,6 @@ mod tests {
     fn csv_quotes_fields_with_commas() {
         let text = csv(&[record("A", true)]);
         assert_eq!(text.lines().count(), 2);
-        assert!(text.contains("\"clusters, 2 states\""));
+        assert!(text.contains("\"clusters, circles (2 states)\""));
     }
 }

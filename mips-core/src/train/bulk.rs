@@ -248,6 +248,15 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
         run(&opts.linear),
         run(&opts.train)
     );
+    if opts.polish_steps > 0 {
+        let _ = writeln!(
+            out,
+            "- Near misses (no shape at 100%, best ≥ {}%): the best network trains {} more steps per seed, \
+             learning rate decayed to 0 (cosine)",
+            100.0 * opts.polish_from,
+            opts.polish_steps
+        );
+    }
     let _ = writeln!(out, "- Test accuracy is measured on the whole test split of each task");
     let _ = writeln!(
         out,

@@ -80,6 +80,8 @@ pub fn search_options(options: &Options, seed: u64) -> Result<SearchOptions> {
     o.activation = Activation::parse(options.text("activation"))?;
     o.max_total_steps = options.usize("max-total-steps");
     o.max_seconds = options.float("max-seconds");
+    o.polish_steps = options.usize("polish-steps");
+    o.polish_from = options.float("polish-from");
     o.validate()?;
     Ok(o)
 }
@@ -136,8 +138,18 @@ impl Pass for MinimizeArchitecture {
             ),
             OptionSpec::float(
                 "max-seconds",
-                DEFAULT_MAX_SECONDS,
-                "wall-time budget of the search in seconds (0: unlimited)",
+                d.max_seconds,
+                "wall-time budget of the search in seconds (0: unlimited; a machine-dependent cut)",
+            ),
+            OptionSpec::int(
+                "polish-steps",
+                d.polish_steps as i64,
+                "steps per seed of further training of a near miss (0: none)",
+            ),
+            OptionSpec::float(
+                "polish-from",
+                d.polish_from,
+                "smallest test accuracy of a near miss that is trained further",
             ),
             OptionSpec::int("min-hidden", d.min_hidden as i64, "smallest hidden size tried"),
             OptionSpec::int("max-hidden", d.max_hidden as i64, "largest hidden size tried"),
@@ -218,10 +230,6 @@ impl Pass for MinimizeArchitecture {
         Ok(Artifact::Network(net))
     }
 }
-
-/// Default wall-time budget of the pass's search: long enough for the hard tasks' larger
-/// shapes, short enough that a whole benchmark fits in minutes.
-const DEFAULT_MAX_SECONDS: f64 = 60.0;
 
 /// A one-line summary of a search.
 pub fn summary(r: &SearchReport) -> String {

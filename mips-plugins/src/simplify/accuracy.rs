@@ -5,6 +5,8 @@
 //! holds on the verifier's subset also holds on the split the results are reported on.
 //! A quick screen on the first sequences rejects most bad candidates early.
 
+use std::borrow::Cow;
+
 use mips_core::data::{Dataset, Sequence};
 use mips_core::ir::{Mlp, Network};
 use mips_core::pass::verify::round_output;
@@ -83,6 +85,19 @@ impl Runner {
         right
     }
 
+    /// How far `net`'s outputs on `seq` stay from a rounding boundary: the smallest
+    /// `0.5 − |ŷ − y|` over the output positions (negative when an output is wrong).
+    fn margin(&mut self, net: &Network, seq: &Sequence) -> f64 {
+        let mut margin = f64::INFINITY;
+        self.run(net, seq, |out, labels| {
+            for (y, l) in out.iter().zip(labels) {
+                margin = margin.min(0.5 - (y - *l as f64).abs());
+            }
+            true
+        });
+        if margin.is_nan() { f64::NEG_INFINITY } else { margin }
+    }
+
     /// The largest `|ŷ − y|` of `net` over the output positions of `seq`.
     fn worst_error(&mut self, net: &Network, seq: &Sequence) -> f64 {
         let mut worst = 0.0f64;
@@ -118,19 +133,27 @@ fn right_positions(net: &Network, data: &Dataset) -> usize {
         .sum()
 }
 
+/// Right output positions of `net` per sequence of `data`.
+fn right_per_sequence(net: &Network, data: &Dataset) -> Vec<usize> {
+    data.sequences
+        .par_iter()
+        .map_init(Runner::default, |runner, s| runner.right(net, s, false))
+        .collect()
+}
+
 /// One dataset with the reference's score on it.
 struct Bar<'a> {
-    data: &'a Dataset,
+    data: Cow<'a, Dataset>,
     right: usize,
     total: usize,
 }
 
-impl Bar<'_> {
-    fn new<'a>(reference: &Network, data: &'a Dataset) -> Bar<'a> {
+impl<'a> Bar<'a> {
+    fn new(reference: &Network, data: Cow<'a, Dataset>) -> Bar<'a> {
         Bar {
-            data,
-            right: right_positions(reference, data),
+            right: right_positions(reference, &data),
             total: data.sequences.iter().map(|s| s.outputs.len()).sum(),
+            data,
         }
     }
 
@@ -145,16 +168,32 @@ impl Bar<'_> {
                 })
                 .all(|ok| ok)
         } else {
-            right_positions(net, self.data) >= self.right
+            right_positions(net, &self.data) >= self.right
         }
     }
 }
 
+/// Test-split sequences checked for every candidate: those the reference gets right by the
+/// smallest margin (or gets wrong), plus those a rejected result failed on.
+const HARD: usize = 2048;
+
+/// Searches whose result fails on the whole test split are rerun this many times (having learnt
+/// the failing sequences) before the pass keeps its input.
+const CONFIRM_ROUNDS: usize = 4;
+
 /// Whether a candidate keeps the accuracy of a reference network.
+///
+/// With `check=test`, a search judges candidates on the verification sequences and on the
+/// hardest test sequences (fast), and its result is confirmed on the whole test split; a result
+/// that fails there teaches the checker the sequences it failed on and the search runs again
+/// (see [`Checker::search_confirmed`]).
 pub struct Checker<'a> {
     screen: Dataset,
     bars: Vec<Bar<'a>>,
     screen_right: usize,
+    /// The whole test split and the reference's right positions per sequence.
+    full: Option<(&'a Dataset, Vec<usize>)>,
+    reference: Network,
 }
 
 impl<'a> Checker<'a> {
@@ -163,9 +202,28 @@ impl<'a> Checker<'a> {
         let screen = data.first().map(|d| d.head(SCREEN)).unwrap_or_default();
         Checker {
             screen_right: right_positions(reference, &screen),
-            bars: data.iter().map(|d| Bar::new(reference, d)).collect(),
+            bars: data.iter().map(|d| Bar::new(reference, Cow::Borrowed(*d))).collect(),
             screen,
+            full: None,
+            reference: reference.clone(),
         }
+    }
+
+    /// A checker on `verify` whose searches are confirmed on the whole of `test` (see the type).
+    pub fn confirming(reference: &Network, verify: &'a Dataset, test: &'a Dataset) -> Self {
+        let mut checker = Checker::new(reference, &[verify]);
+        let right = right_per_sequence(reference, test);
+        let margins: Vec<f64> = test
+            .sequences
+            .par_iter()
+            .map_init(Runner::default, |runner, s| runner.margin(reference, s))
+            .collect();
+        let mut order: Vec<usize> = (0..test.len()).collect();
+        order.sort_by(|&a, &b| margins[a].total_cmp(&margins[b]).then(a.cmp(&b)));
+        order.truncate(HARD);
+        checker.bars.push(Bar::new(reference, Cow::Owned(subset(test, &order))));
+        checker.full = Some((test, right));
+        checker
     }
 
     /// The checker a parameter pass uses, as chosen by its `check` option.
@@ -188,15 +246,58 @@ impl<'a> Checker<'a> {
                 ),
             ));
         }
-        Ok(Checker::new(reference, &data))
+        Ok(match data[..] {
+            [verify, test] => Checker::confirming(reference, verify, test),
+            _ => Checker::new(reference, &data),
+        })
     }
 
     /// True when `candidate` is valid and gets at least as many positions right as the
-    /// reference on every dataset.
+    /// reference on every dataset of the search.
     pub fn holds(&self, candidate: &Network) -> bool {
         candidate.validate().is_ok()
             && right_positions(candidate, &self.screen) >= self.screen_right
             && self.bars.iter().all(|b| b.cleared_by(candidate))
+    }
+
+    /// Runs `search` until its result also holds on the whole test split; after a failure the
+    /// sequences it failed on join the checked ones. Returns the reference network when no
+    /// result holds within [`CONFIRM_ROUNDS`] searches.
+    pub fn search_confirmed(&mut self, mut search: impl FnMut(&Checker) -> Result<Network>) -> Result<Network> {
+        for _ in 0..CONFIRM_ROUNDS {
+            let result = search(self)?;
+            let Some(failed) = self.failures(&result) else {
+                return Ok(result);
+            };
+            // A confirming checker's last bar holds the hard test sequences.
+            if let Some(last) = self.bars.last_mut() {
+                let mut hard = last.data.clone().into_owned();
+                hard.sequences.extend(failed.into_iter().take(HARD));
+                *last = Bar::new(&self.reference, Cow::Owned(hard));
+            }
+        }
+        Ok(self.reference.clone())
+    }
+
+    /// The test sequences on which `candidate` gets fewer positions right than the reference;
+    /// `None` when there are none (or there is no whole split to confirm on).
+    fn failures(&self, candidate: &Network) -> Option<Vec<mips_core::data::Sequence>> {
+        let (test, reference_right) = self.full.as_ref()?;
+        let right = right_per_sequence(candidate, test);
+        let failed: Vec<_> = (0..test.len())
+            .filter(|&i| right[i] < reference_right[i])
+            .map(|i| test.sequences[i].clone())
+            .collect();
+        (!failed.is_empty() || !candidate.validate().is_ok()).then_some(failed)
+    }
+}
+
+/// The sequences of `data` at `indices`.
+fn subset(data: &Dataset, indices: &[usize]) -> Dataset {
+    Dataset {
+        input_dim: data.input_dim,
+        output_dim: data.output_dim,
+        sequences: indices.iter().map(|&i| data.sequences[i].clone()).collect(),
     }
 }
 
@@ -217,6 +318,37 @@ mod tests {
         assert!(!checker.holds(&worse));
         let lenient = Checker::new(&worse, &[task.test_split()]);
         assert!(lenient.holds(&net) && lenient.holds(&worse));
+    }
+
+    #[test]
+    fn searches_are_confirmed_on_the_whole_test_split() {
+        let task = CountOnes::new(3000);
+        let net = CountOnes::solution();
+        let verify = task.test_split().head(10);
+        let mut worse = net.clone();
+        worse.g.layers[0].bias[0] += 0.6;
+        let mut checker = Checker::confirming(&net, &verify, task.test_split());
+        let mut calls = 0;
+        let kept = checker
+            .search_confirmed(|_| {
+                calls += 1;
+                Ok(worse.clone())
+            })
+            .unwrap();
+        assert_eq!(
+            (kept, calls),
+            (net.clone(), CONFIRM_ROUNDS),
+            "a failing result is never kept"
+        );
+        let mut calls = 0;
+        let good = checker
+            .search_confirmed(|checker| {
+                calls += 1;
+                assert!(checker.holds(&net) && !checker.holds(&worse));
+                Ok(net.clone())
+            })
+            .unwrap();
+        assert_eq!((good, calls), (net, 1));
     }
 
     #[test]

@@ -81,60 +81,75 @@ impl Pass for RetrainFrozen {
         let net = input_network(input, NAME)?;
         let settings = FineTune::from_options(options)?;
         let snap = SnapSettings::from_options(options, NAME)?;
-        let mut fraction = options.float("fraction");
+        let fraction = options.float("fraction");
         if !(fraction > 0.0 && fraction <= 1.0) {
             return Err(MipsError::invalid(
                 format!("option 'fraction' of pass '{NAME}'"),
                 format!("must be in (0, 1], got {fraction}"),
             ));
         }
-        let checker = Checker::for_pass(net, ctx, options)?;
-        let count = net.parameter_count();
-        let mut current = net.clone();
-        let mut accepted = 0;
-        let resnap = |net: &Network| {
-            if options.bool("resnap") {
-                snap_network(net, &checker, &snap, &simple_mask(net, snap.max_denominator))
-            } else {
-                net.clone()
-            }
-        };
-        // Parameters whose snapping alone could not be recovered from.
-        let mut stubborn = vec![false; count];
-        for round in 0..options.usize("rounds") {
-            current = resnap(&current);
-            let frozen = simple_mask(&current, snap.max_denominator);
-            let free = (0..count).filter(|&i| !frozen[i] && !stubborn[i]).count();
-            if free == 0 {
-                break;
-            }
-            let take = ((free as f64 * fraction).ceil() as usize).clamp(1, free);
-            let (forced, mask, snapped) = force_snap(&current, &frozen, &stubborn, take);
-            let seed = rng::mix(ctx.seed, round as u64);
-            // The first checkpoint that recovers the accuracy.
-            let mut recovered = None;
-            fine_tune(ctx.task, &forced, &mask[..count], &settings, seed, |tuned| {
-                recovered = checker.holds(tuned).then(|| tuned.clone());
-                recovered.is_some()
-            })?;
-            let kept = recovered.is_some();
-            ctx.note(
-                &format!("round {round}"),
-                format!("snapped {take} of {free}, {}", if kept { "kept" } else { "undone" }),
-            );
-            match recovered {
-                Some(tuned) => {
-                    accepted += 1;
-                    current = tuned;
-                }
-                None if take == 1 => snapped.iter().for_each(|&i| stubborn[i] = true),
-                None => fraction /= 2.0,
-            }
-        }
-        current = resnap(&current);
-        ctx.note("accepted rounds", accepted);
-        Ok(Artifact::Network(current))
+        let mut checker = Checker::for_pass(net, ctx, options)?;
+        let out =
+            checker.search_confirmed(|checker| retrain(net, checker, &settings, &snap, fraction, options, ctx))?;
+        Ok(Artifact::Network(out))
     }
+}
+
+/// The rounds of snapping and retraining (see the module docs), judged by `checker`.
+fn retrain(
+    net: &Network,
+    checker: &Checker,
+    settings: &FineTune,
+    snap: &SnapSettings,
+    mut fraction: f64,
+    options: &Options,
+    ctx: &PassContext,
+) -> Result<Network> {
+    let count = net.parameter_count();
+    let mut current = net.clone();
+    let mut accepted = 0;
+    let resnap = |net: &Network| {
+        if options.bool("resnap") {
+            snap_network(net, &checker, &snap, &simple_mask(net, snap.max_denominator))
+        } else {
+            net.clone()
+        }
+    };
+    // Parameters whose snapping alone could not be recovered from.
+    let mut stubborn = vec![false; count];
+    for round in 0..options.usize("rounds") {
+        current = resnap(&current);
+        let frozen = simple_mask(&current, snap.max_denominator);
+        let free = (0..count).filter(|&i| !frozen[i] && !stubborn[i]).count();
+        if free == 0 {
+            break;
+        }
+        let take = ((free as f64 * fraction).ceil() as usize).clamp(1, free);
+        let (forced, mask, snapped) = force_snap(&current, &frozen, &stubborn, take);
+        let seed = rng::mix(ctx.seed, round as u64);
+        // The first checkpoint that recovers the accuracy.
+        let mut recovered = None;
+        fine_tune(ctx.task, &forced, &mask[..count], &settings, seed, |tuned| {
+            recovered = checker.holds(tuned).then(|| tuned.clone());
+            recovered.is_some()
+        })?;
+        let kept = recovered.is_some();
+        ctx.note(
+            &format!("round {round}"),
+            format!("snapped {take} of {free}, {}", if kept { "kept" } else { "undone" }),
+        );
+        match recovered {
+            Some(tuned) => {
+                accepted += 1;
+                current = tuned;
+            }
+            None if take == 1 => snapped.iter().for_each(|&i| stubborn[i] = true),
+            None => fraction /= 2.0,
+        }
+    }
+    current = resnap(&current);
+    ctx.note("accepted rounds", accepted);
+    Ok(current)
 }
 
 mips_core::register_pass!(RetrainFrozen);

@@ -178,9 +178,10 @@ impl Pass for Snap {
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let net = input_network(input, NAME)?;
         let settings = SnapSettings::from_options(options, NAME)?;
-        let checker = Checker::for_pass(net, ctx, options)?;
+        let mut checker = Checker::for_pass(net, ctx, options)?;
         let integers: Vec<bool> = flatten(net).into_iter().map(|p| simple(p, 1)).collect();
-        Ok(Artifact::Network(snap_network(net, &checker, &settings, &integers)))
+        let snapped = checker.search_confirmed(|checker| Ok(snap_network(net, checker, &settings, &integers)))?;
+        Ok(Artifact::Network(snapped))
     }
 }
 

@@ -8,6 +8,7 @@
 //! [`super::snap::accept_greedily`]). The first strength with such a checkpoint wins; when
 //! none has one, the network is returned unchanged.
 
+use mips_core::ir::Network;
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use mips_core::{MipsError, Result, rng};
 
@@ -80,48 +81,62 @@ impl Pass for Sparsify {
         let net = input_network(input, NAME)?;
         let grid = parse_grid(options.text("grid"))?;
         let zero_tol = options.float("zero-tol");
-        let checker = Checker::for_pass(net, ctx, options)?;
-        let frozen: Vec<bool> = net.parameters().map(|p| p == 0.0).collect();
-        for (k, &strength) in grid.iter().enumerate() {
-            let settings = FineTune {
-                l1: strength,
-                ..FineTune::from_options(options)?
-            };
-            // The last checkpoint that keeps the accuracy: the sparsest the run reached.
-            let mut kept = None;
-            fine_tune(
-                ctx.task,
-                net,
-                &frozen,
-                &settings,
-                rng::mix(ctx.seed, k as u64),
-                |tuned| {
-                    if checker.holds(tuned) {
-                        kept = Some(tuned.clone());
-                    }
-                    false
-                },
-            )?;
-            let Some(tuned) = kept else {
-                continue;
-            };
-            let mut values = flatten(&tuned);
-            let mut zeros: Vec<(usize, f64)> = values
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| **p != 0.0 && p.abs() <= zero_tol)
-                .map(|(i, _)| (i, 0.0))
-                .collect();
-            zeros.sort_by(|a, b| values[a.0].abs().total_cmp(&values[b.0].abs()).then(a.0.cmp(&b.0)));
-            accept_greedily(&mut values, &zeros, |v| checker.holds(&unflatten(&tuned, v)));
-            let out = unflatten(&tuned, &values);
-            ctx.note("strength", strength);
-            ctx.note("zeros", out.parameters().filter(|p| *p == 0.0).count());
-            return Ok(Artifact::Network(out));
-        }
-        ctx.note("strength", "none kept the accuracy");
-        Ok(Artifact::Network(net.clone()))
+        let mut checker = Checker::for_pass(net, ctx, options)?;
+        let out = checker.search_confirmed(|checker| sparsest(net, checker, &grid, zero_tol, options, ctx))?;
+        Ok(Artifact::Network(out))
     }
+}
+
+/// The sparsest network of the L1 runs (strongest first) that keeps the accuracy; `net` itself
+/// when none does.
+fn sparsest(
+    net: &Network,
+    checker: &Checker,
+    grid: &[f64],
+    zero_tol: f64,
+    options: &Options,
+    ctx: &PassContext,
+) -> Result<Network> {
+    let frozen: Vec<bool> = net.parameters().map(|p| p == 0.0).collect();
+    for (k, &strength) in grid.iter().enumerate() {
+        let settings = FineTune {
+            l1: strength,
+            ..FineTune::from_options(options)?
+        };
+        // The last checkpoint that keeps the accuracy: the sparsest the run reached.
+        let mut kept = None;
+        fine_tune(
+            ctx.task,
+            net,
+            &frozen,
+            &settings,
+            rng::mix(ctx.seed, k as u64),
+            |tuned| {
+                if checker.holds(tuned) {
+                    kept = Some(tuned.clone());
+                }
+                false
+            },
+        )?;
+        let Some(tuned) = kept else {
+            continue;
+        };
+        let mut values = flatten(&tuned);
+        let mut zeros: Vec<(usize, f64)> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| **p != 0.0 && p.abs() <= zero_tol)
+            .map(|(i, _)| (i, 0.0))
+            .collect();
+        zeros.sort_by(|a, b| values[a.0].abs().total_cmp(&values[b.0].abs()).then(a.0.cmp(&b.0)));
+        accept_greedily(&mut values, &zeros, |v| checker.holds(&unflatten(&tuned, v)));
+        let out = unflatten(&tuned, &values);
+        ctx.note("strength", strength);
+        ctx.note("zeros", out.parameters().filter(|p| *p == 0.0).count());
+        return Ok(out);
+    }
+    ctx.note("strength", "none kept the accuracy");
+    Ok(net.clone())
 }
 
 mips_core::register_pass!(Sparsify);
