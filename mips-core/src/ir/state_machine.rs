@@ -96,6 +96,44 @@ impl StateMachine {
         Ok(visited)
     }
 
+    /// The part of the machine that sequences of at most `steps` inputs use: the transitions
+    /// from states reached in fewer than `steps` steps from the initial state, and the outputs
+    /// of states reached in at most `steps` steps. The result is marked incomplete when rows
+    /// were dropped.
+    pub fn within(&self, steps: usize) -> StateMachine {
+        let mut by_state: BTreeMap<&Vec<i64>, Vec<(&Vec<i64>, &Vec<i64>)>> = BTreeMap::new();
+        for ((s, x), t) in &self.transitions {
+            by_state.entry(s).or_default().push((x, t));
+        }
+        let mut reached: std::collections::BTreeSet<&Vec<i64>> = [&self.initial].into();
+        let mut frontier = vec![&self.initial];
+        let mut kept = StateMachine {
+            transitions: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            ..self.clone()
+        };
+        for _ in 0..steps {
+            let mut next = Vec::new();
+            for s in frontier {
+                for &(x, t) in by_state.get(s).into_iter().flatten() {
+                    kept.transitions.insert((s.clone(), x.clone()), t.clone());
+                    if reached.insert(t) {
+                        next.push(t);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        kept.outputs = self
+            .outputs
+            .iter()
+            .filter(|(s, _)| reached.contains(s))
+            .map(|(s, y)| (s.clone(), y.clone()))
+            .collect();
+        kept.complete &= kept.transitions.len() == self.transitions.len() && kept.outputs.len() == self.outputs.len();
+        kept
+    }
+
     /// Checks dimensions of every table entry.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(MipsError::invalid("state machine", m));
@@ -123,6 +161,33 @@ impl StateMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn within_keeps_the_rows_short_sequences_use() {
+        // A counter 0 → 1 → 2 → 3 on input 1, staying put on input 0.
+        let mut sm = StateMachine {
+            state_dim: 1,
+            input_dim: 1,
+            output_dim: 1,
+            initial: vec![0],
+            complete: true,
+            ..Default::default()
+        };
+        for s in 0..4 {
+            sm.transitions.insert((vec![s], vec![0]), vec![s]);
+            sm.transitions.insert((vec![s], vec![1]), vec![(s + 1).min(3)]);
+            sm.outputs.insert(vec![s], vec![s]);
+        }
+        let short = sm.within(2);
+        assert_eq!(short.transitions.len(), 4, "from states 0 and 1");
+        assert_eq!(
+            short.outputs.keys().cloned().collect::<Vec<_>>(),
+            vec![vec![0], vec![1], vec![2]]
+        );
+        assert!(!short.complete);
+        assert_eq!(short.run(&[1, 0]), sm.run(&[1, 0]));
+        assert_eq!(sm.within(10), sm);
+    }
 
     fn parity() -> StateMachine {
         let mut sm = StateMachine {

@@ -26,7 +26,7 @@ use super::points::{Points, RESOLUTION};
 use super::subspace::Projection;
 
 /// Most distinct core states whose signatures are computed.
-const MAX_SIGNED: usize = 20_000;
+const MAX_SIGNED: usize = 100_000;
 
 /// The network's rounded output at hidden state `h`, then its rounded outputs from `h` on every
 /// input sequence of length `1..=depth` (breadth-first, inputs in order).

@@ -209,7 +209,20 @@ impl Pass for Regress {
             Method::Boolean => fit_boolean(sm, &o.boolean),
             Method::Enumerate => fit_machine(sm, &|p| enumerate_fit(p, &ks, &o.enumerate), None, o.init_radius),
             Method::Table => fit_table(sm, options.bool("allow-incomplete")),
-            Method::Combined => regress_best(sm, &o, ctx.verify, &|key, value| ctx.note(key, value)),
+            Method::Combined => {
+                let note = |key: &str, value: String| ctx.note(key, value);
+                regress_best(sm, &o, ctx.verify, &note).or_else(|error| {
+                    // The machine may copy the network's extrapolation beyond the lengths it
+                    // was trained on; fit the part that sequences of the data's length use.
+                    let horizon = ctx.verify.max_len();
+                    let core = sm.within(horizon);
+                    if horizon == 0 || core == *sm {
+                        return Err(error);
+                    }
+                    ctx.note("fitted on", format!("the states reached within {horizon} steps"));
+                    regress_best(&core, &o, ctx.verify, &note)
+                })
+            }
         };
         program
             .map(Artifact::Program)

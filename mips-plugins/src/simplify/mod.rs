@@ -13,6 +13,7 @@ mod basis;
 mod canonical_order;
 mod debias;
 mod finetune;
+mod fir;
 mod jordan;
 mod jordan_form;
 mod linalg;
@@ -34,6 +35,7 @@ mod testing;
 
 pub use canonical_order::CanonicalOrder;
 pub use debias::Debias;
+pub use fir::RealizeFir;
 pub use jordan::Jordan;
 pub use prune_hidden::PruneHidden;
 pub use retrain_frozen::RetrainFrozen;
