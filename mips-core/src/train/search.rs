@@ -570,10 +570,15 @@ pub fn minimize(task: &dyn Task, opts: &SearchOptions, progress: Option<Progress
         progress,
     };
     let ((mut net, mut run), mut stop) = searcher.search()?;
-    if !run.solved()
-        && let Some((polished, polished_run)) = searcher.polish()?
-    {
-        (net, run, stop) = (polished, polished_run, SearchStop::Found);
+    if !run.solved() {
+        if let Some((polished, polished_run)) = searcher.polish()? {
+            (net, run, stop) = (polished, polished_run, SearchStop::Found);
+        } else if let Some((better, better_run)) =
+            searcher.best.take().filter(|b| b.1.test_accuracy > run.test_accuracy)
+        {
+            // Polishing did not reach 100% but got closer.
+            (net, run) = (better, better_run);
+        }
     }
     let report = SearchReport {
         task: task.info().name.clone(),

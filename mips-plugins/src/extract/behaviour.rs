@@ -3,7 +3,8 @@
 //! attractors, with margins no wider than the spread), so no geometric gap separates them, yet
 //! its behaviour is finite-state. Each distinct core state gets a signature: its own rounded
 //! output and the network's rounded outputs on every input sequence of `lookahead` steps or fewer (kept short, since
-//! longer continuations leave the lengths the network was trained on). States with one
+//! longer continuations leave the lengths the network was trained on; by default as long as the
+//! continuations stay few, see [`lookahead`]). States with one
 //! signature form a block; blocks are split until every observed transition of a block on an
 //! input leads to one block (points without that transition join the nearest group), which
 //! tells apart what only longer, in-distribution continuations show. A core state belongs to its
@@ -24,6 +25,24 @@ use super::machine::{Quantizer, build};
 use super::options::ExtractOptions;
 use super::points::{Points, RESOLUTION};
 use super::subspace::Projection;
+
+/// Most continuations per signature that the automatic lookahead allows.
+const MAX_CONTINUATIONS: usize = 64;
+/// Longest automatic lookahead (longer continuations leave the lengths the network knows).
+const MAX_LOOKAHEAD: usize = 3;
+
+/// The signature depth: `requested` when positive, else the longest (up to
+/// [`MAX_LOOKAHEAD`]) whose continuations over an alphabet of `symbols` inputs number at most
+/// [`MAX_CONTINUATIONS`], and at least 1.
+pub fn lookahead(requested: usize, symbols: usize) -> usize {
+    if requested > 0 {
+        return requested;
+    }
+    (1..=MAX_LOOKAHEAD)
+        .take_while(|&d| symbols.checked_pow(d as u32).is_some_and(|n| n <= MAX_CONTINUATIONS))
+        .last()
+        .unwrap_or(1)
+}
 
 /// Most distinct core states whose signatures are computed.
 const MAX_SIGNED: usize = 100_000;
@@ -160,7 +179,7 @@ impl<'a> Behaviour<'a> {
         if inputs.is_empty() {
             return None;
         }
-        let depth = opts.lookahead.max(1);
+        let depth = lookahead(opts.lookahead, inputs.len());
         let resolution = (points.scale * RESOLUTION).max(f64::MIN_POSITIVE);
         let key = |u: &[f64]| -> Vec<i64> { u.iter().map(|v| (v / resolution).round() as i64).collect() };
         let mut index: BTreeMap<Vec<i64>, usize> = BTreeMap::new();

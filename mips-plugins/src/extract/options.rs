@@ -40,7 +40,8 @@ pub struct ExtractOptions {
     /// Smallest mean number of core states per cluster: cuts into more clusters would only
     /// separate noise.
     pub min_visits: f64,
-    /// Steps of the continuations whose outputs make a behaviour signature.
+    /// Steps of the continuations whose outputs make a behaviour signature (0: automatic, see
+    /// [`super::behaviour::lookahead`]).
     pub lookahead: usize,
     /// Residual resolution for description lengths, relative to the spread of the states.
     pub eps: f64,
@@ -64,7 +65,7 @@ impl Default for ExtractOptions {
             min_closure: 0.75,
             max_points: 2000,
             min_visits: 3.0,
-            lookahead: 1,
+            lookahead: 0,
             eps: 1e-6,
         }
     }
@@ -150,7 +151,7 @@ impl ExtractOptions {
             OptionSpec::int(
                 "lookahead",
                 int(d.lookahead),
-                "steps of the continuations whose outputs make a behaviour signature",
+                "steps of the continuations whose outputs make a behaviour signature (0: as many as keep at most 64 continuations, up to 3)",
             ),
             OptionSpec::float(
                 "eps",
