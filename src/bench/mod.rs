@@ -189,13 +189,15 @@ fn write_tables(args: &BenchArgs, mut records: Vec<TaskRecord>, wall: Option<f64
     let facts = table::RunFacts {
         machine: table::machine(),
         wall_seconds: wall.unwrap_or(task_seconds),
-        command: match &args.models {
-            Some(models) => format!(
-                "cargo run --release -- bench --models {} --out {}",
-                models.display(),
-                args.out.display()
-            ),
-            None => format!("cargo run --release -- bench --out {}", args.out.display()),
+        command: {
+            let mut command = String::from("cargo run --release -- bench");
+            if let Some(models) = &args.models {
+                command += &format!(" --models {}", models.display());
+            }
+            if args.jobs > 1 {
+                command += &format!(" --jobs {}", args.jobs);
+            }
+            command + &format!(" --out {}", args.out.display())
         },
     };
     write_atomic(

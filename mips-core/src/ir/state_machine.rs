@@ -101,7 +101,8 @@ impl StateMachine {
     /// of states reached in at most `steps` steps. The result is marked incomplete when rows
     /// were dropped.
     pub fn within(&self, steps: usize) -> StateMachine {
-        let mut by_state: BTreeMap<&Vec<i64>, Vec<(&Vec<i64>, &Vec<i64>)>> = BTreeMap::new();
+        type Edges<'m> = Vec<(&'m Vec<i64>, &'m Vec<i64>)>;
+        let mut by_state: BTreeMap<&Vec<i64>, Edges> = BTreeMap::new();
         for ((s, x), t) in &self.transitions {
             by_state.entry(s).or_default().push((x, t));
         }

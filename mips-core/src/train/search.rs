@@ -430,7 +430,8 @@ impl Searcher<'_> {
                 let (mut at, mut winner) = (hidden, candidate);
                 // Hidden size first: the later generous shapes at smaller hidden sizes.
                 'smaller: for (f2, g2) in &generous[k + 1..] {
-                    for h2 in self.opts.min_hidden..at {
+                    let below = at;
+                    for h2 in self.opts.min_hidden..below {
                         if self.budget_stop().is_some() {
                             break 'smaller;
                         }

@@ -27,7 +27,7 @@ use super::points::{Points, RESOLUTION};
 use super::subspace::Projection;
 
 /// Most continuations per signature that the automatic lookahead allows.
-const MAX_CONTINUATIONS: usize = 64;
+const MAX_CONTINUATIONS: usize = 8;
 /// Longest automatic lookahead (longer continuations leave the lengths the network knows).
 const MAX_LOOKAHEAD: usize = 3;
 

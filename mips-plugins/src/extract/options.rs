@@ -151,7 +151,7 @@ impl ExtractOptions {
             OptionSpec::int(
                 "lookahead",
                 int(d.lookahead),
-                "steps of the continuations whose outputs make a behaviour signature (0: as many as keep at most 64 continuations, up to 3)",
+                "steps of the continuations whose outputs make a behaviour signature (0: as many as keep at most 8 continuations, up to 3)",
             ),
             OptionSpec::float(
                 "eps",

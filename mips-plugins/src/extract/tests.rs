@@ -405,8 +405,8 @@ fn behaviour_reads_a_trained_parity_network_without_gaps_between_states() {
 fn automatic_lookahead_keeps_the_continuations_few() {
     use super::behaviour::lookahead;
     assert_eq!(lookahead(0, 2), 3, "binary inputs: 8 continuations of 3 steps");
-    assert_eq!(lookahead(0, 4), 3, "pairs of bits: 64 continuations");
-    assert_eq!(lookahead(0, 5), 2);
+    assert_eq!(lookahead(0, 3), 1, "9 continuations of two steps are too many");
+    assert_eq!(lookahead(0, 4), 1, "pairs of bits: one step");
     assert_eq!(lookahead(0, 10), 1, "digits: one step");
     assert_eq!(lookahead(0, 1000), 1, "never below one step");
     assert_eq!(lookahead(2, 10), 2, "an explicit depth wins");

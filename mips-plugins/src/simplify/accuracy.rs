@@ -288,7 +288,7 @@ impl<'a> Checker<'a> {
             .filter(|&i| right[i] < reference_right[i])
             .map(|i| test.sequences[i].clone())
             .collect();
-        (!failed.is_empty() || !candidate.validate().is_ok()).then_some(failed)
+        (!failed.is_empty() || candidate.validate().is_err()).then_some(failed)
     }
 }
 

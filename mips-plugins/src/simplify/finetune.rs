@@ -70,7 +70,25 @@ pub fn finetune_options(steps: i64, pull: f64) -> Vec<OptionSpec> {
         OptionSpec::int("batch", 128, "training sequences per step"),
         OptionSpec::float("pull", pull, "strength of the pull of free parameters towards integers"),
         OptionSpec::int("check-every", 50, "fine-tuning steps between accuracy checks"),
+        OptionSpec::int(
+            "max-params",
+            400,
+            "leave networks with more parameters unchanged (fine-tuning them is slow; 0: no limit)",
+        ),
     ]
+}
+
+/// True (with a note) when `net` is larger than the pass's `max-params` allows.
+pub fn too_large(net: &Network, options: &Options, ctx: &mips_core::pass::PassContext) -> bool {
+    let limit = options.usize("max-params");
+    let large = limit > 0 && net.parameter_count() > limit;
+    if large {
+        ctx.note(
+            "skipped",
+            format!("{} parameters, more than max-params={limit}", net.parameter_count()),
+        );
+    }
+    large
 }
 
 /// Gradient norm above which gradients are scaled down.

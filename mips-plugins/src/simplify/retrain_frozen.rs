@@ -17,7 +17,7 @@ use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContex
 use mips_core::{MipsError, Result, rng};
 
 use super::accuracy::{Checker, check_option};
-use super::finetune::{FineTune, fine_tune, finetune_options};
+use super::finetune::{FineTune, fine_tune, finetune_options, too_large};
 use super::input_network;
 use super::params::{flatten, unflatten};
 use super::snap::{SnapSettings, simple, snap_network};
@@ -79,6 +79,9 @@ impl Pass for RetrainFrozen {
 
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let net = input_network(input, NAME)?;
+        if too_large(net, options, ctx) {
+            return Ok(Artifact::Network(net.clone()));
+        }
         let settings = FineTune::from_options(options)?;
         let snap = SnapSettings::from_options(options, NAME)?;
         let fraction = options.float("fraction");
@@ -110,7 +113,7 @@ fn retrain(
     let mut accepted = 0;
     let resnap = |net: &Network| {
         if options.bool("resnap") {
-            snap_network(net, &checker, &snap, &simple_mask(net, snap.max_denominator))
+            snap_network(net, checker, snap, &simple_mask(net, snap.max_denominator))
         } else {
             net.clone()
         }
@@ -129,7 +132,7 @@ fn retrain(
         let seed = rng::mix(ctx.seed, round as u64);
         // The first checkpoint that recovers the accuracy.
         let mut recovered = None;
-        fine_tune(ctx.task, &forced, &mask[..count], &settings, seed, |tuned| {
+        fine_tune(ctx.task, &forced, &mask[..count], settings, seed, |tuned| {
             recovered = checker.holds(tuned).then(|| tuned.clone());
             recovered.is_some()
         })?;

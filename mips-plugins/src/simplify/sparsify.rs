@@ -13,7 +13,7 @@ use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContex
 use mips_core::{MipsError, Result, rng};
 
 use super::accuracy::{Checker, check_option};
-use super::finetune::{FineTune, fine_tune, finetune_options};
+use super::finetune::{FineTune, fine_tune, finetune_options, too_large};
 use super::input_network;
 use super::params::{flatten, unflatten};
 use super::snap::accept_greedily;
@@ -79,6 +79,9 @@ impl Pass for Sparsify {
 
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let net = input_network(input, NAME)?;
+        if too_large(net, options, ctx) {
+            return Ok(Artifact::Network(net.clone()));
+        }
         let grid = parse_grid(options.text("grid"))?;
         let zero_tol = options.float("zero-tol");
         let mut checker = Checker::for_pass(net, ctx, options)?;
