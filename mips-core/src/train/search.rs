@@ -317,8 +317,6 @@ impl Searcher<'_> {
         let seeds: Vec<u64> = (0..self.opts.seeds as u64)
             .map(|k| rng::mix(self.opts.seed, k))
             .collect();
-        let first_success = AtomicUsize::new(usize::MAX);
-        let deadline = self.deadline;
         // Shapes with an affine f (a linear state update) train with the linear recipe; fully
         // linear shapes also count a falling loss as progress (their accuracy can stay flat
         // until the weights are precise).
@@ -335,6 +333,21 @@ impl Searcher<'_> {
             let left = self.opts.max_total_steps.saturating_sub(self.total_steps);
             train.max_steps = train.max_steps.min(left.div_ceil(self.opts.seeds).max(1));
         }
+        self.race(&seeds, |prep, seed, interrupt| {
+            train_run(prep, shape, seed, &train, interrupt)
+        })
+    }
+
+    /// Runs `run` for every seed in parallel, interrupting the others once one reaches 100%
+    /// (or the deadline passes); records every run and returns the winner: the solving run
+    /// with the fewest steps, then the lowest seed index (independent of timing).
+    fn race(
+        &mut self,
+        seeds: &[u64],
+        run: impl Fn(&Prepared, u64, &(dyn Fn(usize) -> bool + Sync)) -> Result<(Network, RunReport)> + Sync,
+    ) -> Result<Option<(Network, RunReport)>> {
+        let first_success = AtomicUsize::new(usize::MAX);
+        let deadline = self.deadline;
         let reported = Mutex::new(());
         let results: Vec<Result<(Network, RunReport)>> = seeds
             .par_iter()
@@ -342,7 +355,7 @@ impl Searcher<'_> {
                 let interrupt = |step: usize| {
                     step >= first_success.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d)
                 };
-                let out = train_run(&self.prep, shape, seed, &train, &interrupt)?;
+                let out = run(&self.prep, seed, &interrupt)?;
                 if out.1.solved() {
                     first_success.fetch_min(out.1.steps, Ordering::Relaxed);
                 }
@@ -354,18 +367,16 @@ impl Searcher<'_> {
             })
             .collect();
         let results: Vec<(Network, RunReport)> = results.into_iter().collect::<Result<_>>()?;
-        // The winner: fewest steps, then lowest seed index (independent of timing).
         let winner = results
             .iter()
             .enumerate()
             .filter(|(_, r)| r.1.solved())
             .min_by_key(|(k, r)| (r.1.steps, *k))
             .map(|(k, _)| k);
-        let steps: usize = match winner {
+        self.total_steps += match winner {
             Some(k) => results[k].1.steps * results.len(),
             None => results.iter().map(|r| r.1.steps).sum(),
         };
-        self.total_steps += steps;
         for (net, report) in &results {
             self.runs.push(report.clone());
             let better = self
@@ -497,42 +508,12 @@ impl Searcher<'_> {
             schedule: super::run::Schedule::Cosine { floor: 0.0 },
             ..self.opts.train.clone()
         };
-        let first_success = AtomicUsize::new(usize::MAX);
-        let deadline = self.deadline;
         let seeds: Vec<u64> = (0..self.opts.seeds as u64)
             .map(|k| rng::mix(rng::mix(self.opts.seed, k), POLISH_STREAM))
             .collect();
-        let results: Vec<Result<(Network, RunReport)>> = seeds
-            .par_iter()
-            .map(|&seed| {
-                let interrupt = |step: usize| {
-                    step >= first_success.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d)
-                };
-                let out = train_network(&self.prep, &net, seed, &train, None, &interrupt)?;
-                if out.1.solved() {
-                    first_success.fetch_min(out.1.steps, Ordering::Relaxed);
-                }
-                Ok(out)
-            })
-            .collect();
-        let results: Vec<(Network, RunReport)> = results.into_iter().collect::<Result<_>>()?;
-        let winner = results
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.1.solved())
-            .min_by_key(|(k, r)| (r.1.steps, *k))
-            .map(|(k, _)| k);
-        self.total_steps += match winner {
-            Some(k) => results[k].1.steps * results.len(),
-            None => results.iter().map(|r| r.1.steps).sum(),
-        };
-        for (polished, report) in &results {
-            self.runs.push(report.clone());
-            if report.test_accuracy > self.best.as_ref().map_or(0.0, |b| b.1.test_accuracy) {
-                self.best = Some((polished.clone(), report.clone()));
-            }
-        }
-        Ok(winner.map(|k| results[k].clone()))
+        self.race(&seeds, |prep, seed, interrupt| {
+            train_network(prep, &net, seed, &train, None, interrupt)
+        })
     }
 
     /// The best test accuracy any run of `shape` reached.

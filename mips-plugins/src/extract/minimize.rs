@@ -149,13 +149,22 @@ pub fn minimize(sm: &StateMachine) -> StateMachine {
 /// merge can be rolled back.
 struct Folding {
     parent: Vec<usize>,
+    /// Class sizes (of roots): the smaller class joins the larger, so classes stay shallow.
+    size: Vec<usize>,
     output: Vec<Option<usize>>,
     next: Vec<Vec<Option<usize>>>,
     log: Vec<Change>,
+    /// State pairs still allowed to be compared (see [`MERGE_BUDGET`]).
+    budget: usize,
 }
 
+/// State pairs the compatible-state merging may compare in all; beyond it the merging gives up
+/// (the caller falls back to exact minimization).
+const MERGE_BUDGET: usize = 20_000_000;
+
 enum Change {
-    Parent(usize),
+    /// The root joined another; the second is that root's size before.
+    Parent(usize, usize, usize),
     Output(usize, Option<usize>),
     Next(usize, usize),
 }
@@ -169,13 +178,21 @@ impl Folding {
     }
 
     /// Merges the classes of `a` and `b` and, recursively, their successors; false (with the
-    /// changes still logged) when two merged states have different outputs.
+    /// changes still logged) when two merged states have different outputs or the budget is
+    /// spent.
     fn fold(&mut self, a: usize, b: usize) -> bool {
         let mut stack = vec![(a, b)];
         while let Some((a, b)) = stack.pop() {
-            let (ra, rb) = (self.find(a), self.find(b));
+            if self.budget == 0 {
+                return false;
+            }
+            self.budget -= 1;
+            let (mut ra, mut rb) = (self.find(a), self.find(b));
             if ra == rb {
                 continue;
+            }
+            if self.size[ra] < self.size[rb] {
+                std::mem::swap(&mut ra, &mut rb);
             }
             match (self.output[ra], self.output[rb]) {
                 (Some(x), Some(y)) if x != y => return false,
@@ -185,8 +202,9 @@ impl Folding {
                 }
                 _ => {}
             }
-            self.log.push(Change::Parent(rb));
+            self.log.push(Change::Parent(rb, ra, self.size[ra]));
             self.parent[rb] = ra;
+            self.size[ra] += self.size[rb];
             for x in 0..self.next[rb].len() {
                 let Some(tb) = self.next[rb][x] else { continue };
                 match self.next[ra][x] {
@@ -204,7 +222,10 @@ impl Folding {
     fn undo(&mut self, mark: usize) {
         while self.log.len() > mark {
             match self.log.pop() {
-                Some(Change::Parent(s)) => self.parent[s] = s,
+                Some(Change::Parent(s, root, size)) => {
+                    self.parent[s] = s;
+                    self.size[root] = size;
+                }
                 Some(Change::Output(s, old)) => self.output[s] = old,
                 Some(Change::Next(s, x)) => self.next[s][x] = None,
                 None => {}
@@ -218,7 +239,8 @@ impl Folding {
 /// kept state it can be folded into with all successors, else it is kept. The result is
 /// deterministic and contains every transition and output of `sm` (so it behaves like `sm`
 /// wherever `sm` has no gap) but generalizes into the gaps: callers must check it on held-out
-/// data. States are numbered 0, 1, … breadth-first; `None` above `limit` states.
+/// data. States are numbered 0, 1, … breadth-first; `None` above `limit` states or when the
+/// comparisons exceed [`MERGE_BUDGET`].
 pub fn merge_compatible(sm: &StateMachine, limit: usize) -> Option<StateMachine> {
     let sm = renumber(sm);
     let all: Vec<Vec<i64>> = states(&sm).into_iter().collect();
@@ -236,6 +258,8 @@ pub fn merge_compatible(sm: &StateMachine, limit: usize) -> Option<StateMachine>
     let outputs: Vec<&Vec<i64>> = sm.outputs.values().collect::<BTreeSet<_>>().into_iter().collect();
     let mut folding = Folding {
         parent: (0..all.len()).collect(),
+        size: vec![1; all.len()],
+        budget: MERGE_BUDGET,
         output: all
             .iter()
             .map(|s| sm.outputs.get(s).and_then(|y| outputs.iter().position(|o| *o == y)))
@@ -264,6 +288,9 @@ pub fn merge_compatible(sm: &StateMachine, limit: usize) -> Option<StateMachine>
                 break;
             }
             folding.undo(mark);
+        }
+        if folding.budget == 0 {
+            return None;
         }
         if !merged {
             kept.push(q);
