@@ -161,3 +161,55 @@ fn bad_shard_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("3/2"));
 }
+
+#[test]
+fn bench_starts_from_trained_models_and_writes_the_stage_tables() {
+    let dir = scratch("models");
+    let models = dir.join("models");
+    let out = mips()
+        .args(["train", "Bitwise_Not", "--quiet", "--out"])
+        .arg(models.join("Bitwise_Not.ron"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        models.join("Bitwise_Not.report.ron").exists(),
+        "train writes its report"
+    );
+    let results = dir.join("results");
+    let out = mips()
+        .args(["bench", "--tasks", "Bitwise_Not,Bitwise_And", "--quiet"])
+        .args(["--long-sequences", "100", "--models"])
+        .arg(&models)
+        .arg("--out")
+        .arg(&results)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The record's training time is the report's (a new training run would take its own time).
+    let report = std::fs::read_to_string(models.join("Bitwise_Not.report.ron")).unwrap();
+    let seconds = report
+        .lines()
+        .find_map(|l| l.strip_prefix("    seconds: "))
+        .expect("the report states its seconds");
+    let record = std::fs::read_to_string(results.join("records").join("Bitwise_Not.ron")).unwrap();
+    assert!(record.contains(&format!("seconds: {seconds}")), "{seconds} in {record}");
+    assert!(
+        results.join("records").join("Bitwise_And.ron").exists(),
+        "a task without a model is trained"
+    );
+    for (file, heading) in [
+        ("simplify.md", "# Simplification"),
+        ("extract.md", "# Extraction"),
+        ("regress.md", "# Regression"),
+    ] {
+        let text = std::fs::read_to_string(results.join(file)).unwrap();
+        assert!(text.starts_with(heading), "{file}: {text}");
+        assert!(
+            text.contains("--models"),
+            "{file} names the command that regenerates it"
+        );
+        assert!(text.contains("| Bitwise_Not |"), "{file} has a row per task: {text}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

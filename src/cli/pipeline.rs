@@ -13,7 +13,7 @@ use mips_core::pass::pipeline::ResolvedStep;
 use mips_core::pass::{Artifacts, Level, PassContext, PassKind, PassManager, Pipeline, Registry, ReportRow};
 use mips_core::task::Task;
 use mips_core::tasks;
-use mips_core::train::bulk::{TaskOutcome, machine_description, render_markdown, train_all, train_task};
+use mips_core::train::bulk::{TaskOutcome, machine_description, render_markdown, save_report, train_all, train_task};
 use mips_core::train::search::SearchOptions;
 
 use super::output::{emit, emit_line};
@@ -251,8 +251,11 @@ pub fn train(args: TrainArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&spec)?;
     let (network, report) = train_task(task.as_ref(), &opts, None)?;
     versioned::save(&network, &args.out)?;
+    // Beside the model, as `train --all` names it (so `bench --models` can start from it).
+    let report_path = args.out.with_extension("report.ron");
+    save_report(&report, &report_path)?;
     emit_line(&format!(
-        "{}: {} test accuracy {:.4}% after {} steps ({} runs, {:.1}s, stop: {:?}); wrote {}",
+        "{}: {} test accuracy {:.4}% after {} steps ({} runs, {:.1}s, stop: {:?}); wrote {} and {}",
         report.task,
         report.shape,
         report.test_accuracy * 100.0,
@@ -260,7 +263,8 @@ pub fn train(args: TrainArgs, globals: &Globals) -> anyhow::Result<()> {
         report.runs.len(),
         report.seconds,
         report.stop,
-        args.out.display()
+        args.out.display(),
+        report_path.display()
     ))
 }
 

@@ -88,7 +88,8 @@ pub fn load_report(path: &Path) -> Result<SearchReport> {
     })
 }
 
-fn save_report(report: &SearchReport, path: &Path) -> Result<()> {
+/// Saves a report atomically (read back with [`load_report`]).
+pub fn save_report(report: &SearchReport, path: &Path) -> Result<()> {
     let text = ron::ser::to_string_pretty(report, ron::ser::PrettyConfig::default())
         .map_err(|e| MipsError::invalid("report", e.to_string()))?;
     write_atomic(path, text.as_bytes())

@@ -50,6 +50,7 @@ impl Pass for RealizeFir {
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let net = input_network(input, NAME)?;
         let max_taps = options.usize("max-taps");
+        let mut checker = Checker::for_pass(net, ctx, options)?;
         let Some(candidate) = delay_line(net, max_taps) else {
             ctx.note(
                 "delay line",
@@ -57,7 +58,6 @@ impl Pass for RealizeFir {
             );
             return Ok(Artifact::Network(net.clone()));
         };
-        let mut checker = Checker::for_pass(net, ctx, options)?;
         let kept = checker.search_confirmed(|checker| {
             Ok(if checker.holds(&candidate) {
                 candidate.clone()
