@@ -132,7 +132,12 @@ pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord
         record.verified_test = passed("test split").unwrap_or(false);
         record.verified_long = passed("fresh");
         if !report.passed() {
-            record.note = report.to_string().lines().nth(1).unwrap_or_default().trim().to_string();
+            record.note = report
+                .checks
+                .iter()
+                .find(|c| c.mismatches > 0)
+                .map(|c| format!("{}: {} of {} sequences mismatch", c.name, c.mismatches, c.sequences))
+                .unwrap_or_default();
         } else {
             record.note.clear();
         }
