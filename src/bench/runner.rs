@@ -55,7 +55,10 @@ pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord
         .steps
         .iter()
         .partition(|s| s.pass.kind() == PassKind::Architecture);
-    let (start, mut rows, trained) = match pretrained(settings.models, name)? {
+    let loaded = pretrained(settings.models, name)?;
+    // A loaded model's training time comes from its report; otherwise from the pass rows.
+    let loaded_seconds = loaded.as_ref().map(|(_, t)| t.seconds);
+    let (start, mut rows, trained) = match loaded {
         Some((network, trained)) => (Artifacts::from_network(network), Vec::new(), Some(trained)),
         None => {
             let steps: Vec<ResolvedStep> = architecture.into_iter().cloned().collect();
@@ -76,8 +79,8 @@ pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord
     rows.extend(later_rows);
 
     let mut seconds: BTreeMap<String, f64> = BTreeMap::new();
-    if let Some(t) = trained.as_ref().filter(|_| settings.models.is_some()) {
-        seconds.insert("train".into(), t.seconds);
+    if let Some(train) = loaded_seconds {
+        seconds.insert("train".into(), train);
     }
     for row in &rows {
         *seconds.entry(stage_of(row.kind).to_string()).or_default() += row.seconds + row.verify_seconds;

@@ -2,14 +2,14 @@
 //! `regress.md`, each from the same task records.
 
 use super::record::TaskRecord;
-use super::table::RunFacts;
+use super::table::{self, RunFacts};
 
 fn percent(share: f64) -> String {
     format!("{:.1}%", 100.0 * share)
 }
 
 fn yes_no(v: bool) -> &'static str {
-    if v { "yes" } else { "no" }
+    table::yes_no(Some(v))
 }
 
 fn header(title: &str, facts: &RunFacts) -> String {
@@ -17,15 +17,6 @@ fn header(title: &str, facts: &RunFacts) -> String {
         "# {title}\n\nRegenerate with `{}` (written with benchmark.md).\n\nMachine: {}.\n\n",
         facts.command, facts.machine
     )
-}
-
-fn table(columns: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut out = format!("| {} |\n|{}\n", columns.join(" | "), "---|".repeat(columns.len()));
-    for row in rows {
-        let row: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
-        out += &format!("| {} |\n", row.join(" | "));
-    }
-    out
 }
 
 fn median(mut values: Vec<f64>) -> Option<f64> {
@@ -79,7 +70,7 @@ pub fn simplify_md(records: &[TaskRecord], facts: &RunFacts) -> String {
         "simple after",
         "test accuracy after",
     ];
-    out += &table(
+    out += &table::rows_markdown(
         &columns,
         done.iter().map(|(r, s)| {
             vec![
@@ -118,7 +109,7 @@ pub fn extract_md(records: &[TaskRecord], facts: &RunFacts) -> String {
         "matches network",
         "note",
     ];
-    out += &table(
+    out += &table::rows_markdown(
         &columns,
         records.iter().map(|r| match &r.extracted {
             Some(e) => vec![
@@ -159,7 +150,7 @@ pub fn regress_md(records: &[TaskRecord], facts: &RunFacts) -> String {
         with_program.len()
     );
     let columns = ["task", "method", "tokens", "kind", "test split", "note"];
-    out += &table(
+    out += &table::rows_markdown(
         &columns,
         records.iter().map(|r| {
             let kind = match r.symbolic {

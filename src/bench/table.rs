@@ -2,7 +2,8 @@
 
 use super::record::TaskRecord;
 
-fn yes_no(v: Option<bool>) -> &'static str {
+/// "yes", "no" or "-" (unknown).
+pub fn yes_no(v: Option<bool>) -> &'static str {
     match v {
         Some(true) => "yes",
         Some(false) => "no",
@@ -108,10 +109,15 @@ pub fn markdown(records: &[TaskRecord], facts: &RunFacts) -> String {
     out += &format!("| solved by the GPT-4 baseline | {gpt4} |\n");
     out += &format!("| solved by mips but by neither baseline | {only_us} |\n");
     out += &format!("| solved by the published method but not by mips | {lost} |\n\n");
-    out += &format!("| {} |\n", COLUMNS.join(" | "));
-    out += &format!("|{}\n", "---|".repeat(COLUMNS.len()));
-    for r in records {
-        let row: Vec<String> = cells(r).iter().map(|c| c.replace('|', "\\|")).collect();
+    out += &rows_markdown(&COLUMNS, records.iter().map(|r| cells(r).to_vec()));
+    out
+}
+
+/// A Markdown table: the header, then one line per row (`|` in cells escaped).
+pub fn rows_markdown(columns: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut out = format!("| {} |\n|{}\n", columns.join(" | "), "---|".repeat(columns.len()));
+    for row in rows {
+        let row: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
         out += &format!("| {} |\n", row.join(" | "));
     }
     out

@@ -125,20 +125,21 @@ pub fn hardest(net: &Network, data: &Dataset, count: usize, floor: f64) -> Vec<u
     order
 }
 
-/// Number of right output positions of `net` on `data`.
-fn right_positions(net: &Network, data: &Dataset) -> usize {
+/// Right output positions of `net` per sequence of `data`, in parallel.
+fn rights<'d>(net: &'d Network, data: &'d Dataset) -> impl IndexedParallelIterator<Item = usize> + 'd {
     data.sequences
         .par_iter()
-        .map_init(Runner::default, |runner, s| runner.right(net, s, false))
-        .sum()
+        .map_init(Runner::default, move |runner, s| runner.right(net, s, false))
+}
+
+/// Number of right output positions of `net` on `data`.
+fn right_positions(net: &Network, data: &Dataset) -> usize {
+    rights(net, data).sum()
 }
 
 /// Right output positions of `net` per sequence of `data`.
 fn right_per_sequence(net: &Network, data: &Dataset) -> Vec<usize> {
-    data.sequences
-        .par_iter()
-        .map_init(Runner::default, |runner, s| runner.right(net, s, false))
-        .collect()
+    rights(net, data).collect()
 }
 
 /// One dataset with the reference's score on it.
@@ -229,23 +230,7 @@ impl<'a> Checker<'a> {
     /// The checker a parameter pass uses, as chosen by its `check` option.
     /// The data must have the network's input and output widths.
     pub fn for_pass(reference: &Network, ctx: &PassContext<'a>, options: &Options) -> Result<Self> {
-        let data: Vec<&Dataset> = match options.text("check") {
-            "test" => vec![ctx.verify, ctx.task.test_split()],
-            "verify" => vec![ctx.verify],
-            other => return Err(MipsError::unknown("value of option 'check'", other, CHECKS)),
-        };
-        if let Some(d) = data
-            .iter()
-            .find(|d| d.input_dim != reference.input_dim || d.output_dim != reference.output_dim)
-        {
-            return Err(MipsError::invalid(
-                "data",
-                format!(
-                    "sequences have {} inputs and {} outputs per step, the network {} and {}",
-                    d.input_dim, d.output_dim, reference.input_dim, reference.output_dim
-                ),
-            ));
-        }
+        let data = pass_data(reference, ctx, options)?;
         Ok(match data[..] {
             [verify, test] => Checker::confirming(reference, verify, test),
             _ => Checker::new(reference, &data),
@@ -290,6 +275,30 @@ impl<'a> Checker<'a> {
             .collect();
         (!failed.is_empty() || candidate.validate().is_err()).then_some(failed)
     }
+}
+
+/// The datasets a parameter pass's `check` option names (see [`Checker::for_pass`]), after
+/// checking that they have the network's input and output widths; cheap, so a pass can reject
+/// bad input before it builds a checker.
+pub fn pass_data<'a>(reference: &Network, ctx: &PassContext<'a>, options: &Options) -> Result<Vec<&'a Dataset>> {
+    let data: Vec<&Dataset> = match options.text("check") {
+        "test" => vec![ctx.verify, ctx.task.test_split()],
+        "verify" => vec![ctx.verify],
+        other => return Err(MipsError::unknown("value of option 'check'", other, CHECKS)),
+    };
+    if let Some(d) = data
+        .iter()
+        .find(|d| d.input_dim != reference.input_dim || d.output_dim != reference.output_dim)
+    {
+        return Err(MipsError::invalid(
+            "data",
+            format!(
+                "sequences have {} inputs and {} outputs per step, the network {} and {}",
+                d.input_dim, d.output_dim, reference.input_dim, reference.output_dim
+            ),
+        ));
+    }
+    Ok(data)
 }
 
 /// The sequences of `data` at `indices`.

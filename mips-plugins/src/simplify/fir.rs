@@ -15,7 +15,7 @@ use mips_core::Result;
 use mips_core::ir::{Linear, Mlp, Network};
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 
-use super::accuracy::{Checker, check_option};
+use super::accuracy::{Checker, check_option, pass_data};
 use super::input_network;
 
 /// The `realize-fir` pass.
@@ -50,7 +50,7 @@ impl Pass for RealizeFir {
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let net = input_network(input, NAME)?;
         let max_taps = options.usize("max-taps");
-        let mut checker = Checker::for_pass(net, ctx, options)?;
+        pass_data(net, ctx, options)?;
         let Some(candidate) = delay_line(net, max_taps) else {
             ctx.note(
                 "delay line",
@@ -58,6 +58,7 @@ impl Pass for RealizeFir {
             );
             return Ok(Artifact::Network(net.clone()));
         };
+        let mut checker = Checker::for_pass(net, ctx, options)?;
         let kept = checker.search_confirmed(|checker| {
             Ok(if checker.holds(&candidate) {
                 candidate.clone()
