@@ -42,6 +42,9 @@ pub struct Extracted {
     pub state_dim: usize,
     /// Every (state, input) pair has a transition.
     pub complete: bool,
+    /// States outside the tables get their rows from the network at their lattice point.
+    #[serde(default)]
+    pub lattice_coding: bool,
     /// The machine reproduces the network's rounded outputs on the whole test split.
     pub matches_network: bool,
 }

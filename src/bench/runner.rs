@@ -208,6 +208,7 @@ fn extracted(net: &Network, machine: &StateMachine, test: &Dataset) -> Extracted
         states: machine.state_count(),
         state_dim: machine.state_dim,
         complete: machine.complete,
+        lattice_coding: machine.coding.is_some(),
         matches_network: disagreement.is_none(),
     }
 }

@@ -100,12 +100,16 @@ pub fn extract_md(records: &[TaskRecord], facts: &RunFacts) -> String {
         "State machines that reproduce the network's rounded outputs on the whole test split: **{matched} of {}**.\n\n",
         records.len()
     );
+    out += "A lattice machine has infinitely many states: its table holds the rows seen on fresh sequences, and a \
+            state outside the table takes its row from the network's step and readout at the state's lattice point \
+            (\"lattice coding\"; dropped when those rows disagree with the network).\n\n";
     let columns = [
         "task",
         "method",
         "states",
         "state variables",
-        "complete",
+        "table complete",
+        "rows beyond the table",
         "matches network",
         "note",
     ];
@@ -118,11 +122,13 @@ pub fn extract_md(records: &[TaskRecord], facts: &RunFacts) -> String {
                 e.states.to_string(),
                 e.state_dim.to_string(),
                 yes_no(e.complete).into(),
+                if e.lattice_coding { "lattice coding" } else { "-" }.into(),
                 yes_no(e.matches_network).into(),
                 String::new(),
             ],
             None => vec![
                 r.task.clone(),
+                "-".into(),
                 "-".into(),
                 "-".into(),
                 "-".into(),

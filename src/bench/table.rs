@@ -163,6 +163,7 @@ mod tests {
                 states: 2,
                 state_dim: 1,
                 complete: true,
+                lattice_coding: false,
                 matches_network: true,
             }),
             regression: Some("boolean".into()),

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::LatticeCoding;
 use crate::{MipsError, Result};
 
 /// An integer-state Moore machine, as observed on data.
@@ -28,6 +29,9 @@ pub struct StateMachine {
     /// Names of the state components, if the extraction knows what they mean.
     #[serde(default)]
     pub state_names: Vec<String>,
+    /// For a lattice machine: the coding that gives the rows of states outside the tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coding: Option<Box<LatticeCoding>>,
 }
 
 /// Why a state machine could not produce an output.
@@ -55,27 +59,42 @@ impl StateMachine {
         states.len()
     }
 
+    /// The state after input `x` from `state`: the table's row, else the coding's.
+    fn next(&self, step: usize, state: Vec<i64>, x: &[i64]) -> std::result::Result<Vec<i64>, Gap> {
+        let key = (state, x.to_vec());
+        if let Some(next) = self.transitions.get(&key) {
+            return Ok(next.clone());
+        }
+        self.coding
+            .as_ref()
+            .and_then(|c| c.next(&key.0, x))
+            .ok_or(Gap::Transition {
+                step,
+                state: key.0,
+                input: key.1,
+            })
+    }
+
+    /// The output of `state`: the table's, else the coding's.
+    fn output(&self, step: usize, state: &[i64]) -> std::result::Result<Vec<i64>, Gap> {
+        match (self.outputs.get(state), &self.coding) {
+            (Some(y), _) => Ok(y.clone()),
+            (None, Some(c)) => Ok(c.output(state)),
+            (None, None) => Err(Gap::Output {
+                step,
+                state: state.to_vec(),
+            }),
+        }
+    }
+
     /// Runs the machine over `inputs` (`len × input_dim`), returning the outputs
-    /// (`len × output_dim`) or the first gap in the tables.
+    /// (`len × output_dim`) or the first gap in the tables (and the coding, if any).
     pub fn run(&self, inputs: &[i64]) -> std::result::Result<Vec<i64>, Gap> {
         let mut state = self.initial.clone();
         let mut out = Vec::with_capacity(inputs.len() / self.input_dim.max(1) * self.output_dim);
         for (step, x) in inputs.chunks(self.input_dim.max(1)).enumerate() {
-            let key = (state, x.to_vec());
-            state = match self.transitions.get(&key) {
-                Some(next) => next.clone(),
-                None => {
-                    return Err(Gap::Transition {
-                        step,
-                        state: key.0,
-                        input: key.1,
-                    });
-                }
-            };
-            match self.outputs.get(&state) {
-                Some(y) => out.extend_from_slice(y),
-                None => return Err(Gap::Output { step, state }),
-            }
+            state = self.next(step, state, x)?;
+            out.extend(self.output(step, &state)?);
         }
         Ok(out)
     }
@@ -85,12 +104,7 @@ impl StateMachine {
         let mut state = self.initial.clone();
         let mut visited = Vec::new();
         for (step, x) in inputs.chunks(self.input_dim.max(1)).enumerate() {
-            let key = (state, x.to_vec());
-            state = self.transitions.get(&key).cloned().ok_or(Gap::Transition {
-                step,
-                state: key.0,
-                input: key.1,
-            })?;
+            state = self.next(step, state, x)?;
             visited.push(state.clone());
         }
         Ok(visited)

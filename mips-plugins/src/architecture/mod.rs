@@ -36,6 +36,44 @@ fn list(text: &str, what: &str) -> Result<Vec<usize>> {
         .collect()
 }
 
+/// Hidden-layer widths written `16x16`, or `-` for none.
+fn layer_widths(text: &str) -> Result<Vec<usize>> {
+    match text.trim() {
+        "-" => Ok(Vec::new()),
+        t => list(&t.replace('x', ","), "shapes"),
+    }
+}
+
+/// Shapes written `f/g;f/g`, each side as in [`layer_widths`], e.g. `-/16;32x32/32`.
+fn shapes(text: &str) -> Result<Vec<(Vec<usize>, Vec<usize>)>> {
+    text.split(';')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| match s.split_once('/') {
+            Some((f, g)) => Ok((layer_widths(f)?, layer_widths(g)?)),
+            None => Err(MipsError::invalid(
+                format!("option 'shapes' of pass '{NAME}'"),
+                format!("'{}' is not of the form f/g (e.g. 32x32/32 or -/16)", s.trim()),
+            )),
+        })
+        .collect()
+}
+
+/// The text form of [`shapes`].
+fn shapes_text(shapes: &[(Vec<usize>, Vec<usize>)]) -> String {
+    let side = |w: &[usize]| {
+        if w.is_empty() {
+            "-".to_string()
+        } else {
+            w.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("x")
+        }
+    };
+    shapes
+        .iter()
+        .map(|(f, g)| format!("{}/{}", side(f), side(g)))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 /// The search options a set of pass options describes (`seed` from the pass context).
 pub fn search_options(options: &Options, seed: u64) -> Result<SearchOptions> {
     let mut o = SearchOptions {
@@ -77,6 +115,7 @@ pub fn search_options(options: &Options, seed: u64) -> Result<SearchOptions> {
     o.max_hidden_mlp = positive("max-hidden-mlp")?;
     o.max_depth = options.usize("max-depth");
     o.widths = list(options.text("widths"), "widths")?;
+    o.generous = shapes(options.text("shapes"))?;
     o.activation = Activation::parse(options.text("activation"))?;
     o.max_total_steps = options.usize("max-total-steps");
     o.max_seconds = options.float("max-seconds");
@@ -167,6 +206,11 @@ impl Pass for MinimizeArchitecture {
                 "widths",
                 &widths,
                 "MLP hidden-layer widths of the smaller shapes tried, comma-separated",
+            ),
+            OptionSpec::text(
+                "shapes",
+                &shapes_text(&d.generous),
+                "MLP shapes tried at each hidden size before the smaller ones, f/g;f/g with widths like 32x32 or - (none)",
             ),
             OptionSpec::int(
                 "max-depth",
@@ -276,6 +320,11 @@ mod tests {
         .unwrap();
         assert_eq!((o.max_hidden, o.seeds, o.seed), (3, 5, 7));
         assert_eq!(o.widths, vec![4, 8]);
+        assert_eq!(
+            o.generous,
+            SearchOptions::default().generous,
+            "the default shapes read back"
+        );
         assert_eq!(o.train.loss, Some(Loss::Mse));
         assert_eq!(search_options(&resolve(&[]).unwrap(), 0).unwrap().train.loss, None);
     }
@@ -364,9 +413,18 @@ mod tests {
     }
 
     #[test]
+    fn shapes_are_read_per_side() {
+        assert_eq!(
+            shapes("16/-; 32x32/32").unwrap(),
+            vec![(vec![16], vec![]), (vec![32, 32], vec![32])]
+        );
+    }
+
+    #[test]
     fn bad_options_are_clear_errors() {
         let err = |given: &[(&str, &str)]| search_options(&resolve(given).unwrap(), 0).unwrap_err().to_string();
         assert!(err(&[("widths", "4,x")]).contains("'x' is not a positive integer"));
+        assert!(err(&[("shapes", "16")]).contains("f/g"));
         assert!(err(&[("seeds", "0")]).contains("seeds"));
         assert!(err(&[("activation", "gelu")]).contains("relu"));
         assert!(err(&[("loss", "l1")]).contains("mse"));

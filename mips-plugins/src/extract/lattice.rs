@@ -12,7 +12,7 @@
 //! tried first. Networks that are linear but not snapped get [`super::tracked`] lattices and a
 //! lenient Krylov lattice after that.
 
-use mips_core::ir::Network;
+use mips_core::ir::{LatticeCoding, Network, Reading};
 use nalgebra::DMatrix;
 
 use super::candidate::{Candidate, Finish, PARAMETER_BITS, finish};
@@ -105,6 +105,25 @@ impl Quantizer for Lattice {
 
     fn read(&self, _: Option<&[i64]>, _: &[i64], h: &[f64]) -> Option<(Vec<i64>, f64)> {
         self.quantize(h)
+    }
+
+    fn coding(&self, net: &Network) -> Option<Box<LatticeCoding>> {
+        let rows = self.proj.rows();
+        let encoder = (0..self.pinv.nrows())
+            .map(|k| {
+                let coefficients: Vec<f64> = (0..self.pinv.ncols()).map(|j| self.pinv[(k, j)]).collect();
+                self.proj.lift(&coefficients)
+            })
+            .collect();
+        Some(Box::new(LatticeCoding {
+            origin: self.proj.origin().to_vec(),
+            basis: self.basis.iter().map(|b| self.proj.lift(b)).collect(),
+            reading: Reading::Nearest { encoder },
+            subspace: rows.to_vec(),
+            tolerance: self.tol,
+            relative_tolerance: 0.0,
+            network: net.clone(),
+        }))
     }
 }
 
@@ -370,7 +389,9 @@ pub fn extract(
                 state_bits: &integer_bits,
                 finite: false,
             };
-            finish(&built, machine, samples, opts, how)
+            let mut candidate = finish(&built, machine, samples, opts, how)?;
+            candidate.machine.coding = trial.quantizer.coding(net);
+            Ok(candidate)
         });
         match outcome {
             Ok(candidate) => return Ok(candidate),

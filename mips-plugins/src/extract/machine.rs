@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use mips_core::ir::{Network, StateMachine};
+use mips_core::ir::{LatticeCoding, Network, StateMachine};
 use mips_core::pass::verify::round_output;
 use rayon::prelude::*;
 
@@ -24,6 +24,11 @@ pub trait Quantizer: Sync {
     /// `h0` without state), and the distance of `h` from that state's ideal point; `None` when `h`
     /// is not near the state. Most quantizers read `h` alone; a tracked one follows `prev`.
     fn read(&self, prev: Option<&[i64]>, x: &[i64], h: &[f64]) -> Option<(Vec<i64>, f64)>;
+    /// The coding that gives rows of states outside the tables, for quantizers that read a
+    /// fixed lattice (default: none).
+    fn coding(&self, _net: &Network) -> Option<Box<LatticeCoding>> {
+        None
+    }
     /// Bits to code one occurrence of `state` (default: `Σ log2(1 + |z|)`).
     fn state_bits(&self, state: &[i64]) -> f64 {
         integer_bits(state)

@@ -93,6 +93,34 @@ fn conflict(test: &Dataset, net: &Network, sm: &StateMachine) -> Option<usize> {
         .position_first(|s| matches!(sm.run(&s.inputs), Ok(out) if out != rounded_outputs(net, &s.inputs)))
 }
 
+/// Why `sm` does not reproduce the network on `ctx.verify` (gaps count) or, outside its gaps, on
+/// the task's whole test split.
+fn disagreement(sm: &StateMachine, net: &Network, ctx: &PassContext) -> Option<String> {
+    if let Some(d) = first_disagreement(ctx.verify, network_behaviour(net), machine_behaviour(sm)) {
+        return Some(format!("differs from the network on {d}"));
+    }
+    conflict(ctx.task.test_split(), net, sm).map(|i| format!("differs from the network on test sequence {i}"))
+}
+
+/// `candidate` if its machine reproduces the network (see [`disagreement`]). A lattice coding that
+/// does not (its states' points are only near the network's states) is dropped, and the tables
+/// alone are checked.
+fn checked(mut candidate: Candidate, net: &Network, ctx: &PassContext) -> std::result::Result<Candidate, String> {
+    let Some(why) = disagreement(&candidate.machine, net, ctx) else {
+        return Ok(candidate);
+    };
+    if candidate.machine.coding.take().is_none() {
+        return Err(why);
+    }
+    match disagreement(&candidate.machine, net, ctx) {
+        None => {
+            candidate.machine.method += " (lattice coding dropped: its points disagree with the network)";
+            Ok(candidate)
+        }
+        Some(why) => Err(why),
+    }
+}
+
 /// Collected hidden states and their projection, shared by the methods.
 struct Prepared {
     samples: Samples,
@@ -123,20 +151,11 @@ pub fn extract_machine(
     let mut found: Vec<Candidate> = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
     for method in methods {
-        match method.run(net, &data) {
-            Ok(candidate) => {
-                let sm = &candidate.machine;
-                match first_disagreement(ctx.verify, network_behaviour(net), machine_behaviour(sm)) {
-                    None => match conflict(ctx.task.test_split(), net, sm) {
-                        None => found.push(candidate),
-                        Some(i) => reasons.push(format!(
-                            "{}: differs from the network on test sequence {i}",
-                            method.name()
-                        )),
-                    },
-                    Some(d) => reasons.push(format!("{}: differs from the network on {d}", method.name())),
-                }
-            }
+        match method
+            .run(net, &data)
+            .and_then(|c| checked(c, net, ctx).map_err(|e| format!("{}: {e}", method.name())))
+        {
+            Ok(candidate) => found.push(candidate),
             Err(e) => reasons.push(e),
         }
     }

@@ -6,7 +6,7 @@
 use mips_core::ir::Network;
 use nalgebra::DMatrix;
 
-use super::linalg::{dot, sub};
+use super::linalg::{axpy, dot, sub};
 
 /// Orthonormal coordinates of the subspace the network reads, relative to `h0`.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +51,25 @@ impl Projection {
     /// Dimension of the subspace.
     pub fn dim(&self) -> usize {
         self.basis.len()
+    }
+
+    /// The orthonormal basis rows (each of length `hidden_dim`).
+    pub fn rows(&self) -> &[Vec<f64>] {
+        &self.basis
+    }
+
+    /// The origin of the coordinates (`h0`).
+    pub fn origin(&self) -> &[f64] {
+        &self.h0
+    }
+
+    /// The hidden-space vector with subspace coordinates `u`.
+    pub fn lift(&self, u: &[f64]) -> Vec<f64> {
+        let mut v = vec![0.0; self.h0.len()];
+        for (q, &c) in self.basis.iter().zip(u) {
+            axpy(&mut v, c, q);
+        }
+        v
     }
 
     /// Coordinates of `h - h0` in the subspace.

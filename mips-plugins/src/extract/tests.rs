@@ -88,9 +88,29 @@ fn trained_running_sum_is_tracked_despite_its_step_counting_bias() {
     let task = TestTask::new(vec![(0, 99)], 10, &net);
     let sm = accepted("extract-lattice", &net, &task, &[("max-transitions", "5000")]);
     assert!(sm.method.starts_with("lattice dim 1 (tracked krylov)"), "{}", sm.method);
+    assert!(
+        sm.coding.is_none() && sm.method.contains("lattice coding dropped"),
+        "the step count the state leaves out moves the outputs: {}",
+        sm.method
+    );
     for ((s, x), t) in &sm.transitions {
         assert_eq!(t[0], s[0] + x[0], "{s:?} {x:?} {t:?}");
     }
+}
+
+#[test]
+fn lattice_coding_runs_states_no_table_holds() {
+    // A running sum: states beyond those seen come from the network at the lattice point.
+    let net = linear_rnn(&[vec![1.0]], &[vec![2.0]], &[0.0], &[vec![0.5]], vec![0.0]);
+    let task = TestTask::new(vec![(0, 9)], 10, &net);
+    let sm = accepted("extract-lattice", &net, &task, &[]);
+    assert!(sm.coding.is_some(), "{}", sm.method);
+    let long: Vec<i64> = (0..1000).map(|t| t % 10).collect();
+    assert!(
+        sm.states(&long).unwrap().last().unwrap()[0].abs() > 4000,
+        "far outside the tables"
+    );
+    assert_eq!(sm.run(&long).unwrap(), rounded_outputs(&net, &long));
 }
 
 #[test]

@@ -10,6 +10,8 @@
 //! in proportion to its state). The tables (one output per state), the closure and the held-out
 //! check decide whether the network really behaves so.
 
+use mips_core::ir::{LatticeCoding, Network, Reading};
+
 use super::linalg::{apply, axpy, norm, pseudo_inverse, sub};
 use super::linear::LinearModel;
 use super::machine::Quantizer;
@@ -142,6 +144,25 @@ impl Tracked {
         u
     }
 
+    /// The integer affine map `[z, x, 1] ↦ z'` of [`Tracked::step`], one row per component.
+    fn rule(&self, input_dim: usize) -> Option<Vec<Vec<i64>>> {
+        let dim = self.dim();
+        let unit = |n: usize, i: Option<usize>| (0..n).map(|j| i64::from(Some(j) == i)).collect::<Vec<_>>();
+        let base = self.step(&unit(dim, None), &unit(input_dim, None))?;
+        let mut columns: Vec<Vec<i64>> = Vec::new();
+        for j in 0..dim {
+            columns.push(self.step(&unit(dim, Some(j)), &unit(input_dim, None))?);
+        }
+        for i in 0..input_dim {
+            columns.push(self.step(&unit(dim, None), &unit(input_dim, Some(i)))?);
+        }
+        Some(
+            (0..dim)
+                .map(|r| columns.iter().map(|col| col[r] - base[r]).chain([base[r]]).collect())
+                .collect(),
+        )
+    }
+
     /// The state after input `x` from state `z` (`None` on overflow).
     fn step(&self, z: &[i64], x: &[i64]) -> Option<Vec<i64>> {
         let mut out = Vec::with_capacity(z.len());
@@ -178,5 +199,67 @@ impl Quantizer for Tracked {
         let ideal = self.ideal(&z);
         let residual = norm(&sub(&self.proj.apply(h), &ideal));
         (residual <= self.tol + self.relative_tol * norm(&ideal)).then_some((z, residual))
+    }
+
+    fn coding(&self, net: &Network) -> Option<Box<LatticeCoding>> {
+        Some(Box::new(LatticeCoding {
+            origin: self.proj.origin().to_vec(),
+            basis: self
+                .chains
+                .iter()
+                .flat_map(|c| &c.vectors)
+                .map(|v| self.proj.lift(v))
+                .collect(),
+            reading: Reading::Rule {
+                rule: self.rule(net.input_dim)?,
+            },
+            subspace: self.proj.rows().to_vec(),
+            tolerance: self.tol,
+            relative_tolerance: self.relative_tol,
+            network: net.clone(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mips_core::ir::network::{Activation, Shape};
+
+    #[test]
+    fn the_rule_is_the_tracked_step() {
+        let net = Network::zeros(&Shape {
+            input_dim: 2,
+            hidden_dim: 3,
+            output_dim: 1,
+            f_widths: vec![],
+            g_widths: vec![],
+            activation: Activation::Relu,
+        });
+        let chain = |feed, len: usize, coefficients: Vec<i64>| Chain {
+            feed,
+            vectors: vec![vec![0.0; 3]; len],
+            coefficients,
+        };
+        let tracked = Tracked {
+            proj: Projection::relevant(&net),
+            chains: vec![
+                chain(Feed::Input(1), 2, vec![-1, 2]),
+                chain(Feed::Input(0), 1, vec![3]),
+                chain(Feed::Bias, 1, vec![1]),
+            ],
+            tol: 0.0,
+            relative_tol: 0.0,
+        };
+        let rule = tracked.rule(2).unwrap();
+        for z in [[0, 0, 0, 0], [1, -2, 5, 7], [-3, 4, 0, 2]] {
+            for x in [[0, 0], [1, 0], [-2, 5]] {
+                let by_rule: Vec<i64> = rule
+                    .iter()
+                    .map(|row| z.iter().chain(&x).chain(&[1]).zip(row).map(|(a, b)| a * b).sum())
+                    .collect();
+                assert_eq!(Some(by_rule), tracked.step(&z, &x), "z {z:?} x {x:?}");
+            }
+        }
     }
 }

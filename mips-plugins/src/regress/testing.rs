@@ -39,7 +39,7 @@ pub fn explore(
         alphabet: Some(alphabet.to_vec()),
         complete: true,
         method: "test".into(),
-        state_names: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -177,6 +177,6 @@ pub fn observed(
         alphabet: None,
         complete: false,
         method: "test".into(),
-        state_names: Vec::new(),
+        ..Default::default()
     }
 }
