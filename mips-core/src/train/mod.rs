@@ -11,6 +11,7 @@ pub mod layout;
 pub mod loss;
 pub mod optim;
 pub mod real;
+pub mod replay;
 pub mod run;
 pub mod scaling;
 pub mod search;

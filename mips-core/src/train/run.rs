@@ -15,8 +15,9 @@ use super::batch::Batch;
 use super::engine::{LossSpec, Stats, Workspace, evaluate, train_step};
 use super::layout::Layout;
 use super::optim::AdamW;
+use super::replay::{MINE_POOL, Replay};
 use super::scaling::Scaling;
-use crate::data::Dataset;
+use crate::data::{Dataset, Sequence};
 use crate::ir::{Network, network::Shape};
 use crate::task::{Loss, Task};
 use crate::{MipsError, Result, rng};
@@ -56,6 +57,9 @@ pub struct TrainOptions {
     pub spread_init: bool,
     /// Train in standardized coordinates (see [`Scaling`]); exported networks are always raw.
     pub normalize: bool,
+    /// Hard training sequences added to each batch (see [`super::replay`]; 0: none).
+    #[serde(default)]
+    pub replay: usize,
 }
 
 /// How the learning rate changes during a run.
@@ -107,6 +111,7 @@ impl Default for TrainOptions {
             normalize: false,
             spread_init: true,
             loss_progress: false,
+            replay: 0,
         }
     }
 }
@@ -289,9 +294,16 @@ impl<'a> Prepared<'a> {
         evaluate(&mut ws, &params, &net.h0, &self.full, &self.raw_spec, false, wrong).accuracy()
     }
 
-    /// The scaled training batch for `seed` and `step`.
-    fn batch(&self, seed: u64, step: usize, size: usize, batch: &mut Batch<f32>) -> Result<()> {
-        let data = self.task.train_batch(rng::mix(seed, step as u64), size);
+    /// The scaled training batch for `seed` and `step`, with `extra` sequences appended.
+    fn batch<'s>(
+        &self,
+        seed: u64,
+        step: usize,
+        size: usize,
+        extra: impl Iterator<Item = &'s Sequence>,
+        batch: &mut Batch<f32>,
+    ) -> Result<Dataset> {
+        let mut data = self.task.train_batch(rng::mix(seed, step as u64), size);
         if data.is_empty() {
             return Err(MipsError::invalid(
                 "task",
@@ -307,14 +319,18 @@ impl<'a> Prepared<'a> {
                 ),
             ));
         }
+        data.sequences.extend(extra.cloned());
         batch.fill(&data, 0..data.len())?;
         batch.scale_inputs(&self.scaling.x_shift, &self.scaling.x_scale);
-        Ok(())
+        Ok(data)
     }
 }
 
 /// Relative decrease of the screened error that counts as progress for `patience`.
 const PROGRESS: f64 = 0.05;
+
+/// Seed stream of the pools mined for replay.
+const MINE_STREAM: u64 = 0x6d696e65;
 
 /// Most hard sequences added to a run's screen.
 const MAX_HARD: usize = 4096;
@@ -402,6 +418,8 @@ fn train_from(
     let mut batch = Batch::<f32>::default();
     let mut hard: BTreeSet<usize> = BTreeSet::new();
     let mut hard_batch: Option<Batch<f32>> = None;
+    let mut replay = Replay::default();
+    let mut pool = Batch::<f32>::default();
     let mut best = Best {
         params: params.clone(),
         step: 0,
@@ -424,7 +442,7 @@ fn train_from(
             break;
         }
         step += 1;
-        prep.batch(seed, step, opts.batch_size, &mut batch)?;
+        prep.batch(seed, step, opts.batch_size, replay.pick(step, opts.replay), &mut batch)?;
         grads.iter_mut().for_each(|g| *g = 0.0);
         let stats = train_step(&mut ws, &params, &h0, &batch, &prep.spec, &mut grads, false);
         if opts.l1 > 0.0 {
@@ -469,6 +487,18 @@ fn train_from(
             continue;
         }
         last_eval = step;
+        if opts.replay > 0 {
+            let mined = prep.batch(
+                rng::mix(seed, MINE_STREAM),
+                step,
+                MINE_POOL,
+                std::iter::empty(),
+                &mut pool,
+            )?;
+            let mut wrong = Vec::new();
+            evaluate(&mut ws, &params, &h0, &pool, &prep.spec, false, Some(&mut wrong));
+            replay.add(wrong.into_iter().map(|i| mined.sequences[i].clone()));
+        }
         let mut screen = evaluate(&mut ws, &params, &h0, &prep.screen, &prep.spec, true, None);
         let screen_loss = screen.loss;
         if let Some(hb) = &hard_batch {

@@ -20,8 +20,10 @@
 //!
 //! Near misses: when no candidate reached 100% but the most accurate network is at least
 //! `polish_from` accurate, that network is trained further (`polish_steps` steps per seed, the
-//! learning rate decayed towards zero, hard sequences mined from the test screen): a network that
-//! is right on all but a few rare sequences usually only lacks precision.
+//! learning rate decayed towards zero, hard sequences mined from the test screen for model
+//! selection, and training sequences it gets wrong replayed in half of every batch, see
+//! [`super::replay`]): a network that is right on all but a few rare sequences usually only lacks
+//! precision.
 //!
 //! Budgets: optimizer steps per run (`max_steps`, with `patience`), total steps per task
 //! (`max_total_steps`, deterministic) and wall time per task (`max_seconds`, a safety net; the
@@ -111,7 +113,7 @@ impl Default for SearchOptions {
             activation: Activation::Relu,
             max_total_steps: DEFAULT_TOTAL_STEPS,
             max_seconds: 0.0,
-            polish_steps: 20_000,
+            polish_steps: 50_000,
             polish_from: 0.99,
         }
     }
@@ -506,6 +508,7 @@ impl Searcher<'_> {
             max_steps: self.opts.polish_steps,
             patience: 0,
             schedule: super::run::Schedule::Cosine { floor: 0.0 },
+            replay: self.opts.train.batch_size / 2,
             ..self.opts.train.clone()
         };
         let seeds: Vec<u64> = (0..self.opts.seeds as u64)

@@ -47,6 +47,9 @@ pub struct Built {
     pub machine: StateMachine,
     /// How often each state is reached on the core data.
     pub visits: BTreeMap<Vec<i64>, usize>,
+    /// The states reached on the core data before the last step of a sequence (the others'
+    /// transitions lie beyond the lengths the network was trained on).
+    pub inner: BTreeSet<Vec<i64>>,
     /// `Σ log2(1 + residual / eps)` over the core hidden states.
     pub residual_bits: f64,
     /// A hidden state of each state: the one seen earliest in a core sequence (so queries from it
@@ -123,10 +126,12 @@ pub fn build(
     let mut visits: BTreeMap<Vec<i64>, usize> = BTreeMap::new();
     let mut reps: BTreeMap<Vec<i64>, Vec<f64>> = BTreeMap::new();
     let mut rep_step: BTreeMap<Vec<i64>, usize> = BTreeMap::new();
+    let mut inner: BTreeSet<Vec<i64>> = BTreeSet::new();
     let mut residual_bits = 0.0;
     let init = q.initial(&samples.h0);
     for (index, traj) in samples.core.iter().enumerate() {
         let mut prev = init.clone();
+        let len = samples.steps(traj);
         for (step, rec) in samples.records(traj).enumerate() {
             let (next, residual) = q.read(prev.as_deref(), rec.input, rec.next).ok_or_else(|| {
                 format!("the hidden state after step {step} of sequence {index} is off the discrete set")
@@ -148,6 +153,9 @@ pub fn build(
                 }
             }
             *visits.entry(next.clone()).or_default() += 1;
+            if step + 1 < len {
+                inner.insert(next.clone());
+            }
             if rep_step.get(&next).is_none_or(|s| *s > step) {
                 rep_step.insert(next.clone(), step);
                 reps.insert(next.clone(), rec.next.to_vec());
@@ -163,6 +171,7 @@ pub fn build(
         tables.insert(&initial, x, to, y)?;
     }
     reps.entry(initial.clone()).or_insert_with(|| samples.h0.clone());
+    inner.insert(initial.clone());
 
     let (mut long_steps, mut long_cut) = (0, 0);
     for traj in &samples.long {
@@ -185,6 +194,7 @@ pub fn build(
     let mut built = Built {
         machine: StateMachine::default(),
         visits,
+        inner,
         residual_bits,
         reps,
         long_steps,
@@ -243,7 +253,8 @@ type Answer = (Vec<i64>, Vec<f64>, Vec<i64>);
 
 /// Fills missing transitions by running the network from each state's hidden state on every
 /// input, `opts.explore_depth` layers deep, within the state and transition budgets, and counts
-/// how many queries from the observed states land back on the discrete set (closure).
+/// how many queries from the observed states (those reached before a sequence's last step) land
+/// back on the discrete set (closure).
 fn explore(
     net: &Network,
     samples: &Samples,
@@ -276,7 +287,7 @@ fn explore(
             .collect();
         let mut next = Vec::new();
         for ((s, x), answer) in queries.into_iter().zip(answers) {
-            let counted = depth == 0 && built.visits.contains_key(s);
+            let counted = depth == 0 && built.inner.contains(s);
             built.queried += usize::from(counted);
             let Some((t, h, y)) = answer else { continue };
             let known = built.reps.contains_key(&t);
