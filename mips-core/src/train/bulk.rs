@@ -253,7 +253,7 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
         let _ = writeln!(
             out,
             "- Near misses (no shape at 100%, best ≥ {}%): the best network trains {} more steps per seed, \
-             learning rate decayed to 0 (cosine)",
+             learning rate decayed to 0 (cosine), half of every batch replaying training sequences it got wrong",
             100.0 * opts.polish_from,
             opts.polish_steps
         );

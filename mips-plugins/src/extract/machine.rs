@@ -368,3 +368,51 @@ pub fn heldout_coverage(sm: &StateMachine, samples: &Samples) -> Result<f64, Str
         covered as f64 / samples.heldout.len() as f64
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use mips_core::pass::PassContext;
+    use mips_core::task::Task;
+
+    use super::*;
+    use crate::extract::testing::{TestTask, linear_rnn};
+
+    /// Reads a running sum as its integer, up to `cap`.
+    struct Capped(i64);
+
+    impl Quantizer for Capped {
+        fn state_dim(&self) -> usize {
+            1
+        }
+
+        fn initial(&self, h0: &[f64]) -> Option<Vec<i64>> {
+            self.read(None, &[], h0).map(|(s, _)| s)
+        }
+
+        fn read(&self, _: Option<&[i64]>, _: &[i64], h: &[f64]) -> Option<(Vec<i64>, f64)> {
+            let z = h[0].round() as i64;
+            (0..=self.0).contains(&z).then(|| (vec![z], 0.0))
+        }
+    }
+
+    #[test]
+    fn closure_leaves_out_states_reached_only_at_the_last_step() {
+        // Counting ones in sequences of 4 bits: 4 is reached only at the last step, and its
+        // successor on a one (5) lies beyond the cap.
+        let net = linear_rnn(&[vec![1.0]], &[vec![1.0]], &[0.0], &[vec![1.0]], vec![0.0]);
+        let task = TestTask::new(vec![(0, 1)], 4, &net);
+        let verify = task.train_batch(3, 40);
+        let ctx = PassContext::new(&task, &verify, 1, true);
+        let opts = ExtractOptions {
+            fresh: 200,
+            long_count: 0,
+            heldout: 10,
+            ..Default::default()
+        };
+        let samples = Samples::collect(&net, &ctx, &opts).unwrap();
+        let built = build(&net, &samples, &Capped(4), &opts, 1e-6).unwrap();
+        assert!(!built.inner.contains(&vec![4]) && built.inner.contains(&vec![3]));
+        assert_eq!(built.closure(), 1.0);
+        assert!(!built.machine.transitions.contains_key(&(vec![4], vec![1])));
+    }
+}
