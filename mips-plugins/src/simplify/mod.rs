@@ -1,8 +1,8 @@
 //! Simplification passes.
 //!
 //! Representation passes change the hidden basis without changing the network's function
-//! (`whiten`, `jordan`, `toeplitz`, `krylov`, `canonical-order`), or remove what the function
-//! does not use (`debias`, `prune-hidden`). Parameter passes make parameter values simpler (`sparsify`,
+//! (`whiten`, `jordan`, `toeplitz`, `krylov`, `canonical-order`), or remove what the function does
+//! not use (`debias`, `prune-hidden`). Parameter passes make parameter values simpler (`sparsify`,
 //! `snap`, `retrain-frozen`) and keep a change only when the accuracy on the verification
 //! sequences (and, by default, the whole test split) holds, so they never rely on the pass
 //! manager's rollback. `pipelines/simplify.ron` lists them in order; [`report`] runs that
