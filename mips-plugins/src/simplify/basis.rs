@@ -70,6 +70,21 @@ impl Basis {
         Ok(Basis { t, t_inv })
     }
 
+    /// The basis whose inverse is `t_inv` (the new coordinates are `t_inv·h`); refuses a
+    /// `t_inv` whose condition number exceeds `max_condition`.
+    pub fn from_inverse(t_inv: DMatrix<f64>, max_condition: f64) -> Result<Basis, String> {
+        let t = checked_inverse(&t_inv, max_condition)?;
+        Ok(Basis { t, t_inv })
+    }
+
+    /// This change of basis followed by `next` (whose vectors are given in this basis).
+    pub fn then(&self, next: &Basis) -> Basis {
+        Basis {
+            t: &self.t * &next.t,
+            t_inv: &next.t_inv * &self.t_inv,
+        }
+    }
+
     /// Rewrites `net` into the new basis.
     pub fn apply(&self, net: &Network) -> Network {
         let h = net.hidden_dim;
@@ -130,6 +145,19 @@ mod tests {
         let w = recurrence(&net);
         let similar = t.clone().try_inverse().unwrap() * w * t;
         assert!((recurrence(&changed) - similar).norm() < 1e-9);
+    }
+
+    #[test]
+    fn composed_and_inverse_bases_agree() {
+        let net = random_network(2, 1, 1, &[], &[], 5);
+        let a = Basis::new(DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 0.0, 1.0]), 1e6).unwrap();
+        let b = Basis::from_inverse(DMatrix::from_row_slice(2, 2, &[0.0, 1.0, 3.0, 0.0]), 1e6).unwrap();
+        let composed = a.then(&b);
+        assert!((&composed.t * &composed.t_inv - DMatrix::identity(2, 2)).norm() < 1e-12);
+        assert_same_function(&net, &composed.apply(&net), 3);
+        let twice = b.apply(&a.apply(&net));
+        assert!((recurrence(&twice) - recurrence(&composed.apply(&net))).norm() < 1e-12);
+        assert!(Basis::from_inverse(DMatrix::zeros(2, 2), 1e6).is_err());
     }
 
     #[test]

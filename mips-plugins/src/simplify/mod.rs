@@ -1,8 +1,8 @@
 //! Simplification passes.
 //!
 //! Representation passes change the hidden basis without changing the network's function
-//! (`whiten`, `jordan`, `toeplitz`, `canonical-order`), or remove what the function does not use
-//! (`debias`, `prune-hidden`). Parameter passes make parameter values simpler (`sparsify`,
+//! (`whiten`, `jordan`, `toeplitz`, `krylov`, `canonical-order`), or remove what the function does
+//! not use (`debias`, `prune-hidden`). Parameter passes make parameter values simpler (`sparsify`,
 //! `snap`, `retrain-frozen`) and keep a change only when the accuracy on the verification
 //! sequences (and, by default, the whole test split) holds, so they never rely on the pass
 //! manager's rollback. `pipelines/simplify.ron` lists them in order; [`report`] runs that
@@ -16,6 +16,8 @@ mod finetune;
 mod fir;
 mod jordan;
 mod jordan_form;
+mod krylov;
+mod krylov_form;
 mod linalg;
 mod params;
 mod prune_hidden;
@@ -37,6 +39,7 @@ pub use canonical_order::CanonicalOrder;
 pub use debias::Debias;
 pub use fir::RealizeFir;
 pub use jordan::Jordan;
+pub use krylov::Krylov;
 pub use prune_hidden::PruneHidden;
 pub use retrain_frozen::RetrainFrozen;
 pub use snap::Snap;

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use super::basis::{Basis, set_weight, weight_matrix};
 use super::jordan_form::{Block, jordan_matrix};
 use super::testing::{Noise, assert_same_function, random_network, run_pass, uniform};
-use super::{CanonicalOrder, Debias, Jordan, PruneHidden, Toeplitz, Whiten};
+use super::{CanonicalOrder, Debias, Jordan, Krylov, PruneHidden, Toeplitz, Whiten};
 
 /// Eigenvalues the structured recurrences draw from (complex ones stand for a pair).
 const EIGENVALUES: [(f64, f64); 6] = [(1.0, 0.0), (0.0, 0.0), (-0.5, 0.0), (0.5, 0.0), (0.6, 0.6), (0.0, 1.0)];
@@ -68,6 +68,7 @@ fn passes() -> Vec<Configured> {
         (Box::new(Whiten), vec![]),
         (Box::new(Jordan), vec![]),
         (Box::new(Toeplitz), vec![]),
+        (Box::new(Krylov), vec![]),
         (Box::new(Debias), vec![]),
         (Box::new(PruneHidden), vec![("data", "false")]),
         (Box::new(CanonicalOrder), vec![]),

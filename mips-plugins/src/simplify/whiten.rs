@@ -7,6 +7,8 @@
 //! on the data is non-negative.
 
 use mips_core::Result;
+use mips_core::data::Dataset;
+use mips_core::ir::Network;
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use nalgebra::{DMatrix, SymmetricEigen};
 
@@ -49,26 +51,33 @@ impl Pass for Whiten {
         if net.hidden_dim == 0 {
             return Ok(Artifact::Network(net.clone()));
         }
-        let moments = hidden_moments(net, ctx.verify).map_err(fail(NAME))?;
-        let eigen = SymmetricEigen::try_new(moments.second.clone(), f64::EPSILON, 100_000)
-            .ok_or_else(|| fail(NAME)("eigen decomposition did not converge".into()))?;
-        let mut order: Vec<usize> = (0..net.hidden_dim).collect();
-        order.sort_by(|&a, &b| eigen.eigenvalues[b].total_cmp(&eigen.eigenvalues[a]));
-        let largest = order.first().map_or(0.0, |&i| eigen.eigenvalues[i]);
-        let tol = options.float("tol");
-        let mut t = DMatrix::zeros(net.hidden_dim, net.hidden_dim);
-        for (new, &old) in order.iter().enumerate() {
-            let s = eigen.eigenvalues[old];
-            let scale = if s > tol * largest && s > 0.0 { s.sqrt() } else { 1.0 };
-            let mut axis = eigen.eigenvectors.column(old) * scale;
-            if axis.dot(&moments.mean) < 0.0 {
-                axis = -axis;
-            }
-            t.set_column(new, &axis);
-        }
+        let t = whitening(net, ctx.verify, options.float("tol")).map_err(fail(NAME))?;
         let basis = Basis::new(t, options.float("max-condition")).map_err(fail(NAME))?;
         Ok(Artifact::Network(basis.apply(net)))
     }
+}
+
+/// The whitening basis of `net` on `data` (see the module docs): its columns are the principal
+/// axes of the hidden states, scaled by the square roots of their second moments (axes at most
+/// `tol` times the largest keep unit length).
+pub fn whitening(net: &Network, data: &Dataset, tol: f64) -> Result<DMatrix<f64>, String> {
+    let moments = hidden_moments(net, data)?;
+    let eigen = SymmetricEigen::try_new(moments.second.clone(), f64::EPSILON, 100_000)
+        .ok_or("eigen decomposition did not converge")?;
+    let mut order: Vec<usize> = (0..net.hidden_dim).collect();
+    order.sort_by(|&a, &b| eigen.eigenvalues[b].total_cmp(&eigen.eigenvalues[a]));
+    let largest = order.first().map_or(0.0, |&i| eigen.eigenvalues[i]);
+    let mut t = DMatrix::zeros(net.hidden_dim, net.hidden_dim);
+    for (new, &old) in order.iter().enumerate() {
+        let s = eigen.eigenvalues[old];
+        let scale = if s > tol * largest && s > 0.0 { s.sqrt() } else { 1.0 };
+        let mut axis = eigen.eigenvectors.column(old) * scale;
+        if axis.dot(&moments.mean) < 0.0 {
+            axis = -axis;
+        }
+        t.set_column(new, &axis);
+    }
+    Ok(t)
 }
 
 mips_core::register_pass!(Whiten);
