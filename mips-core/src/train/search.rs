@@ -114,7 +114,7 @@ impl Default for SearchOptions {
             max_total_steps: DEFAULT_TOTAL_STEPS,
             max_seconds: 0.0,
             polish_steps: 50_000,
-            polish_from: 0.99,
+            polish_from: 0.98,
         }
     }
 }
