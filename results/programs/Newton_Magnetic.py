@@ -5,9 +5,9 @@ def f(xs):
 
     xs: one tuple (a, b) per step; returns a tuple of 2 outputs per step.
     """
-    c, d, e, s3, g, h = 0, 0, 0, 0, 0, 0
+    c, total, d, e = 0, 0, 0, 0
     ys = []
     for a, b in xs:
-        c, d, e, s3, g, h = 2 * e + a, c - 4 * e, d + 3 * e, 2 * h + b, s3 - 4 * h, g + 3 * h
-        ys.append((c + 2 * d + 2 * e - g - 3 * h, d + 3 * e + s3 + 2 * g + 2 * h))
+        c, total, d, e = total + d + e - 2 * a - b, total + e - a - b, 2 * total + 3 * d + b - 2 * c - 2 * e - 2 * a, total + d - c - a
+        ys.append((total - c, e - total))
     return ys

@@ -5,9 +5,9 @@ def f(xs):
 
     xs: one value of x per step; returns one output per step.
     """
-    total, a = 0, 0
+    a, total = 0, 0
     ys = []
     for x in xs:
-        total, a = total + x - a, total
-        ys.append(total)
+        a, total = x - total, a + total
+        ys.append(a + total)
     return ys

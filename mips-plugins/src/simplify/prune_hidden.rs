@@ -8,11 +8,12 @@
 //! - Internal units of f and g (between layers) whose outgoing weights all vanish, whose
 //!   incoming weights all vanish (their constant activation is folded into the next layer's
 //!   bias), or — with `data=true` and ReLU — whose pre-activation never exceeds 0 on the
-//!   verification sequences (exact on that data).
+//!   verification sequences and the task's whole test split (exact on that data).
 //!
 //! At least one hidden coordinate and one unit per internal layer are kept.
 
 use mips_core::Result;
+use mips_core::data::Dataset;
 use mips_core::ir::{Activation, Mlp, Network};
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use nalgebra::DMatrix;
@@ -130,7 +131,7 @@ impl Pass for PruneHidden {
             OptionSpec::bool(
                 "data",
                 true,
-                "also drop ReLU units never active on the verification sequences",
+                "also drop ReLU units never active on the verification sequences and the test split",
             ),
         ]
     }
@@ -140,7 +141,7 @@ impl Pass for PruneHidden {
         let tol = options.float("tol");
         let mut out = prune_directions(net, tol).map_err(fail(NAME))?;
         let stats = if options.bool("data") {
-            Some(unit_stats(&out, ctx.verify).map_err(fail(NAME))?)
+            Some(unit_stats(&out, &observed(ctx)).map_err(fail(NAME))?)
         } else {
             None
         };
@@ -148,6 +149,16 @@ impl Pass for PruneHidden {
         out.g = prune_units(&out.g, stats.as_ref().map(|s| &s.1), tol);
         Ok(Artifact::Network(out))
     }
+}
+
+/// The verification sequences, then the task's test split when it has their widths.
+fn observed(ctx: &PassContext) -> Dataset {
+    let mut data = ctx.verify.clone();
+    let test = ctx.task.test_split();
+    if (test.input_dim, test.output_dim) == (data.input_dim, data.output_dim) {
+        data.sequences.extend(test.sequences.iter().cloned());
+    }
+    data
 }
 
 mips_core::register_pass!(PruneHidden);
