@@ -99,7 +99,7 @@ impl Pass for CanonicalOrder {
         }
         let mut out = Basis::new(t, 2.0).map_err(fail(NAME))?.apply(net);
         if options.bool("internal") {
-            let (f, g) = unit_stats(&out, ctx.verify).map_err(fail(NAME))?;
+            let (f, g) = unit_stats(&out, &[ctx.verify]).map_err(fail(NAME))?;
             out.f = order_internal(&out.f, &f);
             out.g = order_internal(&out.g, &g);
         }

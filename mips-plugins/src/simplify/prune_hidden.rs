@@ -152,13 +152,10 @@ impl Pass for PruneHidden {
 }
 
 /// The verification sequences, then the task's test split when it has their widths.
-fn observed(ctx: &PassContext) -> Dataset {
-    let mut data = ctx.verify.clone();
+fn observed<'a>(ctx: &PassContext<'a>) -> Vec<&'a Dataset> {
     let test = ctx.task.test_split();
-    if (test.input_dim, test.output_dim) == (data.input_dim, data.output_dim) {
-        data.sequences.extend(test.sequences.iter().cloned());
-    }
-    data
+    let same_widths = (test.input_dim, test.output_dim) == (ctx.verify.input_dim, ctx.verify.output_dim);
+    std::iter::once(ctx.verify).chain(same_widths.then_some(test)).collect()
 }
 
 mips_core::register_pass!(PruneHidden);

@@ -4,7 +4,7 @@
 //! Sequences are processed in fixed chunks in parallel and the partial results summed in chunk
 //! order, so the result does not depend on the number of threads.
 
-use mips_core::data::Dataset;
+use mips_core::data::{Dataset, Sequence};
 use mips_core::ir::{Mlp, Network};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
@@ -12,31 +12,31 @@ use rayon::prelude::*;
 /// Sequences per parallel chunk.
 const CHUNK: usize = 64;
 
-/// Calls `visit(acc, h_prev, x, h)` for every step of every sequence; `merge` folds the
+/// Calls `visit(acc, h_prev, x, h)` for every step of every sequence of `data`; `merge` folds the
 /// per-chunk accumulators in order.
 fn visit_steps<A: Send>(
     net: &Network,
-    data: &Dataset,
+    data: &[&Dataset],
     init: impl Fn() -> A + Sync,
     visit: impl Fn(&mut A, &[f64], &[f64], &[f64]) + Sync,
     merge: impl Fn(&mut A, A),
 ) -> Result<A, String> {
-    if data.input_dim != net.input_dim {
+    if let Some(d) = data.iter().find(|d| d.input_dim != net.input_dim) {
         return Err(format!(
             "data has {} inputs per step, the network reads {}",
-            data.input_dim, net.input_dim
+            d.input_dim, net.input_dim
         ));
     }
-    if data.total_steps() == 0 {
+    if data.iter().all(|d| d.total_steps() == 0) {
         return Err("no verification data to measure the network on".into());
     }
     let (h, i) = (net.hidden_dim, net.input_dim.max(1));
-    let parts: Vec<A> = data
-        .sequences
-        .par_chunks(CHUNK)
+    let chunks: Vec<&[Sequence]> = data.iter().flat_map(|d| d.sequences.chunks(CHUNK)).collect();
+    let parts: Vec<A> = chunks
+        .par_iter()
         .map(|chunk| {
             let mut acc = init();
-            for s in chunk {
+            for s in chunk.iter() {
                 let xs: Vec<f64> = s.inputs.iter().map(|&v| v as f64).collect();
                 let trace = net.run(&xs);
                 let mut prev = net.h0.as_slice();
@@ -79,7 +79,7 @@ pub fn hidden_moments(net: &Network, data: &Dataset) -> Result<HiddenMoments, St
     let init = || (0usize, DVector::<f64>::zeros(h), DMatrix::<f64>::zeros(h, h));
     let (count, sum, outer) = visit_steps(
         net,
-        data,
+        &[data],
         init,
         |acc, _, _, now| {
             let v = DVector::from_column_slice(now);
@@ -142,8 +142,8 @@ impl UnitStats {
     }
 }
 
-/// Unit statistics of f (fed `[h_{t-1}, x_t]`) and of g (fed `h_t`) on `data`.
-pub fn unit_stats(net: &Network, data: &Dataset) -> Result<(UnitStats, UnitStats), String> {
+/// Unit statistics of f (fed `[h_{t-1}, x_t]`) and of g (fed `h_t`) over all sequences of `data`.
+pub fn unit_stats(net: &Network, data: &[&Dataset]) -> Result<(UnitStats, UnitStats), String> {
     let init = || (0usize, UnitStats::new(&net.f), UnitStats::new(&net.g));
     let (count, mut f, mut g) = visit_steps(
         net,
@@ -193,7 +193,7 @@ mod tests {
         let mut net = random_network(1, 1, 1, &[2], &[], 0);
         net.f.layers[0].weight = vec![0.0, -1.0, 0.0, 1.0];
         net.f.layers[0].bias = vec![-0.5, 0.0];
-        let (f, g) = unit_stats(&net, task.test_split()).unwrap();
+        let (f, g) = unit_stats(&net, &[task.test_split()]).unwrap();
         assert!(f.max_pre[0][0] <= 0.0 && f.max_pre[0][1] > 0.0);
         assert!(g.max_pre.is_empty());
     }
