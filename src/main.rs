@@ -16,8 +16,8 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            cli::output::note(&format!("error: {e:#}"));
+            cli::exit::status(&e)
         }
     }
 }

@@ -1,6 +1,9 @@
 //! End-to-end tests of the `mips` command line.
 
 use std::path::PathBuf;
+
+// Linking the plugin crate keeps its `inventory` registrations (for `Registry::builtin`).
+use mips_plugins as _;
 use std::process::{Command, Output};
 
 fn mips(args: &[&str]) -> Output {
@@ -115,7 +118,28 @@ fn pipeline_file_errors_name_the_file() {
 }
 
 #[test]
-fn passes_lists_registered_passes() {
+fn passes_lists_every_registered_pass_with_its_kind_and_options() {
     let out = mips(&["passes"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let listed: Vec<(&str, &str)> = text
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .map(|l| {
+            let mut fields = l.split('\t');
+            (fields.next().unwrap(), fields.next().unwrap_or_default())
+        })
+        .collect();
+    let registry = mips_core::pass::Registry::builtin();
+    let expected: Vec<(String, &str)> = registry
+        .iter()
+        .map(|e| (e.pass.name().to_string(), e.pass.kind().name()))
+        .collect();
+    assert!(expected.len() >= 20, "{} built-in passes", expected.len());
+    let listed: Vec<(String, &str)> = listed.into_iter().map(|(n, k)| (n.to_string(), k)).collect();
+    assert_eq!(listed, expected);
+    assert!(
+        text.contains("\n    check=test (Text)"),
+        "snap's options are listed: {text}"
+    );
 }

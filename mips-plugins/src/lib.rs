@@ -6,3 +6,6 @@ pub mod extract;
 pub mod program_passes;
 pub mod regress;
 pub mod simplify;
+
+#[cfg(test)]
+mod option_check_tests;

@@ -128,8 +128,7 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
     }
     let names = select_tasks(&args)?;
     record::remove_stale_temporaries(&args.out)?;
-    let registry = globals.registry();
-    let steps = crate::cli::resolve_pipeline(&args.pipeline, &registry)?;
+    let steps = crate::cli::resolve_pipeline(&args.pipeline, &globals.registry)?;
     let settings = RunSettings {
         steps: &steps,
         models: args.models.as_deref(),
@@ -147,14 +146,15 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
         names
             .par_iter()
             .map(|name| {
-                if args.resume && record::load(&args.out, name)?.is_some() {
+                let warn = |text: &str| bar.suspend(|| crate::cli::output::note(&format!("warning: {text}")));
+                if args.resume && record::load(&args.out, name, warn)?.is_some() {
                     bar.inc(1);
                     return Ok(());
                 }
                 bar.set_message(name.clone());
                 let record = runner::run_task(name, &settings).with_context(|| format!("task {name}"))?;
                 if !globals.quiet {
-                    bar.suspend(|| eprintln!("{}", summary_line(&record)));
+                    bar.suspend(|| crate::cli::output::note(&summary_line(&record)));
                 }
                 record::save(&args.out, &record)?;
                 bar.inc(1);

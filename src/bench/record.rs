@@ -68,8 +68,11 @@ pub struct TaskRecord {
     pub symbolic: Option<bool>,
     /// The program reproduces the labels of the whole test split.
     pub verified_test: bool,
-    /// The program reproduces fresh sequences 10× longer than training.
+    /// The program reproduces fresh sequences 10× longer than training (`None`: not checked).
     pub verified_long: Option<bool>,
+    /// The task cannot generate longer sequences (a data file): only its test split is checked.
+    #[serde(default)]
+    pub test_split_only: bool,
     /// Seconds per stage (train, simplify, extract, regress, verify).
     pub seconds: BTreeMap<String, f64>,
     pub paper_solved: Option<bool>,
@@ -79,9 +82,16 @@ pub struct TaskRecord {
 }
 
 impl TaskRecord {
-    /// Solved: a program that matches the whole test split and the longer sequences.
+    /// Solved: a program that matches the whole test split and the longer sequences. A task
+    /// whose longer sequences were not checked is not solved (see [`Self::solved_test_split_only`]).
     pub fn solved(&self) -> bool {
-        self.verified_test && self.verified_long != Some(false)
+        self.verified_test && self.verified_long == Some(true)
+    }
+
+    /// A data-file task (no longer sequences to check) whose program matches its whole test
+    /// split: counted apart from [`Self::solved`].
+    pub fn solved_test_split_only(&self) -> bool {
+        self.verified_test && self.test_split_only && self.verified_long.is_none()
     }
 
     /// Total seconds over all stages.
@@ -102,15 +112,32 @@ pub fn save(dir: &Path, record: &TaskRecord) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Loads a task's record if the folder has one.
-pub fn load(dir: &Path, task: &str) -> anyhow::Result<Option<TaskRecord>> {
+/// Loads a task's record if the folder has a readable one; an unreadable record (truncated or
+/// corrupt) is reported through `warn` and counts as absent, so that the task is run again.
+pub fn load(dir: &Path, task: &str, warn: impl Fn(&str)) -> anyhow::Result<Option<TaskRecord>> {
     let path = record_path(dir, task);
     if !path.exists() {
         return Ok(None);
     }
     let text = read_text(&path)?;
-    let record = ron::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    Ok(Some(record))
+    match ron::from_str::<TaskRecord>(&text) {
+        Ok(record) if record.task == task => Ok(Some(record)),
+        Ok(record) => {
+            warn(&format!(
+                "{}: a record of task '{}', not '{task}': running the task again",
+                path.display(),
+                record.task
+            ));
+            Ok(None)
+        }
+        Err(e) => {
+            warn(&format!(
+                "{}: unreadable record ({e}): running the task again",
+                path.display()
+            ));
+            Ok(None)
+        }
+    }
 }
 
 /// Removes temporary files a killed run left in the records folder.
@@ -146,4 +173,46 @@ pub fn load_all(dir: &Path) -> anyhow::Result<Vec<TaskRecord>> {
     }
     records.sort_by(|a: &TaskRecord, b| a.task.cmp(&b.task));
     Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(task: &str) -> TaskRecord {
+        TaskRecord {
+            task: task.into(),
+            trained: None,
+            simplified: None,
+            stage: "train".into(),
+            extraction: None,
+            extracted: None,
+            regression: None,
+            program_tokens: None,
+            symbolic: None,
+            verified_test: false,
+            verified_long: None,
+            test_split_only: false,
+            seconds: BTreeMap::new(),
+            paper_solved: None,
+            gpt4_solved: None,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_truncated_record_is_absent_and_reported() {
+        let dir = std::env::temp_dir().join(format!("mips-record-{}", std::process::id()));
+        save(&dir, &record("T")).unwrap();
+        let warnings = std::cell::RefCell::new(Vec::new());
+        let warn = |w: &str| warnings.borrow_mut().push(w.to_string());
+        assert_eq!(load(&dir, "T", warn).unwrap(), Some(record("T")));
+        let path = record_path(&dir, "T");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, &text[..text.len() / 2]).unwrap();
+        assert_eq!(load(&dir, "T", warn).unwrap(), None);
+        assert_eq!(warnings.borrow().len(), 1);
+        assert!(warnings.borrow()[0].contains("T.ron"), "{:?}", warnings.borrow());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -105,6 +105,7 @@ pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord
         symbolic: artifacts.program.as_ref().map(|p| p.symbolic),
         verified_test: false,
         verified_long: None,
+        test_split_only: false,
         seconds,
         paper_solved: info.paper_solved,
         gpt4_solved: info.gpt4_solved,
@@ -134,6 +135,7 @@ pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord
         };
         record.verified_test = passed("test split").unwrap_or(false);
         record.verified_long = passed("fresh");
+        record.test_split_only = task.generate(settings.seed, 1, 1).is_none();
         if !report.passed() {
             record.note = report
                 .checks

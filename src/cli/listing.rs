@@ -32,7 +32,7 @@ pub fn tasks() -> anyhow::Result<()> {
 
 /// One block per registered pass: name, kind, origin, description, then its options.
 pub fn passes(globals: &Globals) -> anyhow::Result<()> {
-    let registry = globals.registry();
+    let registry = &globals.registry;
     let mut text = String::new();
     for entry in registry.iter() {
         let pass = &entry.pass;

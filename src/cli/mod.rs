@@ -1,6 +1,7 @@
 //! Command-line definitions and dispatch; one module per verb.
 
 mod data;
+pub mod exit;
 mod listing;
 pub mod output;
 mod pipeline;
@@ -19,9 +20,9 @@ pub struct Cli {
     /// Seed for every random choice (same seed, same result, at any thread count).
     #[arg(long, global = true, default_value_t = 0)]
     pub seed: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long, global = true)]
-    pub threads: Option<usize>,
+    /// Worker threads, 1 to 1024 (default: all cores).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
+    pub threads: Option<u16>,
     /// No progress output.
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -65,18 +66,22 @@ pub struct PipelineChoice {
     pub passes: Option<String>,
 }
 
+/// The most worker threads `--threads` accepts: results do not depend on the thread count, and
+/// more threads than this only cost memory and start-up time.
+const MAX_THREADS: i64 = 1024;
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(threads) = cli.threads {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
+            .num_threads(usize::from(threads))
             .build_global()
             .map_err(|e| anyhow::anyhow!("cannot start {threads} threads: {e}"))?;
     }
     let globals = Globals {
         seed: cli.seed,
         quiet: cli.quiet,
-        plugins: cli.plugins,
+        registry: load_registry(&cli.plugins)?,
     };
     match cli.command {
         Command::Tasks => listing::tasks(),
@@ -91,22 +96,26 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Flags every verb sees.
-#[derive(Clone, Debug)]
+/// Flags every verb sees, and the pass registry they give.
 pub struct Globals {
     pub seed: u64,
     pub quiet: bool,
-    pub plugins: Vec<PathBuf>,
+    /// The built-in passes and the plugins' passes.
+    pub registry: Registry,
 }
 
-impl Globals {
-    /// The built-in passes plus the plugins named on the command line and in
-    /// MIPS_PLUGIN_PATH; a plugin that fails to load is reported and left out.
-    pub fn registry(&self) -> Registry {
-        let (registry, errors) = Registry::with_plugins(&self.plugins);
-        for e in errors {
-            eprintln!("warning: {e}");
+/// The built-in passes plus the plugins named on the command line (each must load, or the
+/// command fails) and in MIPS_PLUGIN_PATH (one that fails to load is a warning).
+fn load_registry(named: &[PathBuf]) -> anyhow::Result<Registry> {
+    let (registry, errors) = Registry::with_plugins(named);
+    for e in errors {
+        if named.contains(&e.path) {
+            return Err(e.into());
         }
-        registry
+        output::note(&format!(
+            "warning: {e} (from {})",
+            mips_core::pass::plugin_loader::PLUGIN_PATH_VAR
+        ));
     }
+    Ok(registry)
 }

@@ -1,5 +1,5 @@
-//! Standard output for the CLI: a closed pipe (`mips tasks | head`) ends the output quietly
-//! instead of panicking.
+//! Standard output and standard error for the CLI: a closed pipe (`mips tasks | head`,
+//! `mips verify … 2>&1 | head -1`) ends the output quietly instead of panicking.
 
 use std::io::Write;
 
@@ -15,4 +15,11 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
 /// Writes `text` and a newline to standard output.
 pub fn emit_line(text: &str) -> anyhow::Result<()> {
     emit(&format!("{text}\n"))
+}
+
+/// Writes `text` and a newline to standard error, ignoring a closed or failing stream
+/// (`eprintln!` panics there).
+pub fn note(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}").and_then(|()| err.flush());
 }

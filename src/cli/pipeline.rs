@@ -16,7 +16,8 @@ use mips_core::tasks;
 use mips_core::train::bulk::{TaskOutcome, machine_description, render_markdown, save_report, train_all, train_task};
 use mips_core::train::search::SearchOptions;
 
-use super::output::{emit, emit_line};
+use super::exit::unverified;
+use super::output::{emit, emit_line, note};
 use super::{Globals, PipelineChoice};
 
 /// The pipeline used when none is given (also shipped as `pipelines/default.ron`).
@@ -51,7 +52,7 @@ impl Stage {
 pub struct RunOptions {
     #[command(flatten)]
     pub pipeline: PipelineChoice,
-    /// Number of test-split sequences the verifier checks after each pass.
+    /// Number of test-split sequences the verifier checks after each pass (0: the whole split).
     #[arg(long, default_value_t = 2000)]
     pub verify_size: usize,
 }
@@ -144,13 +145,21 @@ fn parse_backend(name: &str) -> Result<Backend, String> {
     Backend::parse(name).map_err(|e| e.to_string())
 }
 
-/// The pipeline chosen on the command line, or the default one.
+/// The pipeline chosen on the command line, or the default one; an empty pipeline is an error.
 fn choose_pipeline(choice: &PipelineChoice) -> anyhow::Result<Pipeline> {
-    Ok(match (&choice.pipeline, &choice.passes) {
+    let pipeline = match (&choice.pipeline, &choice.passes) {
         (Some(path), _) => Pipeline::load(path)?,
         (None, Some(inline)) => Pipeline::parse_inline(inline)?,
         (None, None) => parse_default_pipeline()?,
-    })
+    };
+    if pipeline.steps.is_empty() {
+        let source = match &choice.pipeline {
+            Some(path) => path.display().to_string(),
+            None => "--passes".into(),
+        };
+        anyhow::bail!("{source}: the pipeline names no pass (expected e.g. `whiten,snap,extract`)");
+    }
+    Ok(pipeline)
 }
 
 fn parse_default_pipeline() -> anyhow::Result<Pipeline> {
@@ -171,14 +180,22 @@ pub fn resolve_pipeline(choice: &PipelineChoice, registry: &Registry) -> anyhow:
     Ok(choose_pipeline(choice)?.resolve(registry)?)
 }
 
-/// Resolves the chosen pipeline and keeps the steps `keep` admits.
+/// Resolves the chosen pipeline and keeps the steps `keep` admits; `wanted` names those
+/// steps in the error when none is left.
 fn resolve_steps(
     choice: &PipelineChoice,
     registry: &Registry,
+    wanted: &str,
     keep: impl Fn(PassKind) -> bool,
 ) -> anyhow::Result<Vec<ResolvedStep>> {
-    let steps = resolve_pipeline(choice, registry)?;
-    Ok(steps.into_iter().filter(|s| keep(s.pass.kind())).collect())
+    let steps: Vec<ResolvedStep> = resolve_pipeline(choice, registry)?
+        .into_iter()
+        .filter(|s| keep(s.pass.kind()))
+        .collect();
+    if steps.is_empty() {
+        anyhow::bail!("the pipeline has no {wanted} for this command");
+    }
+    Ok(steps)
 }
 
 /// Runs resolved steps on a task, printing each report row as it completes.
@@ -189,23 +206,41 @@ fn run_steps(
     run: &RunOptions,
     globals: &Globals,
 ) -> (Artifacts, Vec<ReportRow>) {
-    let verify = task.test_split().head(run.verify_size);
+    let verify = match run.verify_size {
+        0 => task.test_split().clone(),
+        n => task.test_split().head(n),
+    };
     let ctx = PassContext::new(task, &verify, globals.seed, globals.quiet);
     PassManager.run(steps, start, &ctx, |row| {
         if !globals.quiet {
-            eprintln!(
-                "{}",
+            note(
                 format_report(std::slice::from_ref(row))
                     .lines()
                     .nth(1)
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
             );
         }
     })
 }
 
-fn load_network(path: &Path) -> anyhow::Result<Network> {
-    Ok(versioned::load::<Network>(path)?)
+/// Loads a network and checks it (finite parameters, consistent layers) and that its widths are
+/// the task's; errors name the file.
+fn load_network(path: &Path, task: &dyn Task) -> anyhow::Result<Network> {
+    let network = versioned::load::<Network>(path)?;
+    let info = task.info();
+    network.validate().with_context(|| format!("{}", path.display()))?;
+    if (network.input_dim, network.output_dim) != (info.input_dim, info.output_dim) {
+        anyhow::bail!(
+            "{}: the network reads {} inputs and writes {} outputs, but task '{}' has {} inputs and {} outputs",
+            path.display(),
+            network.input_dim,
+            network.output_dim,
+            info.name,
+            info.input_dim,
+            info.output_dim
+        );
+    }
+    Ok(network)
 }
 
 pub fn train(args: TrainArgs, globals: &Globals) -> anyhow::Result<()> {
@@ -241,7 +276,7 @@ pub fn train(args: TrainArgs, globals: &Globals) -> anyhow::Result<()> {
             args.results.display()
         ))?;
         for (name, error) in &all.errors {
-            eprintln!("error: {name}: {error}");
+            note(&format!("error: {name}: {error}"));
         }
         return Ok(());
     }
@@ -265,15 +300,26 @@ pub fn train(args: TrainArgs, globals: &Globals) -> anyhow::Result<()> {
         report.stop,
         args.out.display(),
         report_path.display()
-    ))
+    ))?;
+    if !report.solved() {
+        return Err(unverified(format!(
+            "{}: the best network is {:.4}% accurate on the test split, not 100%",
+            report.task,
+            report.test_accuracy * 100.0
+        )));
+    }
+    Ok(())
 }
 
 pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&args.task)?;
-    let steps = resolve_steps(&args.run.pipeline, &globals.registry(), |k| {
-        matches!(k, PassKind::Representation | PassKind::Parameter)
-    })?;
-    let start = Artifacts::from_network(load_network(&args.model)?);
+    let steps = resolve_steps(
+        &args.run.pipeline,
+        &globals.registry,
+        "representation or parameter pass",
+        |k| matches!(k, PassKind::Representation | PassKind::Parameter),
+    )?;
+    let start = Artifacts::from_network(load_network(&args.model, task.as_ref())?);
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
     emit_line(&format_report(&rows))?;
     if let (Some(out), Some(net)) = (&args.out, &artifacts.network) {
@@ -284,15 +330,15 @@ pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
 
 pub fn extract(args: ExtractArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&args.task)?;
-    let steps = resolve_steps(&args.run.pipeline, &globals.registry(), |k| {
+    let steps = resolve_steps(&args.run.pipeline, &globals.registry, "extraction pass", |k| {
         Stage::Extract.admits(k) && k != PassKind::Architecture
     })?;
-    let start = Artifacts::from_network(load_network(&args.model)?);
+    let start = Artifacts::from_network(load_network(&args.model, task.as_ref())?);
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
     emit_line(&format_report(&rows))?;
     let machine = artifacts
         .machine
-        .ok_or_else(|| anyhow::anyhow!("no extraction pass produced a verified state machine"))?;
+        .ok_or_else(|| unverified("no extraction pass produced a verified state machine"))?;
     emit(&describe_machine(&machine))?;
     if let Some(out) = &args.out {
         versioned::save(&machine, out)?;
@@ -324,58 +370,102 @@ fn describe_machine(sm: &StateMachine) -> String {
 pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&args.task)?;
     let from_model = args.model.is_some();
-    let steps = resolve_steps(&args.run.pipeline, &globals.registry(), |k| {
-        args.until.admits(k) && !(from_model && k == PassKind::Architecture)
-    })?;
+    let steps = resolve_steps(
+        &args.run.pipeline,
+        &globals.registry,
+        "pass up to the --until stage",
+        |k| args.until.admits(k) && !(from_model && k == PassKind::Architecture),
+    )?;
     let start = match &args.model {
-        Some(path) => Artifacts::from_network(load_network(path)?),
+        Some(path) => Artifacts::from_network(load_network(path, task.as_ref())?),
         None => Artifacts::default(),
     };
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
     let mut report = format_report(&rows);
     emit_line(&report)?;
-    if let Some(program) = &artifacts.program {
-        let opts = VerifyOptions {
-            seed: globals.seed,
-            network: artifacts.network.as_ref(),
-            ..VerifyOptions::default()
-        };
-        let verification = mips_codegen::verify(program, task.as_ref(), &opts)?;
-        report = format!("{report}\n\n{verification}");
-        let doc = ProgramDoc {
-            task: task.info().name.clone(),
-            method: program.method.clone(),
-            verification: verification.summary(),
-        };
-        write_atomic(&args.out.join("program.py"), emit_python(program, &doc).as_bytes())?;
-        emit(&format!("\n{program}\n\n{verification}"))?;
-        emit_line(&format!("wrote {}", args.out.join("program.py").display()))?;
-    } else {
-        emit_line("no verified program: see the report for the stage that stopped")?;
-    }
-    write_outputs(&args.out, &artifacts, &report)?;
-    Ok(())
+    let mut python = None;
+    let outcome = match &artifacts.program {
+        Some(program) => {
+            let opts = VerifyOptions {
+                seed: globals.seed,
+                network: artifacts.network.as_ref(),
+                ..VerifyOptions::default()
+            };
+            let verification = mips_codegen::verify(program, task.as_ref(), &opts)?;
+            report = format!("{report}\n\n{verification}");
+            let doc = ProgramDoc {
+                task: task.info().name.clone(),
+                method: program.method.clone(),
+                verification: verification.summary(),
+            };
+            python = Some(emit_python(program, &doc));
+            emit(&format!("\n{program}\n\n{verification}"))?;
+            match verification.passed() {
+                true => Ok(()),
+                false => Err(unverified("the program failed verification: see the report")),
+            }
+        }
+        None if args.until == Stage::Program => Err(unverified(
+            "no verified program: see the report for the stage that stopped",
+        )),
+        None => Ok(()),
+    };
+    write_outputs(&args.out, &artifacts, python.as_deref(), &report)?;
+    emit_line(&format!("wrote {}", args.out.display()))?;
+    outcome
 }
 
-/// Writes every artifact the pipeline produced, and the report, into `dir` (atomically).
-fn write_outputs(dir: &Path, artifacts: &Artifacts, report: &str) -> anyhow::Result<()> {
-    if let Some(net) = &artifacts.network {
-        versioned::save(net, &dir.join("model.ron"))?;
-    }
-    if let Some(sm) = &artifacts.machine {
-        versioned::save(sm, &dir.join("machine.ron"))?;
-    }
-    if let Some(p) = &artifacts.program {
-        versioned::save::<Program>(p, &dir.join("program.ron"))?;
+/// Writes every artifact the pipeline produced, and the report, into `dir` (atomically), and
+/// removes the files of artifacts this run did not produce, so that no earlier run's program
+/// is left beside this run's report.
+fn write_outputs(dir: &Path, artifacts: &Artifacts, python: Option<&str>, report: &str) -> anyhow::Result<()> {
+    let files: [(&str, Option<String>); 4] = [
+        (
+            "model.ron",
+            artifacts.network.as_ref().map(versioned::to_ron).transpose()?,
+        ),
+        (
+            "machine.ron",
+            artifacts.machine.as_ref().map(versioned::to_ron).transpose()?,
+        ),
+        (
+            "program.ron",
+            artifacts
+                .program
+                .as_ref()
+                .map(versioned::to_ron::<Program>)
+                .transpose()?,
+        ),
+        ("program.py", python.map(String::from)),
+    ];
+    for (name, text) in files {
+        let path = dir.join(name);
+        match text {
+            Some(text) => write_atomic(&path, text.as_bytes())?,
+            None => remove_if_present(&path)?,
+        }
     }
     write_atomic(&dir.join("report.txt"), report.as_bytes())?;
     Ok(())
 }
 
+fn remove_if_present(path: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(anyhow::anyhow!("cannot remove the stale {}: {e}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn verify(args: VerifyArgs, globals: &Globals) -> anyhow::Result<()> {
     let task = tasks::open(&args.task)?;
     let program = versioned::load::<Program>(&args.program)?;
-    let network = args.model.as_deref().map(load_network).transpose()?;
+    let network = args
+        .model
+        .as_deref()
+        .map(|path| load_network(path, task.as_ref()))
+        .transpose()?;
     let opts = VerifyOptions {
         backend: args.backend,
         length: args.length,
@@ -386,7 +476,11 @@ pub fn verify(args: VerifyArgs, globals: &Globals) -> anyhow::Result<()> {
     let report = mips_codegen::verify(&program, task.as_ref(), &opts)?;
     emit(&report.to_string())?;
     if !report.passed() {
-        anyhow::bail!("{} does not reproduce {}", args.program.display(), args.task);
+        return Err(unverified(format!(
+            "{} does not reproduce {}",
+            args.program.display(),
+            args.task
+        )));
     }
     Ok(())
 }

@@ -209,6 +209,12 @@ pub trait Pass: Send + Sync {
     fn options(&self) -> Vec<OptionSpec> {
         Vec::new()
     }
+    /// Checks option values beyond their types (a word from a fixed set, a list that must
+    /// parse), so that a bad value is an error when the pipeline is resolved rather than a
+    /// failure when the pass runs.
+    fn check_options(&self, _options: &Options) -> Result<()> {
+        Ok(())
+    }
     /// Runs the pass on the artifacts so far; returns the artifact of its output level.
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact>;
 }

@@ -101,6 +101,7 @@ impl Pipeline {
             .map(|step| {
                 let entry = registry.get(&step.pass)?;
                 let options = Options::resolve(&step.pass, &entry.pass.options(), &step.options)?;
+                entry.pass.check_options(&options)?;
                 Ok(ResolvedStep {
                     pass: entry.pass.clone(),
                     options,

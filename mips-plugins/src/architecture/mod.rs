@@ -243,6 +243,10 @@ impl Pass for MinimizeArchitecture {
         ]
     }
 
+    fn check_options(&self, options: &Options) -> Result<()> {
+        search_options(options, 0).map(drop)
+    }
+
     fn run(&self, _input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let opts = search_options(options, ctx.seed)?;
         let bar = (!ctx.quiet).then(|| progress::SearchBar::new(&ctx.task.info().name));

@@ -228,6 +228,10 @@ impl Pass for Single {
         ExtractOptions::specs()
     }
 
+    fn check_options(&self, options: &Options) -> Result<()> {
+        ExtractOptions::from_options(self.name, options).map(drop)
+    }
+
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let net = network(input, self.name)?;
         let opts = ExtractOptions::from_options(self.name, options)?;
@@ -264,6 +268,11 @@ impl Pass for Combined {
             "methods to try, '+'-separated; the order breaks description-length ties",
         ));
         specs
+    }
+
+    fn check_options(&self, options: &Options) -> Result<()> {
+        ExtractOptions::from_options("extract", options)?;
+        Method::parse_list(options.text("methods")).map(drop)
     }
 
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {

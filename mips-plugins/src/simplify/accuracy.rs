@@ -29,6 +29,14 @@ pub fn check_option() -> OptionSpec {
     )
 }
 
+/// Checks the value of the `check` option (see [`check_option`]).
+pub fn check_value(options: &Options) -> Result<()> {
+    match options.text("check") {
+        value if CHECKS.contains(&value) => Ok(()),
+        other => Err(MipsError::unknown("value of option 'check'", other, CHECKS)),
+    }
+}
+
 /// Runs networks over sequences with reusable buffers, with exactly the arithmetic of
 /// [`Network::run`] (the same [`mips_core::ir::Linear::apply`] and activation calls in the same
 /// order), so its rounded outputs agree bit for bit with the pass manager's.
@@ -281,10 +289,10 @@ impl<'a> Checker<'a> {
 /// checking that they have the network's input and output widths; cheap, so a pass can reject
 /// bad input before it builds a checker.
 pub fn pass_data<'a>(reference: &Network, ctx: &PassContext<'a>, options: &Options) -> Result<Vec<&'a Dataset>> {
+    check_value(options)?;
     let data: Vec<&Dataset> = match options.text("check") {
-        "test" => vec![ctx.verify, ctx.task.test_split()],
         "verify" => vec![ctx.verify],
-        other => return Err(MipsError::unknown("value of option 'check'", other, CHECKS)),
+        _ => vec![ctx.verify, ctx.task.test_split()],
     };
     if let Some(d) = data
         .iter()

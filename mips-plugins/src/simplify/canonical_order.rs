@@ -68,12 +68,17 @@ impl Pass for CanonicalOrder {
         ]
     }
 
+    fn check_options(&self, options: &Options) -> Result<()> {
+        match options.text("order") {
+            order if ORDERS.contains(&order) => Ok(()),
+            other => Err(MipsError::unknown("order of canonical-order", other, ORDERS)),
+        }
+    }
+
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let net = input_network(input, NAME)?;
+        self.check_options(options)?;
         let order_by = options.text("order");
-        if !ORDERS.contains(&order_by) {
-            return Err(MipsError::unknown("order of canonical-order", order_by, ORDERS));
-        }
         let moments = hidden_moments(net, ctx.verify).map_err(fail(NAME))?;
         let readout = readout_reads(net);
         let tiny = 1e-12 * moments.mean.amax().max(1.0);

@@ -15,7 +15,7 @@ use mips_core::Result;
 use mips_core::ir::{Linear, Mlp, Network};
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 
-use super::accuracy::{Checker, check_option, pass_data};
+use super::accuracy::{Checker, check_option, check_value, pass_data};
 use super::input_network;
 
 /// The `realize-fir` pass.
@@ -45,6 +45,10 @@ impl Pass for RealizeFir {
             OptionSpec::int("max-taps", 16, "longest impulse response turned into a delay line"),
             check_option(),
         ]
+    }
+
+    fn check_options(&self, options: &Options) -> Result<()> {
+        check_value(options)
     }
 
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {

@@ -19,7 +19,7 @@ use mips_core::pass::complexity::parameter_bits;
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use mips_core::{MipsError, Result};
 
-use super::accuracy::{Checker, check_option};
+use super::accuracy::{Checker, check_option, check_value};
 use super::input_network;
 use super::params::{Layout, flatten, unflatten};
 use super::rescale::{rescale, units};
@@ -173,6 +173,10 @@ impl Pass for Snap {
         let mut specs = SnapSettings::specs();
         specs.push(check_option());
         specs
+    }
+
+    fn check_options(&self, options: &Options) -> Result<()> {
+        check_value(options)
     }
 
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {

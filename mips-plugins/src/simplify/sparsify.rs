@@ -12,7 +12,7 @@ use mips_core::ir::Network;
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use mips_core::{MipsError, Result, rng};
 
-use super::accuracy::{Checker, check_option};
+use super::accuracy::{Checker, check_option, check_value};
 use super::finetune::{FineTune, fine_tune, finetune_options, too_large};
 use super::input_network;
 use super::params::{flatten, unflatten};
@@ -75,6 +75,11 @@ impl Pass for Sparsify {
         specs.extend(finetune_options(600, 0.0));
         specs.push(check_option());
         specs
+    }
+
+    fn check_options(&self, options: &Options) -> Result<()> {
+        check_value(options)?;
+        parse_grid(options.text("grid")).map(drop)
     }
 
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {

@@ -1,0 +1,38 @@
+//! Option values the built-in passes check when a pipeline is resolved: a bad value is an
+//! error naming it before any pass runs.
+
+use mips_core::pass::{Pipeline, Registry};
+
+fn resolve(text: &str) -> mips_core::Result<()> {
+    Pipeline::parse_inline(text)?.resolve(&Registry::builtin()).map(drop)
+}
+
+#[test]
+fn bad_option_values_fail_at_resolve_time_naming_the_value() {
+    for (pipeline, named) in [
+        ("snap{check=foo}", "foo"),
+        ("sparsify{check=bogus}", "bogus"),
+        ("sparsify{grid=abc}", "abc"),
+        ("canonical-order{order=bogus}", "bogus"),
+        ("extract{methods=spline}", "spline"),
+        ("retrain-frozen{check=x1}", "x1"),
+        ("minimize-architecture{schedule=wobbly}", "wobbly"),
+        ("minimize-architecture{widths=abc}", "abc"),
+    ] {
+        let error = resolve(pipeline).expect_err(pipeline).to_string();
+        assert!(error.contains(named), "{pipeline}: {error}");
+    }
+}
+
+#[test]
+fn good_option_values_resolve() {
+    for pipeline in [
+        "snap{check=verify}",
+        "sparsify{grid=0.1,check=test}",
+        "canonical-order{order=readout}",
+        "extract{methods=lattice+behaviour}",
+        "minimize-architecture{schedule=cosine}",
+    ] {
+        resolve(pipeline).unwrap_or_else(|e| panic!("{pipeline}: {e}"));
+    }
+}
