@@ -146,3 +146,37 @@ fn a_run_that_stops_early_leaves_no_earlier_program_behind() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Labels no rule explains (seeded noise): the architecture search reaches no 100% network, so
+/// `synth` ends without a verified program and exits 1.
+#[test]
+fn synth_on_random_labels_exits_1() {
+    let dir = scratch("random");
+    let file = dir.join("random.csv");
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut bit = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state & 1
+    };
+    let mut text = String::from("inputs,outputs\n");
+    for _ in 0..300 {
+        let mut steps = || (0..6).map(|_| bit().to_string()).collect::<Vec<_>>().join(" ");
+        let (inputs, outputs) = (steps(), steps());
+        text += &format!("{inputs},{outputs}\n");
+    }
+    std::fs::write(&file, text).unwrap();
+    let out = mips(&[
+        "synth",
+        path(&file),
+        "--passes",
+        "minimize-architecture{max-total-steps=400,max-hidden=1}",
+        "--out",
+        path(&dir.join("out")),
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no verified program"), "{}", stderr(&out));
+    std::fs::remove_dir_all(dir).unwrap();
+}
