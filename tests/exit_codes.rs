@@ -147,11 +147,8 @@ fn a_run_that_stops_early_leaves_no_earlier_program_behind() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// Labels no rule explains (seeded noise): the architecture search reaches no 100% network, so
-/// `synth` ends without a verified program and exits 1.
-#[test]
-fn synth_on_random_labels_exits_1() {
-    let dir = scratch("random");
+/// A data file of labels no rule explains (seeded noise): 300 sequences of 6 bits.
+fn random_labels(dir: &Path) -> PathBuf {
     let file = dir.join("random.csv");
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut bit = || {
@@ -167,6 +164,15 @@ fn synth_on_random_labels_exits_1() {
         text += &format!("{inputs},{outputs}\n");
     }
     std::fs::write(&file, text).unwrap();
+    file
+}
+
+/// On random labels the architecture search reaches no 100% network, so `synth` ends without
+/// a verified program and exits 1.
+#[test]
+fn synth_on_random_labels_exits_1() {
+    let dir = scratch("random");
+    let file = random_labels(&dir);
     let out = mips(&[
         "synth",
         path(&file),
@@ -178,5 +184,18 @@ fn synth_on_random_labels_exits_1() {
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("no verified program"), "{}", stderr(&out));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// `train` below 100% test accuracy writes its best model and exits 1.
+#[test]
+fn train_below_100_percent_exits_1_and_keeps_the_model() {
+    let dir = scratch("train-random");
+    let file = random_labels(&dir);
+    let model = dir.join("model.ron");
+    let out = mips(&["train", path(&file), "--out", path(&model), "--quiet"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not 100%"), "{}", stderr(&out));
+    assert!(model.exists());
     std::fs::remove_dir_all(dir).unwrap();
 }
