@@ -3,6 +3,7 @@
 mod data;
 pub mod exit;
 mod listing;
+mod model_file;
 pub mod output;
 mod pipeline;
 
@@ -53,6 +54,8 @@ pub enum Command {
     Verify(pipeline::VerifyArgs),
     /// Run the benchmark over many tasks and write the results table.
     Bench(crate::bench::BenchArgs),
+    /// Convert a model between RON and safetensors (PyTorch's tensor names and layout).
+    Export(model_file::ExportArgs),
 }
 
 /// Which pipeline to run: a RON file, an inline list, or the built-in default.
@@ -93,6 +96,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Synth(args) => pipeline::synth(args, &globals),
         Command::Verify(args) => pipeline::verify(args, &globals),
         Command::Bench(args) => crate::bench::run(args, &globals),
+        Command::Export(args) => model_file::export(args),
     }
 }
 

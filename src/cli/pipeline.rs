@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use mips_codegen::{Backend, ProgramDoc, VerifyOptions, emit_python};
 use mips_core::atomic::write_atomic;
+use mips_core::interop::safetensors::Precision;
 use mips_core::ir::versioned;
 use mips_core::ir::{Network, Program, StateMachine};
 use mips_core::pass::manager::format_report;
@@ -18,7 +19,7 @@ use mips_core::train::search::SearchOptions;
 
 use super::exit::unverified;
 use super::output::{emit, emit_line, note};
-use super::{Globals, PipelineChoice};
+use super::{Globals, PipelineChoice, model_file};
 
 /// The pipeline used when none is given (also shipped as `pipelines/default.ron`).
 const DEFAULT_PIPELINE: &str = include_str!("../../pipelines/default.ron");
@@ -61,7 +62,7 @@ pub struct RunOptions {
 pub struct TrainArgs {
     /// A built-in task name or a data file (.csv, .jsonl).
     pub task: Option<String>,
-    /// Where to write the trained model.
+    /// Where to write the trained model (RON, or .safetensors for PyTorch).
     #[arg(long, default_value = "model.ron")]
     pub out: PathBuf,
     /// Train every built-in task (parallel, resumable) into --out-dir.
@@ -77,7 +78,7 @@ pub struct TrainArgs {
 
 #[derive(Args, Debug)]
 pub struct SimplifyArgs {
-    /// The trained model (RON).
+    /// The trained model (RON or .safetensors).
     pub model: PathBuf,
     /// The task the model was trained on (name or data file).
     #[arg(long)]
@@ -91,7 +92,7 @@ pub struct SimplifyArgs {
 
 #[derive(Args, Debug)]
 pub struct ExtractArgs {
-    /// The trained (ideally simplified) model (RON).
+    /// The trained (ideally simplified) model (RON or .safetensors).
     pub model: PathBuf,
     /// The task the model was trained on (name or data file).
     #[arg(long)]
@@ -108,7 +109,7 @@ pub struct SynthArgs {
     /// A built-in task name or a data file (.csv, .jsonl).
     #[arg(default_value = "Binary_Addition")]
     pub task: String,
-    /// Start from this trained model instead of training (skips architecture passes).
+    /// Start from this trained model (RON or .safetensors) instead of training (skips architecture passes).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Stop after this stage.
@@ -136,7 +137,7 @@ pub struct VerifyArgs {
     /// Number of fresh sequences (0 skips that check).
     #[arg(long, default_value_t = 10_000)]
     pub long_sequences: usize,
-    /// Also compare with this network's rounded outputs on the test split.
+    /// Also compare with this network's (RON or .safetensors) rounded outputs on the test split.
     #[arg(long)]
     pub model: Option<PathBuf>,
 }
@@ -226,9 +227,8 @@ fn run_steps(
 /// Loads a network and checks it (finite parameters, consistent layers) and that its widths are
 /// the task's; errors name the file.
 fn load_network(path: &Path, task: &dyn Task) -> anyhow::Result<Network> {
-    let network = versioned::load::<Network>(path)?;
+    let network = model_file::load(path)?;
     let info = task.info();
-    network.validate().with_context(|| format!("{}", path.display()))?;
     if (network.input_dim, network.output_dim) != (info.input_dim, info.output_dim) {
         anyhow::bail!(
             "{}: the network reads {} inputs and writes {} outputs, but task '{}' has {} inputs and {} outputs",
@@ -285,7 +285,7 @@ pub fn train(args: TrainArgs, globals: &Globals) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("name a task or data file, or pass --all"))?;
     let task = tasks::open(&spec)?;
     let (network, report) = train_task(task.as_ref(), &opts, None)?;
-    versioned::save(&network, &args.out)?;
+    model_file::save(&network, &args.out, Precision::F64)?;
     // Beside the model, as `train --all` names it (so `bench --models` can start from it).
     let report_path = args.out.with_extension("report.ron");
     save_report(&report, &report_path)?;
@@ -323,7 +323,7 @@ pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
     let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
     emit_line(&format_report(&rows))?;
     if let (Some(out), Some(net)) = (&args.out, &artifacts.network) {
-        versioned::save(net, out)?;
+        model_file::save(net, out, Precision::F64)?;
     }
     Ok(())
 }
