@@ -226,10 +226,16 @@ mod tests {
         assert_eq!(BinOp::FloorDiv.apply_exact(&a, &b).unwrap(), big(-3952873730080618204));
         assert_eq!(BinOp::Mod.apply_exact(&a, &b).unwrap(), big(-6));
         assert_eq!(BinOp::Xor.apply_exact(&-&a, &b).unwrap(), big(27670116110564327419));
-        assert_eq!(BinOp::Mul.apply_exact(&a, &a).unwrap().to_string(), "765635325572111542681912402279221166084");
+        assert_eq!(
+            BinOp::Mul.apply_exact(&a, &a).unwrap().to_string(),
+            "765635325572111542681912402279221166084"
+        );
         assert_eq!(UnOp::Abs.apply_exact(&big(i128::from(i64::MIN))), big(1 << 63));
         let err = BinOp::Mod.apply_exact(&(&a * &a), &big(0)).unwrap_err().to_string();
-        assert!(err.contains("modulo by zero in 765635325572111542681912402279221166084 % 0"), "{err}");
+        assert!(
+            err.contains("modulo by zero in 765635325572111542681912402279221166084 % 0"),
+            "{err}"
+        );
         let huge = a.pow(3);
         let err = BinOp::FloorDiv.apply_exact(&huge, &big(0)).unwrap_err().to_string();
         assert!(err.contains("division by zero in (59-digit number) // 0"), "{err}");

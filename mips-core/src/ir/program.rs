@@ -149,13 +149,9 @@ impl UnOp {
     /// Applies the operator with Python semantics.
     pub fn apply(self, a: i64) -> Result<i64> {
         match self {
-            UnOp::Neg => a
-                .checked_neg()
-                .ok_or_else(|| overflow(format!("-({a})"))),
+            UnOp::Neg => a.checked_neg().ok_or_else(|| overflow(format!("-({a})"))),
             UnOp::Not => Ok((a == 0) as i64),
-            UnOp::Abs => a
-                .checked_abs()
-                .ok_or_else(|| overflow(format!("abs({a})"))),
+            UnOp::Abs => a.checked_abs().ok_or_else(|| overflow(format!("abs({a})"))),
         }
     }
 }
@@ -178,9 +174,7 @@ pub fn floor_div(a: i64, b: i64) -> Result<i64> {
     if b == 0 {
         return Err(MipsError::Eval(format!("division by zero in {a} // 0")));
     }
-    let q = a
-        .checked_div(b)
-        .ok_or_else(|| overflow(format!("{a} // {b}")))?;
+    let q = a.checked_div(b).ok_or_else(|| overflow(format!("{a} // {b}")))?;
     Ok(if a % b != 0 && ((a < 0) != (b < 0)) { q - 1 } else { q })
 }
 
