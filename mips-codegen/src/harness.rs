@@ -22,12 +22,12 @@ use crate::python::run_python;
 /// The engine that runs the program.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Backend {
-    /// Native code from the Cranelift JIT.
+    /// Native code from the Cranelift JIT (64 bits; overflowed sequences re-run exactly).
     #[default]
     Jit,
-    /// The reference interpreter, `Program::run`.
+    /// The interpreter, `Program::run_any` (64 bits; overflowed sequences re-run exactly).
     Interp,
-    /// The emitted Python program, in one `python3` process.
+    /// The emitted Python program (unbounded integers), one `python3` process per block.
     Python,
 }
 
@@ -269,7 +269,7 @@ struct Run {
 
 /// The program ready to run on its backend (compiled once).
 enum Runner<'a> {
-    Jit(&'a Program, JitProgram),
+    Jit(&'a Program, Box<JitProgram>),
     Interp(&'a Program),
     Python(&'a Program),
 }
@@ -279,7 +279,7 @@ impl<'a> Runner<'a> {
         Ok(match backend {
             Backend::Jit => Runner::Jit(
                 program,
-                JitProgram::compile(program).map_err(|e| MipsError::invalid("program", e.to_string()))?,
+                Box::new(JitProgram::compile(program).map_err(|e| MipsError::invalid("program", e.to_string()))?),
             ),
             Backend::Interp => Runner::Interp(program),
             Backend::Python => Runner::Python(program),

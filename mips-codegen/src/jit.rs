@@ -4,7 +4,9 @@
 //! Semantics are the interpreter's (`Program::run`): Python floor division and modulo,
 //! comparisons and logical operators giving 0/1, both operands of every binary operator
 //! evaluated, only the taken branch of a conditional evaluated. Division by zero and i64
-//! overflow stop the sequence with a [`Fault`] instead of trapping or wrapping.
+//! overflow stop the sequence with a [`Fault`] instead of trapping or wrapping; the harness
+//! re-runs the sequences flagged [`Fault::Overflow`] in arbitrary precision
+//! ([`Program::run_exact`]).
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{AbiParam, Block, InstBuilder, MemFlagsData, Type, Value, types};
@@ -43,7 +45,7 @@ pub enum JitError {
 pub enum Fault {
     /// `//` or `%` by zero.
     DivisionByZero,
-    /// A result outside the i64 range.
+    /// A result outside the i64 range (the exact value exists: [`Program::run_exact`]).
     Overflow,
 }
 

@@ -18,6 +18,9 @@ use crate::data::{Dataset, Sequence};
 use crate::rng::{self, Rng};
 use crate::task::FreshSequences;
 
+/// A row's inputs with its labels when they fit in i64.
+type LabelledRow = (Vec<i64>, Option<Vec<i64>>);
+
 /// Rows per independently seeded chunk.
 const CHUNK: usize = 1024;
 
@@ -68,7 +71,7 @@ impl Generator {
     /// (`None` when a value outgrows it: [`Generator::exact_labels`] gives them).
     pub(crate) fn fresh(&self, seed: u64, stream: u64, n: usize, len: usize) -> FreshSequences {
         let chunks = n.div_ceil(CHUNK);
-        let parts: Vec<Vec<(Vec<i64>, Option<Vec<i64>>)>> = (0..chunks)
+        let parts: Vec<Vec<LabelledRow>> = (0..chunks)
             .into_par_iter()
             .map(|c| {
                 let rows = CHUNK.min(n - c * CHUNK);
@@ -116,14 +119,7 @@ impl Generator {
     }
 
     /// Chunk `c` with each row's labels when they fit in i64.
-    fn labelled_chunk(
-        &self,
-        seed: u64,
-        stream: u64,
-        c: u64,
-        rows: usize,
-        len: usize,
-    ) -> Vec<(Vec<i64>, Option<Vec<i64>>)> {
+    fn labelled_chunk(&self, seed: u64, stream: u64, c: u64, rows: usize, len: usize) -> Vec<LabelledRow> {
         let mut rng = rng::seeded(rng::mix(seed, c), stream);
         (0..rows)
             .map(|_| {
