@@ -2,9 +2,10 @@
 //! sequences whose values outgrow i64 on the 64-bit fast path ([`Program::run`]), and
 //! [`Values`], a sequence of integers kept in 64 bits whenever they fit.
 
+use std::borrow::Cow;
 use std::fmt::{self, Display, Formatter};
 
-use num_bigint::BigInt;
+use num_bigint::{BigInt, Sign};
 use num_integer::Integer;
 
 use super::program::{BinOp, Expr, Program, UnOp, Var};
@@ -126,26 +127,35 @@ impl UnOp {
 impl Expr {
     /// Evaluates with unbounded integers.
     pub fn eval_exact(&self, state: &[BigInt], input: &[i64]) -> Result<BigInt> {
-        match self {
-            Expr::Const(c) => Ok(BigInt::from(*c)),
-            Expr::Var(Var::State(k)) => state
-                .get(*k)
-                .cloned()
-                .ok_or_else(|| MipsError::Eval(format!("state variable {k} does not exist"))),
-            Expr::Var(Var::Input(k)) => input
-                .get(*k)
-                .map(|&v| BigInt::from(v))
-                .ok_or_else(|| MipsError::Eval(format!("input {k} does not exist"))),
-            Expr::Unary(op, a) => Ok(op.apply_exact(&a.eval_exact(state, input)?)),
-            Expr::Binary(op, a, b) => op.apply_exact(&a.eval_exact(state, input)?, &b.eval_exact(state, input)?),
+        self.eval_cow(state, input).map(Cow::into_owned)
+    }
+
+    /// Evaluates, borrowing state values instead of copying them.
+    fn eval_cow<'s>(&self, state: &'s [BigInt], input: &[i64]) -> Result<Cow<'s, BigInt>> {
+        Ok(match self {
+            Expr::Const(c) => Cow::Owned(BigInt::from(*c)),
+            Expr::Var(Var::State(k)) => Cow::Borrowed(
+                state
+                    .get(*k)
+                    .ok_or_else(|| MipsError::Eval(format!("state variable {k} does not exist")))?,
+            ),
+            Expr::Var(Var::Input(k)) => Cow::Owned(BigInt::from(
+                *input
+                    .get(*k)
+                    .ok_or_else(|| MipsError::Eval(format!("input {k} does not exist")))?,
+            )),
+            Expr::Unary(op, a) => Cow::Owned(op.apply_exact(&*a.eval_cow(state, input)?)),
+            Expr::Binary(op, a, b) => {
+                Cow::Owned(op.apply_exact(&*a.eval_cow(state, input)?, &*b.eval_cow(state, input)?)?)
+            }
             Expr::If(c, t, e) => {
-                if c.eval_exact(state, input)? != BigInt::from(0) {
-                    t.eval_exact(state, input)
+                if c.eval_cow(state, input)?.sign() != Sign::NoSign {
+                    t.eval_cow(state, input)?
                 } else {
-                    e.eval_exact(state, input)
+                    e.eval_cow(state, input)?
                 }
             }
-        }
+        })
     }
 }
 
@@ -161,7 +171,7 @@ impl Program {
             state = self
                 .updates
                 .iter()
-                .map(|update| update.eval_exact(&state, x))
+                .map(|update| update.eval_cow(&state, x).map(Cow::into_owned))
                 .collect::<Result<_>>()?;
             for e in &self.outputs {
                 out.push(e.eval_exact(&state, x)?);
