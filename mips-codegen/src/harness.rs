@@ -1,28 +1,33 @@
 //! The verification harness: runs a program on a backend against the labels of a task's whole
 //! test split, against fresh longer sequences from the task's generator, and optionally against
 //! a network's rounded outputs, reporting each check's first counterexample.
+//!
+//! Python's unbounded integers are the reference semantics on every backend: the JIT and the
+//! interpreter run in 64 bits and re-run the sequences that overflow in the arbitrary-precision
+//! interpreter ([`Program::run_exact`]); fresh labels that outgrow i64 come exactly from the
+//! task ([`Task::exact_labels`]). Sequences are run in blocks, so memory stays bounded at any
+//! length.
 
 use std::fmt::{self, Display, Formatter};
 
-use mips_core::data::Dataset;
-use mips_core::ir::{Network, Program};
+use mips_core::ir::{Network, Program, Values};
 use mips_core::pass::verify::rounded_outputs;
 use mips_core::task::Task;
 use mips_core::{MipsError, Result};
 use rayon::prelude::*;
 
-use crate::jit::JitProgram;
+use crate::jit::{Fault, JitProgram};
 use crate::python::run_python;
 
 /// The engine that runs the program.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Backend {
-    /// Native code from the Cranelift JIT.
+    /// Native code from the Cranelift JIT (64 bits; overflowed sequences re-run exactly).
     #[default]
     Jit,
-    /// The reference interpreter, `Program::run`.
+    /// The interpreter, `Program::run_any` (64 bits; overflowed sequences re-run exactly).
     Interp,
-    /// The emitted Python program, in one `python3` process.
+    /// The emitted Python program (unbounded integers), one `python3` process per block.
     Python,
 }
 
@@ -85,10 +90,10 @@ pub struct Counterexample {
     pub sequence: usize,
     /// Flat inputs, `len × input_dim`.
     pub inputs: Vec<i64>,
-    /// Flat expected outputs, `len × output_dim`.
-    pub expected: Vec<i64>,
+    /// Flat expected outputs, `len × output_dim`, or why they could not be computed.
+    pub expected: Outputs,
     /// The program's flat outputs, or its error.
-    pub got: std::result::Result<Vec<i64>, String>,
+    pub got: Outputs,
     input_dim: usize,
     output_dim: usize,
 }
@@ -96,25 +101,28 @@ pub struct Counterexample {
 impl Counterexample {
     /// The first step whose outputs differ (`None` when the program failed).
     pub fn first_difference(&self) -> Option<usize> {
-        let got = self.got.as_ref().ok()?;
-        let position = (0..got.len().max(self.expected.len())).find(|&i| got.get(i) != self.expected.get(i))?;
+        let (got, expected) = (self.got.as_ref().ok()?, self.expected.as_ref().ok()?);
+        let position = (0..got.len().max(expected.len())).find(|&i| got.text(i) != expected.text(i))?;
         Some(position / self.output_dim.max(1))
     }
 }
 
 /// Steps `from..to` of flat values, as `[a, b, …]` (tuples when `dim > 1`).
-fn steps(values: &[i64], dim: usize, from: usize, to: usize) -> String {
+fn steps(values: &Values, dim: usize, from: usize, to: usize) -> String {
     let dim = dim.max(1);
-    let shown: Vec<String> = values
-        .chunks(dim)
-        .skip(from)
-        .take(to.saturating_sub(from))
-        .map(|c| match c {
-            [v] => v.to_string(),
-            _ => format!("({})", c.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+    let count = values.len().div_ceil(dim);
+    let shown: Vec<String> = (from..to.min(count))
+        .map(|step| {
+            let parts: Vec<String> = (step * dim..((step + 1) * dim).min(values.len()))
+                .filter_map(|i| values.text(i))
+                .collect();
+            match parts.as_slice() {
+                [v] => v.clone(),
+                _ => format!("({})", parts.join(", ")),
+            }
         })
         .collect();
-    let more = values.len().div_ceil(dim) > to;
+    let more = count > to;
     format!(
         "[{}{}{}]",
         if from > 0 { "…, " } else { "" },
@@ -136,8 +144,12 @@ impl Display for Counterexample {
         if let Some(step) = self.first_difference() {
             write!(out, ", first difference at step {step}")?;
         }
-        write!(out, ": inputs {}", steps(&self.inputs, self.input_dim, from, to))?;
-        write!(out, ", expected {}", steps(&self.expected, self.output_dim, from, to))?;
+        let inputs = Values::Small(self.inputs.clone());
+        write!(out, ": inputs {}", steps(&inputs, self.input_dim, from, to))?;
+        match &self.expected {
+            Ok(expected) => write!(out, ", expected {}", steps(expected, self.output_dim, from, to))?,
+            Err(e) => write!(out, ", expected no labels: {e}")?,
+        }
         match &self.got {
             Ok(got) => write!(out, ", got {}", steps(got, self.output_dim, from, to)),
             Err(e) => write!(out, ", got error: {e}"),
@@ -158,6 +170,10 @@ pub struct Check {
     pub mismatches: usize,
     /// The first of them.
     pub first: Option<Counterexample>,
+    /// Sequences whose expected outputs outgrow i64 (given exactly).
+    pub exact_labels: usize,
+    /// Sequences the backend ran in 64 bits, overflowed, and re-ran in arbitrary precision.
+    pub exact_reruns: usize,
 }
 
 /// Everything [`verify`] found.
@@ -169,6 +185,9 @@ pub struct VerifyReport {
     pub checks: Vec<Check>,
     /// Checks that were skipped and why.
     pub notes: Vec<String>,
+    /// Sequences (over all checks, each counted once) re-run in arbitrary precision after a
+    /// 64-bit overflow; always 0 on the Python backend, which computes exactly throughout.
+    pub exact_reruns: usize,
 }
 
 impl VerifyReport {
@@ -193,7 +212,11 @@ impl VerifyReport {
                 )
             })
             .collect();
-        format!("{} ({} backend)", checks.join("; "), self.backend.name())
+        let reruns = match self.exact_reruns {
+            0 => String::new(),
+            n => format!(", {n} sequences re-run in arbitrary precision"),
+        };
+        format!("{} ({} backend{reruns})", checks.join("; "), self.backend.name())
     }
 }
 
@@ -207,6 +230,20 @@ impl Display for VerifyReport {
                 0 => writeln!(out, "all match")?,
                 n => writeln!(out, "{n} mismatching sequences")?,
             }
+            if c.exact_labels > 0 {
+                writeln!(
+                    out,
+                    "    {} of {} sequences have labels beyond 64-bit integers (computed exactly)",
+                    c.exact_labels, c.sequences
+                )?;
+            }
+            if c.exact_reruns > 0 {
+                writeln!(
+                    out,
+                    "    {} of {} sequences overflowed 64-bit integers and were re-run in arbitrary precision",
+                    c.exact_reruns, c.sequences
+                )?;
+            }
             if let Some(first) = &c.first {
                 writeln!(out, "    first: {first}")?;
             }
@@ -218,57 +255,157 @@ impl Display for VerifyReport {
     }
 }
 
-type Outputs = std::result::Result<Vec<i64>, String>;
+/// A sequence's exact outputs, or the error that stopped it.
+pub type Outputs = std::result::Result<Values, String>;
 
-/// Runs `program` on every sequence with `backend` (one compilation, one Python process).
-fn run_all(program: &Program, backend: Backend, sequences: &[&[i64]]) -> Result<Vec<Outputs>> {
-    match backend {
-        Backend::Interp => Ok(sequences
-            .par_iter()
-            .map(|s| program.run(s).map_err(|e| e.to_string()))
-            .collect()),
-        Backend::Jit => {
-            let jit = JitProgram::compile(program).map_err(|e| MipsError::invalid("program", e.to_string()))?;
-            let results = jit
-                .run_batch(sequences.iter().copied())
-                .map_err(|e| MipsError::invalid("dataset", e.to_string()))?;
-            Ok(results.into_iter().map(|r| r.map_err(|f| f.to_string())).collect())
+/// Steps per block of sequences run and compared together (bounds memory at any length).
+const BLOCK_STEPS: usize = 1 << 18;
+
+/// One sequence's outputs, and whether they needed an arbitrary-precision re-run.
+struct Run {
+    got: Outputs,
+    rerun: bool,
+}
+
+/// The program ready to run on its backend (compiled once).
+enum Runner<'a> {
+    Jit(&'a Program, Box<JitProgram>),
+    Interp(&'a Program),
+    Python(&'a Program),
+}
+
+impl<'a> Runner<'a> {
+    fn new(program: &'a Program, backend: Backend) -> Result<Runner<'a>> {
+        Ok(match backend {
+            Backend::Jit => Runner::Jit(
+                program,
+                Box::new(JitProgram::compile(program).map_err(|e| MipsError::invalid("program", e.to_string()))?),
+            ),
+            Backend::Interp => Runner::Interp(program),
+            Backend::Python => Runner::Python(program),
+        })
+    }
+
+    /// The exact outputs of every sequence: 64-bit runs, with the overflowed sequences re-run in
+    /// arbitrary precision (the Python backend is exact throughout).
+    fn run(&self, sequences: &[&[i64]]) -> Result<Vec<Run>> {
+        let exact = |program: &Program, inputs: &[i64]| Run {
+            got: program.run_exact(inputs).map_err(|e| e.to_string()),
+            rerun: true,
+        };
+        match self {
+            Runner::Interp(program) => Ok(sequences
+                .par_iter()
+                .map(|s| {
+                    let (got, rerun) = program.run_any(s);
+                    Run {
+                        got: got.map_err(|e| e.to_string()),
+                        rerun,
+                    }
+                })
+                .collect()),
+            Runner::Jit(program, jit) => {
+                let results = jit
+                    .run_batch(sequences.iter().copied())
+                    .map_err(|e| MipsError::invalid("dataset", e.to_string()))?;
+                Ok(results
+                    .into_par_iter()
+                    .zip(sequences.par_iter())
+                    .map(|(result, inputs)| match result {
+                        Ok(values) => Run {
+                            got: Ok(Values::Small(values)),
+                            rerun: false,
+                        },
+                        Err(Fault::Overflow) => exact(program, inputs),
+                        Err(fault) => Run {
+                            got: Err(fault.to_string()),
+                            rerun: false,
+                        },
+                    })
+                    .collect())
+            }
+            Runner::Python(program) => Ok(run_python(program, sequences)?
+                .into_iter()
+                .map(|got| Run { got, rerun: false })
+                .collect()),
         }
-        Backend::Python => run_python(program, sequences),
     }
 }
 
-/// The label sequences of a dataset.
-fn labels(data: &Dataset) -> Vec<&[i64]> {
-    data.sequences.iter().map(|s| s.outputs.as_slice()).collect()
+/// Expected outputs of sequence `k` of a check.
+type Expect<'e> = &'e (dyn Fn(usize) -> Outputs + Sync);
+
+/// A check being filled block by block.
+struct Pending<'e> {
+    check: Check,
+    expect: Expect<'e>,
 }
 
-/// Compares outputs with expectations, sequence by sequence.
-fn compare(name: String, program: &Program, inputs: &[&[i64]], expected: &[&[i64]], got: &[Outputs]) -> Check {
-    let mut check = Check {
-        name,
-        sequences: inputs.len(),
-        steps: inputs.iter().map(|s| s.len() / program.input_dim().max(1)).sum(),
-        mismatches: 0,
-        first: None,
-    };
-    for (index, ((inputs, expected), got)) in inputs.iter().zip(expected).zip(got).enumerate() {
-        if got.as_deref().ok() == Some(*expected) {
-            continue;
+/// Runs `inputs` block by block and compares every sequence with each check's expectation.
+fn run_checks(runner: &Runner, program: &Program, inputs: &[&[i64]], checks: &mut [Pending]) -> Result<usize> {
+    let dim = program.input_dim().max(1);
+    let mut reruns = 0;
+    let mut start = 0;
+    while start < inputs.len() {
+        let mut end = start;
+        let mut steps = 0;
+        while end < inputs.len() && (end == start || steps + inputs[end].len() / dim <= BLOCK_STEPS) {
+            steps += inputs[end].len() / dim;
+            end += 1;
         }
-        check.mismatches += 1;
-        if check.first.is_none() {
-            check.first = Some(Counterexample {
-                sequence: index,
-                inputs: inputs.to_vec(),
-                expected: expected.to_vec(),
-                got: got.clone(),
-                input_dim: program.input_dim(),
-                output_dim: program.output_dim(),
-            });
+        let block = &inputs[start..end];
+        let runs = runner.run(block)?;
+        let block_reruns = runs.iter().filter(|r| r.rerun).count();
+        reruns += block_reruns;
+        for pending in checks.iter_mut() {
+            let expect = pending.expect;
+            // Per sequence: (mismatch, expected labels outgrow i64).
+            let verdicts: Vec<(bool, bool)> = runs
+                .par_iter()
+                .enumerate()
+                .map(|(i, run)| {
+                    let want = expect(start + i);
+                    let big = matches!(want, Ok(Values::Big(_)));
+                    (want.is_err() || run.got != want, big)
+                })
+                .collect();
+            let check = &mut pending.check;
+            check.sequences += block.len();
+            check.steps += steps;
+            check.exact_reruns += block_reruns;
+            check.exact_labels += verdicts.iter().filter(|v| v.1).count();
+            check.mismatches += verdicts.iter().filter(|v| v.0).count();
+            if check.first.is_none()
+                && let Some(i) = verdicts.iter().position(|v| v.0)
+            {
+                check.first = Some(Counterexample {
+                    sequence: start + i,
+                    inputs: block[i].to_vec(),
+                    expected: expect(start + i),
+                    got: runs[i].got.clone(),
+                    input_dim: program.input_dim(),
+                    output_dim: program.output_dim(),
+                });
+            }
         }
+        start = end;
     }
-    check
+    Ok(reruns)
+}
+
+fn pending(name: String, expect: Expect<'_>) -> Pending<'_> {
+    Pending {
+        check: Check {
+            name,
+            sequences: 0,
+            steps: 0,
+            mismatches: 0,
+            first: None,
+            exact_labels: 0,
+            exact_reruns: 0,
+        },
+        expect,
+    }
 }
 
 /// Verifies `program` on `task`: against the labels of the whole test split, against
@@ -306,59 +443,51 @@ pub fn verify(program: &Program, task: &dyn Task, opts: &VerifyOptions) -> Resul
     let length = opts.length.unwrap_or(10 * info.seq_len.max(1));
     let fresh = match opts.n_long {
         0 => None,
-        n => {
-            let fresh = task.generate(opts.seed, n, length);
-            if fresh.is_none() {
-                notes.push(format!(
-                    "task '{}' cannot generate sequences (a data file): no check on longer sequences",
-                    info.name
-                ));
+        n => match task.generate_fresh(opts.seed, n, length) {
+            Ok(fresh) => Some(fresh),
+            Err(e) => {
+                notes.push(format!("{}: no check on longer sequences", error_text(&e)));
+                None
             }
-            fresh
-        }
+        },
     };
 
+    let runner = Runner::new(program, opts.backend)?;
     let test_inputs: Vec<&[i64]> = test.sequences.iter().map(|s| s.inputs.as_slice()).collect();
-    let fresh_inputs: Vec<&[i64]> = fresh
-        .iter()
-        .flat_map(|d| d.sequences.iter().map(|s| s.inputs.as_slice()))
-        .collect();
-    let all: Vec<&[i64]> = test_inputs.iter().chain(&fresh_inputs).copied().collect();
-    let results = run_all(program, opts.backend, &all)?;
-    let (test_results, fresh_results) = results.split_at(test_inputs.len());
-
-    let mut checks = vec![compare(
-        "test split (labels)".into(),
-        program,
-        &test_inputs,
-        &labels(test),
-        test_results,
-    )];
-    if let Some(fresh) = &fresh {
-        checks.push(compare(
-            format!("fresh sequences of length {length} (labels)"),
-            program,
-            &fresh_inputs,
-            &labels(fresh),
-            fresh_results,
-        ));
+    let labels = |k: usize| Ok(Values::Small(test.sequences[k].outputs.clone()));
+    let test_inputs_ref = &test_inputs;
+    let network = opts
+        .network
+        .map(|net| move |k: usize| Ok(Values::Small(rounded_outputs(net, test_inputs_ref[k]))));
+    let mut test_checks = vec![pending("test split (labels)".into(), &labels)];
+    if let Some(network) = &network {
+        test_checks.push(pending("test split (network's rounded outputs)".into(), network));
     }
-    if let Some(net) = opts.network {
-        let expected: Vec<Vec<i64>> = test_inputs.par_iter().map(|s| rounded_outputs(net, s)).collect();
-        let expected: Vec<&[i64]> = expected.iter().map(Vec::as_slice).collect();
-        checks.push(compare(
-            "test split (network's rounded outputs)".into(),
-            program,
-            &test_inputs,
-            &expected,
-            test_results,
-        ));
+    let mut exact_reruns = run_checks(&runner, program, &test_inputs, &mut test_checks)?;
+    let mut checks: Vec<Check> = test_checks.into_iter().map(|p| p.check).collect();
+
+    if let Some(fresh) = &fresh {
+        let inputs: Vec<&[i64]> = fresh.inputs.iter().map(Vec::as_slice).collect();
+        let expect = |k: usize| fresh.exact(task, k);
+        let mut fresh_check = [pending(format!("fresh sequences of length {length} (labels)"), &expect)];
+        exact_reruns += run_checks(&runner, program, &inputs, &mut fresh_check)?;
+        let [fresh_check] = fresh_check;
+        checks.insert(1, fresh_check.check);
     }
     Ok(VerifyReport {
         backend: opts.backend,
         checks,
         notes,
+        exact_reruns,
     })
+}
+
+/// An error's message without the "invalid task:" prefix of [`MipsError::Invalid`].
+fn error_text(error: &MipsError) -> String {
+    match error {
+        MipsError::Invalid { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -427,9 +556,10 @@ mod tests {
         let example = first.checks[1].first.as_ref().unwrap();
         let step = example.first_difference().unwrap();
         let ones = example.inputs[..=step].iter().sum::<i64>();
+        let (expected, got) = (example.expected.as_ref().unwrap(), example.got.as_ref().unwrap());
         assert_eq!(
-            (ones, example.expected[step], example.got.as_ref().unwrap()[step]),
-            (13, 13, 12)
+            (ones, expected.text(step), got.text(step)),
+            (13, Some("13".into()), Some("12".into()))
         );
         let text = first.to_string();
         assert!(
@@ -464,7 +594,7 @@ mod tests {
             let first = report.checks[0].first.as_ref().unwrap();
             match &first.got {
                 Err(e) => assert!(e.to_lowercase().contains("zero"), "{e}"),
-                Ok(got) => assert_ne!(got, &first.expected),
+                Ok(got) => assert_ne!(Ok(got), first.expected.as_ref()),
             }
         }
     }
@@ -528,5 +658,218 @@ mod tests {
                 .to_string()
                 .contains("jit, interp, python")
         );
+    }
+
+    /// `s = (s + x + MAX) - MAX`: a running count whose intermediate values leave i64.
+    fn detour() -> mips_core::ir::Program {
+        let plus_max = bin(BinOp::Add, bin(BinOp::Add, s(0), x(0)), c(i64::MAX));
+        testkit::program(
+            vec![("n", 0, bin(BinOp::Sub, plus_max, c(i64::MAX)))],
+            &["x"],
+            vec![s(0)],
+        )
+    }
+
+    #[test]
+    fn the_verdict_does_not_depend_on_the_backend_beyond_i64() {
+        let task = TestTask::new(count(None), (0, 1), 10, 100, true);
+        let reports: Vec<VerifyReport> = backends("the_verdict_does_not_depend_on_the_backend_beyond_i64")
+            .into_iter()
+            .map(|b| verify(&detour(), &task, &opts(b, 30)).unwrap())
+            .collect();
+        for report in &reports {
+            assert!(report.passed(), "{report}");
+            assert_eq!(report.checks.len(), 2);
+            // Every sequence with a 1 overflows i64 on the way (the test split's all-zero
+            // sequences, if any, do not).
+            let expected_reruns = match report.backend {
+                Backend::Python => 0,
+                _ => {
+                    100 + 30
+                        - task
+                            .test_split()
+                            .sequences
+                            .iter()
+                            .filter(|s| !s.inputs.contains(&1))
+                            .count()
+                }
+            };
+            assert_eq!(report.exact_reruns, expected_reruns, "{report}");
+            if expected_reruns > 0 {
+                let text = report.to_string();
+                assert!(
+                    text.contains("30 of 30 sequences overflowed 64-bit integers and were re-run"),
+                    "{text}"
+                );
+                assert!(report.summary().contains("sequences re-run in arbitrary precision"));
+            }
+        }
+        // A division by zero stays an error on every backend, also after an overflow.
+        let faulty = testkit::program(
+            vec![("n", 0, bin(BinOp::Add, s(0), x(0)))],
+            &["x"],
+            vec![bin(
+                BinOp::FloorDiv,
+                bin(BinOp::Sub, bin(BinOp::Add, s(0), c(i64::MAX)), c(i64::MAX)),
+                bin(BinOp::Sub, s(0), c(3)),
+            )],
+        );
+        for backend in backends("the_verdict_does_not_depend_on_the_backend_beyond_i64") {
+            let report = verify(&faulty, &task, &opts(backend, 30)).unwrap();
+            assert!(!report.passed());
+            assert_eq!(report.checks[1].mismatches, 30, "{report}");
+            let first = report.checks[1].first.as_ref().unwrap();
+            assert!(
+                first.got.as_ref().unwrap_err().to_lowercase().contains("zero"),
+                "{report}"
+            );
+        }
+    }
+
+    /// The program `synth` wrote for Newton_Magnetic (results/programs/Newton_Magnetic.py):
+    /// `c, total, d, e = total + d + e - 2a - b, total + e - a - b,
+    /// 2 total + 3d + b - 2c - 2e - 2a, total + d - c - a`; outputs `(total - c, e - total)`.
+    fn newton_magnetic() -> mips_core::ir::Program {
+        let sum = |terms: Vec<(i64, Expr)>| {
+            terms
+                .into_iter()
+                .map(|(k, e)| if k == 1 { e } else { bin(BinOp::Mul, c(k), e) })
+                .reduce(|a, b| bin(BinOp::Add, a, b))
+                .unwrap()
+        };
+        let (cc, total, d, e, a, b) = (s(0), s(1), s(2), s(3), x(0), x(1));
+        testkit::program(
+            vec![
+                (
+                    "c",
+                    0,
+                    sum(vec![
+                        (1, total.clone()),
+                        (1, d.clone()),
+                        (1, e.clone()),
+                        (-2, a.clone()),
+                        (-1, b.clone()),
+                    ]),
+                ),
+                (
+                    "total",
+                    0,
+                    sum(vec![
+                        (1, total.clone()),
+                        (1, e.clone()),
+                        (-1, a.clone()),
+                        (-1, b.clone()),
+                    ]),
+                ),
+                (
+                    "d",
+                    0,
+                    sum(vec![
+                        (2, total.clone()),
+                        (3, d.clone()),
+                        (1, b.clone()),
+                        (-2, cc.clone()),
+                        (-2, e.clone()),
+                        (-2, a.clone()),
+                    ]),
+                ),
+                ("e", 0, sum(vec![(1, total.clone()), (1, d), (-1, cc.clone()), (-1, a)])),
+            ],
+            &["a", "b"],
+            vec![bin(BinOp::Sub, total.clone(), cc), bin(BinOp::Sub, e, total)],
+        )
+    }
+
+    use mips_core::ir::Expr;
+
+    /// Newton_Magnetic with the first 2000 rows of its test split (for the slow Python backend);
+    /// fresh sequences and exact labels from the task itself.
+    struct ShortTestSplit {
+        task: mips_core::tasks::BuiltinTask,
+        test: mips_core::data::Dataset,
+    }
+
+    impl Task for ShortTestSplit {
+        fn info(&self) -> &mips_core::task::TaskInfo {
+            self.task.info()
+        }
+        fn train_batch(&self, seed: u64, n: usize) -> mips_core::data::Dataset {
+            self.task.train_batch(seed, n)
+        }
+        fn test_split(&self) -> &mips_core::data::Dataset {
+            &self.test
+        }
+        fn generate(&self, seed: u64, n: usize, len: usize) -> Option<mips_core::data::Dataset> {
+            self.task.generate(seed, n, len)
+        }
+        fn generate_fresh(&self, seed: u64, n: usize, len: usize) -> Result<mips_core::task::FreshSequences> {
+            self.task.generate_fresh(seed, n, len)
+        }
+        fn exact_labels(&self, inputs: &[i64]) -> Option<Vec<mips_core::BigInt>> {
+            self.task.exact_labels(inputs)
+        }
+    }
+
+    /// `verify --length 1000` with 40 fresh sequences (the whole test split except on Python).
+    fn long_report(program: &mips_core::ir::Program, backend: Backend) -> VerifyReport {
+        let task = mips_core::tasks::builtin("Newton_Magnetic").unwrap();
+        let options = VerifyOptions {
+            length: Some(1000),
+            ..opts(backend, 40)
+        };
+        if backend == Backend::Python {
+            let test = task.test_split().head(2000);
+            return verify(program, &ShortTestSplit { task, test }, &options).unwrap();
+        }
+        verify(program, &task, &options).unwrap()
+    }
+
+    #[test]
+    fn newton_magnetic_is_verified_exactly_at_length_1000() {
+        let python = testkit::python3_available("newton_magnetic_is_verified_exactly_at_length_1000");
+        for backend in [Backend::Jit, Backend::Interp] {
+            let report = long_report(&newton_magnetic(), backend);
+            assert!(report.passed(), "{report}");
+            assert!(report.notes.is_empty(), "{report}");
+            let fresh = &report.checks[1];
+            assert_eq!(
+                (fresh.name.as_str(), fresh.sequences, fresh.steps),
+                ("fresh sequences of length 1000 (labels)", 40, 40_000)
+            );
+            // Every 1000-step sequence outgrows i64: labels exact, runs re-run.
+            assert_eq!((fresh.exact_labels, fresh.exact_reruns), (40, 40), "{report}");
+            assert_eq!(report.exact_reruns, 40);
+            assert!(
+                report
+                    .to_string()
+                    .contains("40 of 40 sequences have labels beyond 64-bit integers")
+            );
+        }
+        if python {
+            let report = long_report(&newton_magnetic(), Backend::Python);
+            assert!(report.passed(), "{report}");
+            assert_eq!((report.checks[1].steps, report.checks[1].exact_labels), (40_000, 40));
+        }
+    }
+
+    #[test]
+    fn a_wrong_newton_magnetic_program_fails_at_length_1000() {
+        // Clamped to ±2^62: exact while the positions are small (the test split), wrong later.
+        let mut wrong = newton_magnetic();
+        let clamp = |e: Expr| bin(BinOp::Max, bin(BinOp::Min, e, c(1 << 62)), c(-(1 << 62)));
+        wrong.outputs = wrong.outputs.into_iter().map(clamp).collect();
+        let mut backends = vec![Backend::Jit, Backend::Interp];
+        if testkit::python3_available("a_wrong_newton_magnetic_program_fails_at_length_1000") {
+            backends.push(Backend::Python);
+        }
+        for backend in backends {
+            let report = long_report(&wrong, backend);
+            assert!(!report.passed(), "{report}");
+            assert_eq!(report.checks[0].mismatches, 0, "{report}");
+            assert_eq!(report.checks[1].mismatches, 40, "{report}");
+            let first = report.checks[1].first.as_ref().unwrap();
+            assert!(first.first_difference().unwrap() > 60, "{report}");
+            assert!(report.to_string().contains("FAILED"));
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! Semantics are the interpreter's (`Program::run`): Python floor division and modulo,
 //! comparisons and logical operators giving 0/1, both operands of every binary operator
 //! evaluated, only the taken branch of a conditional evaluated. Division by zero and i64
-//! overflow stop the sequence with a [`Fault`] instead of trapping or wrapping.
+//! overflow stop the sequence with a [`Fault`] instead of trapping or wrapping; the harness
+//! re-runs the sequences flagged [`Fault::Overflow`] in arbitrary precision
+//! ([`Program::run_exact`]).
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{AbiParam, Block, InstBuilder, MemFlagsData, Type, Value, types};
@@ -43,7 +45,7 @@ pub enum JitError {
 pub enum Fault {
     /// `//` or `%` by zero.
     DivisionByZero,
-    /// A result outside the i64 range.
+    /// A result outside the i64 range (the exact value exists: [`Program::run_exact`]).
     Overflow,
 }
 
@@ -830,43 +832,15 @@ mod tests {
         }
     }
 
-    fn leaf() -> impl Strategy<Value = Expr> {
-        prop_oneof![
-            (-4i64..5).prop_map(Expr::Const),
-            prop::sample::select(vec![i64::MIN, i64::MAX, -1, 1 << 40, 7, -10, 12345]).prop_map(Expr::Const),
-            (0usize..2).prop_map(Expr::state),
-            (0usize..2).prop_map(Expr::input),
-        ]
-    }
-
-    fn expr() -> impl Strategy<Value = Expr> {
-        leaf().prop_recursive(4, 24, 3, |inner| {
-            prop_oneof![
-                (
-                    prop::sample::select(vec![UnOp::Neg, UnOp::Not, UnOp::Abs]),
-                    inner.clone()
-                )
-                    .prop_map(|(op, a)| Expr::un(op, a)),
-                (prop::sample::select(BinOp::ALL.to_vec()), inner.clone(), inner.clone())
-                    .prop_map(|(op, a, b)| Expr::bin(op, a, b)),
-                (inner.clone(), inner.clone(), inner).prop_map(|(c, t, e)| Expr::ite(c, t, e)),
-            ]
-        })
-    }
-
-    fn value() -> impl Strategy<Value = i64> {
-        prop_oneof![4 => -6i64..7, 1 => prop::sample::select(vec![i64::MIN, i64::MAX, -1, 0, 1 << 33])]
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
         #[test]
         fn jit_matches_the_interpreter_on_random_programs(
-            updates in prop::collection::vec(expr(), 2),
-            outputs in prop::collection::vec(expr(), 1..3),
+            updates in prop::collection::vec(testkit::expr(), 2),
+            outputs in prop::collection::vec(testkit::expr(), 1..3),
             init in prop::collection::vec(-3i64..4, 2),
-            sequences in prop::collection::vec(prop::collection::vec(value(), 0..12), 1..6),
+            sequences in prop::collection::vec(prop::collection::vec(testkit::value(), 0..12), 1..6),
         ) {
             let program = testkit::program(
                 vec![("p", init[0], updates[0].clone()), ("q", init[1], updates[1].clone())],

@@ -5,9 +5,9 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use mips_core::ir::Program;
 use mips_core::ir::program_fmt::Dialect;
-use mips_core::{MipsError, Result};
+use mips_core::ir::{Program, Values};
+use mips_core::{BigInt, MipsError, Result};
 
 /// What the docstring of an emitted program says about it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -22,10 +22,9 @@ pub struct ProgramDoc {
 
 /// The program as a Python function `f(xs)` returning the list of per-step outputs. Each
 /// element of `xs` is an int (one input) or a tuple (several); each output is an int (one
-/// output) or a tuple. Integers are unbounded in Python: where the interpreter reports an
-/// i64 overflow, the function returns the exact value.
+/// output) or a tuple. Integers are unbounded, as in [`Program::run_exact`].
 pub fn emit_python(program: &Program, doc: &ProgramDoc) -> String {
-    emit(program, doc, false)
+    emit(program, doc)
 }
 
 /// Python keywords and the names the emitted code itself uses.
@@ -33,7 +32,7 @@ const RESERVED: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
     "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
     "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "match", "case", "type", "f", "xs", "ys",
-    "int", "abs", "min", "max", "bool", "_", "_i64",
+    "int", "abs", "min", "max", "bool", "_",
 ];
 
 fn is_identifier(name: &str) -> bool {
@@ -71,9 +70,8 @@ fn doc_text(text: &str) -> String {
     text.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
 }
 
-/// Emits `f`; with `checked`, every new state is passed to `_i64` (which the runner defines)
-/// so that values the interpreter cannot represent stop the sequence.
-fn emit(program: &Program, doc: &ProgramDoc, checked: bool) -> String {
+/// Emits `f`.
+fn emit(program: &Program, doc: &ProgramDoc) -> String {
     let (states, inputs) = python_names(program);
     let named = Program {
         state_names: states.clone(),
@@ -130,9 +128,6 @@ fn emit(program: &Program, doc: &ProgramDoc, checked: bool) -> String {
     if !states.is_empty() {
         let updates = named.fmt_tuple(&program.updates, Dialect::Python);
         out.push_str(&format!("        {} = {updates}\n", states.join(", ")));
-        if checked {
-            out.push_str(&format!("        _i64({})\n", states.join(", ")));
-        }
     }
     let outputs = named.fmt_tuple(&program.outputs, Dialect::Python);
     match program.outputs.len() {
@@ -157,10 +152,9 @@ fn runner(functions: &[PyFunction]) -> String {
     let mut script = String::from(
         r#"import sys
 
-def _i64(*values):
-    for v in values:
-        if not -9223372036854775808 <= v <= 9223372036854775807:
-            raise OverflowError("state value outside the 64-bit range")
+# Outputs of any size are printed in full.
+if hasattr(sys, "set_int_max_str_digits"):
+    sys.set_int_max_str_digits(0)
 
 "#,
     );
@@ -212,12 +206,11 @@ fn io_error(path: &std::path::Path, source: std::io::Error) -> MipsError {
 }
 
 /// Runs the emitted program with `python3` over every sequence (flat `len × input_dim` inputs)
-/// in one process. Per sequence: the flat outputs, or the Python error (outputs outside the
-/// i64 range count as overflow errors, as in the interpreter). Fails when `python3` cannot be
-/// run or does not answer one line per sequence.
-pub(crate) fn run_python(program: &Program, sequences: &[&[i64]]) -> Result<Vec<Result<Vec<i64>, String>>> {
+/// in one process. Per sequence: the exact flat outputs, or the Python error. Fails when
+/// `python3` cannot be run or does not answer one line per sequence.
+pub(crate) fn run_python(program: &Program, sequences: &[&[i64]]) -> Result<Vec<Result<Values, String>>> {
     let f = PyFunction {
-        source: emit(program, &ProgramDoc::default(), true),
+        source: emit(program, &ProgramDoc::default()),
         input_dim: program.input_dim(),
         output_dim: program.output_dim(),
     };
@@ -227,7 +220,7 @@ pub(crate) fn run_python(program: &Program, sequences: &[&[i64]]) -> Result<Vec<
 
 /// Runs `functions` with `python3` in one process, each job being a function index and the flat
 /// inputs of one sequence.
-fn run_script(functions: &[PyFunction], jobs: &[(usize, &[i64])]) -> Result<Vec<Result<Vec<i64>, String>>> {
+fn run_script(functions: &[PyFunction], jobs: &[(usize, &[i64])]) -> Result<Vec<Result<Values, String>>> {
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let script = TempScript(std::env::temp_dir().join(format!("mips-verify-{}-{n}.py", std::process::id())));
@@ -267,7 +260,7 @@ fn run_script(functions: &[PyFunction], jobs: &[(usize, &[i64])]) -> Result<Vec<
     }
     written.map_err(|e| io_error(python, e))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let results: Vec<Result<Vec<i64>, String>> = stdout.lines().map(parse_line).collect();
+    let results: Vec<Result<Values, String>> = stdout.lines().map(parse_line).collect();
     if results.len() != jobs.len() {
         return Err(MipsError::invalid(
             "python3",
@@ -277,16 +270,20 @@ fn run_script(functions: &[PyFunction], jobs: &[(usize, &[i64])]) -> Result<Vec<
     Ok(results)
 }
 
-fn parse_line(line: &str) -> Result<Vec<i64>, String> {
+/// One answer line: integers of any size, or `E <error>`.
+fn parse_line(line: &str) -> Result<Values, String> {
     if let Some(error) = line.strip_prefix("E ") {
         return Err(error.to_string());
     }
-    line.split_whitespace()
-        .map(|v| {
-            v.parse::<i64>()
-                .map_err(|_| format!("output {v} outside the 64-bit range"))
-        })
-        .collect()
+    let small: Option<Vec<i64>> = line.split_whitespace().map(|v| v.parse().ok()).collect();
+    if let Some(small) = small {
+        return Ok(Values::Small(small));
+    }
+    let big: Result<Vec<BigInt>, String> = line
+        .split_whitespace()
+        .map(|v| v.parse().map_err(|_| format!("python3 answered '{v}', not an integer")))
+        .collect();
+    big.map(Values::from_big)
 }
 
 #[cfg(test)]
@@ -296,12 +293,13 @@ mod tests {
     use mips_core::ir::BinOp;
     use mips_core::ir::program::{floor_div, floor_mod};
 
-    /// Requires the interpreter's outputs, or an error where it has one.
-    fn agree(name: &str, program: &Program, sequences: &[Vec<i64>], got: Vec<Result<Vec<i64>, String>>) {
+    /// Requires the arbitrary-precision interpreter's outputs, or an error where it has one.
+    fn agree(name: &str, program: &Program, sequences: &[Vec<i64>], got: Vec<Result<Values, String>>) {
+        assert_eq!(sequences.len(), got.len());
         for (seq, got) in sequences.iter().zip(got) {
-            match (program.run(seq), got) {
+            match (program.run_exact(seq), got) {
                 (Ok(want), Ok(got)) => assert_eq!(want, got, "{name}: inputs {seq:?}"),
-                (Err(_), Err(_)) => {}
+                (Err(_), Err(py)) => assert!(py.starts_with("ZeroDivisionError"), "{name}: {py}"),
                 (want, got) => panic!("{name}: inputs {seq:?}: interpreter {want:?}, python {got:?}"),
             }
         }
@@ -315,35 +313,28 @@ mod tests {
         }
     }
 
-    /// The emitted function and the harness's checked variant, for every program of the suite,
-    /// in one python3 process.
+    /// The emitted function of every program of the suite, in one python3 process.
     #[test]
-    fn emitted_python_matches_the_interpreter() {
-        if !testkit::python3_available("emitted_python_matches_the_interpreter") {
+    fn emitted_python_matches_the_exact_interpreter() {
+        if !testkit::python3_available("emitted_python_matches_the_exact_interpreter") {
             return;
         }
         let suite = testkit::suite();
         let mut functions = Vec::new();
         let mut jobs = Vec::new();
         for case in &suite {
-            for checked in [false, true] {
-                let source = emit(&case.program, &ProgramDoc::default(), checked);
-                jobs.extend(case.sequences.iter().map(|s| (functions.len(), s.as_slice())));
-                functions.push(function(&case.program, source));
-            }
+            let source = emit(&case.program, &ProgramDoc::default());
+            jobs.extend(case.sequences.iter().map(|s| (functions.len(), s.as_slice())));
+            functions.push(function(&case.program, source));
         }
         let mut got = run_script(&functions, &jobs).unwrap().into_iter();
+        let mut beyond = 0;
         for case in &suite {
-            for checked in ["plain", "checked"] {
-                let results = got.by_ref().take(case.sequences.len()).collect();
-                agree(
-                    &format!("{} ({checked})", case.name),
-                    &case.program,
-                    &case.sequences,
-                    results,
-                );
-            }
+            let results: Vec<_> = got.by_ref().take(case.sequences.len()).collect();
+            beyond += results.iter().filter(|r| matches!(r, Ok(Values::Big(_)))).count();
+            agree(case.name, &case.program, &case.sequences, results);
         }
+        assert!(beyond > 5, "the suite reaches values beyond i64: {beyond}");
     }
 
     #[test]
@@ -368,7 +359,10 @@ mod tests {
         for (pair, got) in pairs.iter().zip(got) {
             let (a, b) = (pair[0], pair[1]);
             match (floor_div(a, b), floor_mod(a, b), got) {
-                (Ok(q), Ok(r), Ok(py)) => assert_eq!(vec![q, r], py, "{a} // {b}, {a} % {b}"),
+                (Ok(q), Ok(r), Ok(py)) => assert_eq!(Values::Small(vec![q, r]), py, "{a} // {b}, {a} % {b}"),
+                (Err(_), Ok(r), Ok(py)) if a == i64::MIN && b == -1 => {
+                    assert_eq!(py, Values::from_big(vec![BigInt::from(1u64 << 63), BigInt::from(r)]))
+                }
                 (Err(_), _, Err(py)) => assert!(b == 0 || (a == i64::MIN && b == -1), "{a}, {b}: {py}"),
                 (q, r, py) => panic!("{a}, {b}: rust {q:?} {r:?}, python {py:?}"),
             }
@@ -436,6 +430,51 @@ mod tests {
             let jobs: Vec<(usize, &[i64])> = sequences.iter().map(|s| (0, s.as_slice())).collect();
             let got = run_script(&[function(&p, text)], &jobs).unwrap();
             agree("names", &p, &sequences, got);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+        /// The arbitrary-precision interpreter agrees with python3 on random programs whose
+        /// values leave i64 (extreme constants and inputs, products of them).
+        #[test]
+        fn the_exact_interpreter_agrees_with_python(
+            programs in proptest::collection::vec(
+                (
+                    proptest::collection::vec(testkit::expr(), 2),
+                    proptest::collection::vec(testkit::expr(), 1..3),
+                    proptest::collection::vec(-3i64..4, 2),
+                ),
+                8,
+            ),
+            sequences in proptest::collection::vec(proptest::collection::vec(testkit::value(), 0..12), 1..6),
+        ) {
+            if !testkit::python3_available("the_exact_interpreter_agrees_with_python") {
+                return Ok(());
+            }
+            let programs: Vec<Program> = programs
+                .into_iter()
+                .map(|(updates, outputs, init)| {
+                    testkit::program(
+                        vec![("p", init[0], updates[0].clone()), ("q", init[1], updates[1].clone())],
+                        &["a", "b"],
+                        outputs,
+                    )
+                })
+                .collect();
+            let sequences: Vec<Vec<i64>> =
+                sequences.into_iter().map(|mut s| { s.truncate(s.len() / 2 * 2); s }).collect();
+            let functions: Vec<PyFunction> =
+                programs.iter().map(|p| function(p, emit(p, &ProgramDoc::default()))).collect();
+            let jobs: Vec<(usize, &[i64])> = (0..programs.len())
+                .flat_map(|k| sequences.iter().map(move |s| (k, s.as_slice())))
+                .collect();
+            let mut got = run_script(&functions, &jobs).unwrap().into_iter();
+            for program in &programs {
+                let results = got.by_ref().take(sequences.len()).collect();
+                agree("random", program, &sequences, results);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ use mips_core::data::{Dataset, Sequence};
 use mips_core::ir::{BinOp, Expr, Program, UnOp};
 use mips_core::rng::mix;
 use mips_core::task::{Loss, Task, TaskInfo};
+use proptest::prelude::*;
 
 pub fn s(k: usize) -> Expr {
     Expr::state(k)
@@ -370,4 +371,35 @@ impl Task for TestTask {
     fn generate(&self, seed: u64, n: usize, len: usize) -> Option<Dataset> {
         self.can_generate.then(|| self.make(seed, n, len))
     }
+}
+
+/// Leaves: small and extreme constants, two states, two inputs.
+fn leaf() -> impl Strategy<Value = Expr> {
+    prop_oneof![
+        (-4i64..5).prop_map(Expr::Const),
+        prop::sample::select(vec![i64::MIN, i64::MAX, -1, 1 << 40, 7, -10, 12345]).prop_map(Expr::Const),
+        (0usize..2).prop_map(Expr::state),
+        (0usize..2).prop_map(Expr::input),
+    ]
+}
+
+/// Random expressions over two states and two inputs, with every operator.
+pub fn expr() -> impl Strategy<Value = Expr> {
+    leaf().prop_recursive(4, 24, 3, |inner| {
+        prop_oneof![
+            (
+                prop::sample::select(vec![UnOp::Neg, UnOp::Not, UnOp::Abs]),
+                inner.clone()
+            )
+                .prop_map(|(op, a)| Expr::un(op, a)),
+            (prop::sample::select(BinOp::ALL.to_vec()), inner.clone(), inner.clone())
+                .prop_map(|(op, a, b)| Expr::bin(op, a, b)),
+            (inner.clone(), inner.clone(), inner).prop_map(|(c, t, e)| Expr::ite(c, t, e)),
+        ]
+    })
+}
+
+/// Input values: mostly small, sometimes extreme.
+pub fn value() -> impl Strategy<Value = i64> {
+    prop_oneof![4 => -6i64..7, 1 => prop::sample::select(vec![i64::MIN, i64::MAX, -1, 0, 1 << 33])]
 }

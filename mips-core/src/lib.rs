@@ -15,3 +15,5 @@ pub mod train;
 
 pub use error::{MipsError, Result};
 pub use inventory;
+/// The arbitrary-precision integers of exact evaluation (`ir::exact`, `Task::exact_labels`).
+pub use num_bigint::BigInt;

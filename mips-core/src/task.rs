@@ -1,9 +1,12 @@
 //! What a task is to the rest of mips: a source of training batches, a held-out test split,
-//! and (for built-in tasks) fresh sequences of any length.
+//! and (for built-in tasks) fresh sequences of any length, labelled exactly even where the
+//! values outgrow i64.
 
+use num_bigint::BigInt;
 use serde::{Deserialize, Serialize};
 
-use crate::data::Dataset;
+use crate::data::{Dataset, Sequence};
+use crate::ir::Values;
 use crate::{MipsError, Result};
 
 /// Training loss for regressed outputs.
@@ -90,8 +93,111 @@ pub trait Task: Send + Sync {
     fn train_batch(&self, seed: u64, n: usize) -> Dataset;
     /// The whole held-out test split (disjoint seed from any training batch).
     fn test_split(&self) -> &Dataset;
-    /// `n` fresh sequences of length `len`, when the task can generate them (built-in tasks).
+    /// `n` fresh sequences of length `len`, when the task can generate them (built-in tasks)
+    /// and every label fits in i64 ([`Task::generate_fresh`] says which cause holds).
     fn generate(&self, seed: u64, n: usize, len: usize) -> Option<Dataset>;
+    /// `n` fresh sequences of length `len` for checks at any length: the inputs
+    /// [`Task::generate`] draws for `seed`, with labels in i64 where they fit and the others
+    /// left to [`Task::exact_labels`]; an error saying why when the task cannot generate
+    /// sequences (a data file). The default wraps [`Task::generate`].
+    fn generate_fresh(&self, seed: u64, n: usize, len: usize) -> Result<FreshSequences> {
+        let data = self.generate(seed, n, len).ok_or_else(|| {
+            MipsError::invalid(
+                "task",
+                format!(
+                    "task '{}' cannot generate sequences (a data file holds only its rows)",
+                    self.info().name
+                ),
+            )
+        })?;
+        let (inputs, labels) = data.sequences.into_iter().map(|s| (s.inputs, Some(s.outputs))).unzip();
+        Ok(FreshSequences {
+            input_dim: data.input_dim,
+            output_dim: data.output_dim,
+            inputs,
+            labels,
+        })
+    }
+    /// The exact labels (flat, `len × output_dim`) of one input sequence by the task's rule, for
+    /// the sequences whose labels outgrow i64; `None` when the task has no rule to compute them.
+    fn exact_labels(&self, _inputs: &[i64]) -> Option<Vec<BigInt>> {
+        None
+    }
+}
+
+/// Fresh sequences for checks at any length (see [`Task::generate_fresh`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FreshSequences {
+    pub input_dim: usize,
+    pub output_dim: usize,
+    /// Flat inputs (`len × input_dim`) of each sequence.
+    pub inputs: Vec<Vec<i64>>,
+    /// Each sequence's flat labels when every one fits in i64, else `None` (exact labels from
+    /// [`Task::exact_labels`]).
+    pub labels: Vec<Option<Vec<i64>>>,
+}
+
+impl FreshSequences {
+    /// Number of sequences whose labels outgrow i64.
+    pub fn outgrown(&self) -> usize {
+        self.labels.iter().filter(|l| l.is_none()).count()
+    }
+
+    /// The exact labels of sequence `k`, or why they cannot be given.
+    pub fn exact(&self, task: &dyn Task, k: usize) -> std::result::Result<Values, String> {
+        match &self.labels[k] {
+            Some(labels) => Ok(Values::Small(labels.clone())),
+            None => task
+                .exact_labels(&self.inputs[k])
+                .map(Values::from_big)
+                .ok_or_else(|| format!("task '{}' cannot label sequence {k} exactly", task.info().name)),
+        }
+    }
+
+    /// The sequences as an i64 dataset, or an error naming the step where a label first
+    /// leaves the i64 range, with its value (data files hold 64-bit integers).
+    pub fn into_dataset(self, task: &dyn Task) -> Result<Dataset> {
+        if self.outgrown() > 0 {
+            let name = &task.info().name;
+            let dim = self.output_dim.max(1);
+            // The earliest step (over all sequences) with a value outside i64.
+            let mut first: Option<(usize, usize, BigInt)> = None;
+            for k in (0..self.labels.len()).filter(|&k| self.labels[k].is_none()) {
+                let values = self.exact(task, k).map_err(|e| MipsError::invalid("task", e))?;
+                if let Some((i, value)) = values.first_big()
+                    && first.as_ref().is_none_or(|(_, step, _)| i / dim < *step)
+                {
+                    first = Some((k, i / dim, value.clone()));
+                }
+            }
+            let len = self.inputs[0].len() / self.input_dim.max(1);
+            let message = match first {
+                Some((k, step, value)) => format!(
+                    "the labels of task '{name}' outgrow 64-bit integers at length {len}: step {} (counting \
+                     from 1) of sequence {k} is {value}, outside {}..={}; data files hold 64-bit integers: \
+                     ask for shorter sequences (at most {step} steps for this one)",
+                    step + 1,
+                    i64::MIN,
+                    i64::MAX,
+                ),
+                None => format!("task '{name}' could not label its sequences in 64-bit integers"),
+            };
+            return Err(MipsError::invalid("sequence length", message));
+        }
+        Ok(Dataset {
+            input_dim: self.input_dim,
+            output_dim: self.output_dim,
+            sequences: self
+                .inputs
+                .into_iter()
+                .zip(self.labels)
+                .map(|(inputs, outputs)| Sequence {
+                    inputs,
+                    outputs: outputs.unwrap_or_default(),
+                })
+                .collect(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -30,12 +30,9 @@ pub fn run(args: DataArgs, globals: &Globals) -> anyhow::Result<()> {
         if len == 0 {
             anyhow::bail!("--len must be at least 1");
         }
-        task.generate(globals.seed, args.n, len).ok_or_else(|| {
-            anyhow::anyhow!(
-                "{} is a data file: it cannot generate sequences of a chosen length",
-                args.task
-            )
-        })?
+        // Says which cause holds: a data file, or labels that outgrow 64-bit integers.
+        task.generate_fresh(globals.seed, args.n, len)?
+            .into_dataset(task.as_ref())?
     } else {
         task.train_batch(globals.seed, args.n)
     };

@@ -1,7 +1,10 @@
 //! A symbolic program: integer state variables updated simultaneously from the previous state
 //! and the current input, and output expressions over the new state and the input.
-//! Arithmetic follows Python's integer semantics (floor `//` and `%`, comparisons give 0/1);
-//! division by zero and i64 overflow are errors, never wrapped values.
+//! Arithmetic follows Python's integer semantics (floor `//` and `%`, comparisons give 0/1,
+//! unbounded integers). [`Program::run`] is the 64-bit fast path: a value outside i64 stops it
+//! with an overflow error ([`is_overflow`]), never a wrapped value, and
+//! [`Program::run_exact`] gives the exact values. Division by zero is an error
+//! on every path.
 
 use serde::{Deserialize, Serialize};
 
@@ -74,11 +77,11 @@ impl BinOp {
 
     /// Applies the operator with Python semantics.
     pub fn apply(self, a: i64, b: i64) -> Result<i64> {
-        let overflow = || MipsError::Eval(format!("integer overflow in {a} {} {b}", self.symbol()));
+        let too_big = || overflow(format!("{a} {} {b}", self.symbol()));
         Ok(match self {
-            BinOp::Add => a.checked_add(b).ok_or_else(overflow)?,
-            BinOp::Sub => a.checked_sub(b).ok_or_else(overflow)?,
-            BinOp::Mul => a.checked_mul(b).ok_or_else(overflow)?,
+            BinOp::Add => a.checked_add(b).ok_or_else(too_big)?,
+            BinOp::Sub => a.checked_sub(b).ok_or_else(too_big)?,
+            BinOp::Mul => a.checked_mul(b).ok_or_else(too_big)?,
             BinOp::FloorDiv => floor_div(a, b)?,
             BinOp::Mod => floor_mod(a, b)?,
             BinOp::Min => a.min(b),
@@ -146,15 +149,24 @@ impl UnOp {
     /// Applies the operator with Python semantics.
     pub fn apply(self, a: i64) -> Result<i64> {
         match self {
-            UnOp::Neg => a
-                .checked_neg()
-                .ok_or_else(|| MipsError::Eval(format!("integer overflow in -({a})"))),
+            UnOp::Neg => a.checked_neg().ok_or_else(|| overflow(format!("-({a})"))),
             UnOp::Not => Ok((a == 0) as i64),
-            UnOp::Abs => a
-                .checked_abs()
-                .ok_or_else(|| MipsError::Eval(format!("integer overflow in abs({a})"))),
+            UnOp::Abs => a.checked_abs().ok_or_else(|| overflow(format!("abs({a})"))),
         }
     }
+}
+
+const OVERFLOW: &str = "integer overflow in ";
+
+/// The error of an operation whose exact result is outside the i64 range.
+fn overflow(operation: String) -> MipsError {
+    MipsError::Eval(format!("{OVERFLOW}{operation}"))
+}
+
+/// True when `error` is a 64-bit overflow of [`Program::run`] (the exact value exists: see
+/// [`Program::run_exact`]), false for division by zero and every other error.
+pub fn is_overflow(error: &MipsError) -> bool {
+    matches!(error, MipsError::Eval(message) if message.starts_with(OVERFLOW))
 }
 
 /// Python's `a // b`.
@@ -162,9 +174,7 @@ pub fn floor_div(a: i64, b: i64) -> Result<i64> {
     if b == 0 {
         return Err(MipsError::Eval(format!("division by zero in {a} // 0")));
     }
-    let q = a
-        .checked_div(b)
-        .ok_or_else(|| MipsError::Eval(format!("integer overflow in {a} // {b}")))?;
+    let q = a.checked_div(b).ok_or_else(|| overflow(format!("{a} // {b}")))?;
     Ok(if a % b != 0 && ((a < 0) != (b < 0)) { q - 1 } else { q })
 }
 
@@ -334,7 +344,8 @@ impl Program {
         }
     }
 
-    /// Runs the program over `inputs` (`len × input_dim`), returning `len × output_dim` outputs.
+    /// Runs the program over `inputs` (`len × input_dim`), returning `len × output_dim` outputs,
+    /// in 64-bit arithmetic: a value outside i64 is an overflow error ([`is_overflow`]).
     pub fn run(&self, inputs: &[i64]) -> Result<Vec<i64>> {
         let dim = self.input_dim().max(1);
         let mut state = self.init.clone();
@@ -382,8 +393,10 @@ mod tests {
         assert!(floor_mod(1, 0).is_err());
         assert!(floor_div(i64::MIN, -1).is_err());
         assert_eq!(floor_mod(i64::MIN, -1).unwrap(), 0);
-        assert!(BinOp::Add.apply(i64::MAX, 1).is_err());
-        assert!(UnOp::Abs.apply(i64::MIN).is_err());
+        assert!(is_overflow(&BinOp::Add.apply(i64::MAX, 1).unwrap_err()));
+        assert!(is_overflow(&UnOp::Abs.apply(i64::MIN).unwrap_err()));
+        assert!(is_overflow(&floor_div(i64::MIN, -1).unwrap_err()));
+        assert!(!is_overflow(&floor_div(1, 0).unwrap_err()));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::catalog::{CatalogEntry, Sampling};
 use super::rules;
 use super::sampling::Generator;
 use crate::data::Dataset;
-use crate::task::{Task, TaskInfo};
+use crate::task::{FreshSequences, Task, TaskInfo};
 use crate::{MipsError, Result};
 
 /// ChaCha stream of training batches.
@@ -78,8 +78,18 @@ impl Task for BuiltinTask {
     }
 
     /// `None` only when an output would overflow `i64` (Newton_Magnetic's velocity grows like
-    /// √2^t, so lengths beyond about 115 steps cannot be represented).
+    /// √2^t, so lengths beyond about 115 steps cannot be represented): see
+    /// [`Task::generate_fresh`].
     fn generate(&self, seed: u64, n: usize, len: usize) -> Option<Dataset> {
         self.generator.dataset(seed, GENERATE_STREAM, n, len)
+    }
+
+    /// Never an error: labels that outgrow i64 are left to [`Task::exact_labels`].
+    fn generate_fresh(&self, seed: u64, n: usize, len: usize) -> Result<FreshSequences> {
+        Ok(self.generator.fresh(seed, GENERATE_STREAM, n, len))
+    }
+
+    fn exact_labels(&self, inputs: &[i64]) -> Option<Vec<num_bigint::BigInt>> {
+        self.generator.exact_labels(inputs)
     }
 }

@@ -3,6 +3,13 @@
 //! Inputs and outputs are flat and row-major by step (`x = [a0, b0, a1, b1, ...]` for 2-D
 //! inputs). Positions before the start count as 0 unless a rule says otherwise. Rules written
 //! as recurrences start from the zero state at t = -1.
+//!
+//! Only the running sum and the physics rules grow with the length; they are written once over
+//! [`Int`]: checked i64 on the fast path ([`Rule::apply`], `None` on overflow) and unbounded
+//! integers for exact labels ([`Rule::apply_exact`]). Every other rule's values stay within the
+//! inputs' range times the length (or are bits, residues and counts).
+
+use num_bigint::BigInt;
 
 /// A task rule, parameterized where a family shares one rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,9 +131,60 @@ pub(crate) fn for_task(name: &str) -> Option<Rule> {
     })
 }
 
+/// Integers a growing rule computes with: checked i64 (`None` on overflow) or unbounded.
+pub(crate) trait Int: Clone {
+    fn of(v: i64) -> Self;
+    fn add(&self, other: &Self) -> Option<Self>;
+    fn sub(&self, other: &Self) -> Option<Self>;
+}
+
+impl Int for i64 {
+    fn of(v: i64) -> i64 {
+        v
+    }
+    fn add(&self, other: &i64) -> Option<i64> {
+        self.checked_add(*other)
+    }
+    fn sub(&self, other: &i64) -> Option<i64> {
+        self.checked_sub(*other)
+    }
+}
+
+impl Int for BigInt {
+    fn of(v: i64) -> BigInt {
+        BigInt::from(v)
+    }
+    fn add(&self, other: &BigInt) -> Option<BigInt> {
+        Some(self + other)
+    }
+    fn sub(&self, other: &BigInt) -> Option<BigInt> {
+        Some(self - other)
+    }
+}
+
 impl Rule {
+    /// Writes the exact outputs for inputs `x` into `y` (unbounded integers). `None` only if a
+    /// rule outside the growing ones overflowed i64, which their bounds rule out.
+    pub(crate) fn apply_exact(self, x: &[i64], y: &mut [BigInt]) -> Option<()> {
+        use Rule::*;
+        match self {
+            Newton { gravity } => newton(x, y, gravity),
+            NewtonMagnetic => newton_magnetic(x, y),
+            NewtonSpring => newton_spring(x, y),
+            SumAll => running_sum(x, y),
+            _ => {
+                let mut small = vec![0; y.len()];
+                self.apply(x, &mut small)?;
+                for (out, v) in y.iter_mut().zip(small) {
+                    *out = BigInt::from(v);
+                }
+                Some(())
+            }
+        }
+    }
+
     /// Writes the outputs for inputs `x` into `y`; `None` when a value overflows `i64`
-    /// (only the physics rules can, on very long sequences).
+    /// (only the growing rules can: see [`Rule::apply_exact`]).
     pub(crate) fn apply(self, x: &[i64], y: &mut [i64]) -> Option<()> {
         use Rule::*;
         match self {
@@ -162,7 +220,7 @@ impl Rule {
             PerfectSquare => map(x, y, |v| i64::from(is_perfect_square(v))),
             Prev(k) => delay(x, y, k),
             PreviousEqualsCurrent => with_previous(x, y, |prev, cur| i64::from(prev == cur)),
-            SumAll => running_sum(x, y),
+            SumAll => return running_sum(x, y),
             SumLast(k) => window_sum(x, y, k),
         }
         Some(())
@@ -200,12 +258,13 @@ fn running_mod(x: &[i64], y: &mut [i64], k: i64) {
     }
 }
 
-fn running_sum(x: &[i64], y: &mut [i64]) {
-    let mut acc = 0;
+fn running_sum<T: Int>(x: &[i64], y: &mut [T]) -> Option<()> {
+    let mut acc = T::of(0);
     for (out, &v) in y.iter_mut().zip(x) {
-        acc += v;
-        *out = acc;
+        acc = acc.add(&T::of(v))?;
+        *out = acc.clone();
     }
+    Some(())
 }
 
 fn running_extreme(x: &[i64], y: &mut [i64], pick: fn(i64, i64) -> i64) {
@@ -312,39 +371,39 @@ fn majority(x: &[i64], y: &mut [i64], k: i64) {
 }
 
 /// Velocity and position from force `x + gravity`, zero initial state.
-fn newton(x: &[i64], y: &mut [i64], gravity: i64) -> Option<()> {
-    let (mut v, mut p) = (0i64, 0i64);
+fn newton<T: Int>(x: &[i64], y: &mut [T], gravity: i64) -> Option<()> {
+    let (mut v, mut p) = (T::of(0), T::of(0));
     for (out, &force) in y.iter_mut().zip(x) {
-        v = v.checked_add(force.checked_add(gravity)?)?;
-        p = p.checked_add(v)?;
-        *out = p;
+        v = v.add(&T::of(force).add(&T::of(gravity))?)?;
+        p = p.add(&v)?;
+        *out = p.clone();
     }
     Some(())
 }
 
 /// Spring with k = 1 pulling toward 0 from the previous position.
-fn newton_spring(x: &[i64], y: &mut [i64]) -> Option<()> {
-    let (mut v, mut p) = (0i64, 0i64);
+fn newton_spring<T: Int>(x: &[i64], y: &mut [T]) -> Option<()> {
+    let (mut v, mut p) = (T::of(0), T::of(0));
     for (out, &force) in y.iter_mut().zip(x) {
-        v = v.checked_add(force.checked_sub(p)?)?;
-        p = p.checked_add(v)?;
-        *out = p;
+        v = v.add(&T::of(force).sub(&p)?)?;
+        p = p.add(&v)?;
+        *out = p.clone();
     }
     Some(())
 }
 
 /// 2-D force plus the previous velocity rotated by +90°; outputs the 2-D position.
-fn newton_magnetic(x: &[i64], y: &mut [i64]) -> Option<()> {
-    let (mut vx, mut vy, mut px, mut py) = (0i64, 0i64, 0i64, 0i64);
+fn newton_magnetic<T: Int>(x: &[i64], y: &mut [T]) -> Option<()> {
+    let (mut vx, mut vy, mut px, mut py) = (T::of(0), T::of(0), T::of(0), T::of(0));
     for (out, force) in y.chunks_exact_mut(2).zip(x.chunks_exact(2)) {
-        let ax = force[0].checked_sub(vy)?;
-        let ay = force[1].checked_add(vx)?;
-        vx = vx.checked_add(ax)?;
-        vy = vy.checked_add(ay)?;
-        px = px.checked_add(vx)?;
-        py = py.checked_add(vy)?;
-        out[0] = px;
-        out[1] = py;
+        let ax = T::of(force[0]).sub(&vy)?;
+        let ay = T::of(force[1]).add(&vx)?;
+        vx = vx.add(&ax)?;
+        vy = vy.add(&ay)?;
+        px = px.add(&vx)?;
+        py = py.add(&vy)?;
+        out[0] = px.clone();
+        out[1] = py.clone();
     }
     Some(())
 }

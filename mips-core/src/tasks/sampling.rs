@@ -10,10 +10,16 @@ use std::collections::HashSet;
 use rand::RngExt;
 use rayon::prelude::*;
 
+use num_bigint::BigInt;
+
 use super::catalog::Sampling;
 use super::rules::Rule;
 use crate::data::{Dataset, Sequence};
 use crate::rng::{self, Rng};
+use crate::task::FreshSequences;
+
+/// A row's inputs with its labels when they fit in i64.
+type LabelledRow = (Vec<i64>, Option<Vec<i64>>);
 
 /// Rows per independently seeded chunk.
 const CHUNK: usize = 1024;
@@ -61,6 +67,35 @@ impl Generator {
         Some(self.wrap(rows))
     }
 
+    /// The inputs [`Generator::dataset`] draws, each with its labels when they fit in i64
+    /// (`None` when a value outgrows it: [`Generator::exact_labels`] gives them).
+    pub(crate) fn fresh(&self, seed: u64, stream: u64, n: usize, len: usize) -> FreshSequences {
+        let chunks = n.div_ceil(CHUNK);
+        let parts: Vec<Vec<LabelledRow>> = (0..chunks)
+            .into_par_iter()
+            .map(|c| {
+                let rows = CHUNK.min(n - c * CHUNK);
+                self.labelled_chunk(seed, stream, c as u64, rows, len)
+            })
+            .collect();
+        let (inputs, labels) = parts.into_iter().flatten().unzip();
+        FreshSequences {
+            input_dim: self.input_ranges.len(),
+            output_dim: self.output_dim,
+            inputs,
+            labels,
+        }
+    }
+
+    /// The exact labels of one input sequence (flat, `len × input_dim`); `None` only if the rule
+    /// failed.
+    pub(crate) fn exact_labels(&self, inputs: &[i64]) -> Option<Vec<BigInt>> {
+        let steps = inputs.len() / self.input_ranges.len().max(1);
+        let mut outputs = vec![BigInt::from(0); steps * self.output_dim];
+        self.rule.apply_exact(inputs, &mut outputs)?;
+        Some(outputs)
+    }
+
     fn wrap(&self, sequences: Vec<Sequence>) -> Dataset {
         Dataset {
             input_dim: self.input_ranges.len(),
@@ -69,15 +104,29 @@ impl Generator {
         }
     }
 
-    /// Chunk `c` of the `(seed, stream)` request: its first `rows` rows.
+    /// Chunk `c` of the `(seed, stream)` request: its first `rows` rows; `None` when a label
+    /// outgrows i64.
     fn chunk(&self, seed: u64, stream: u64, c: u64, rows: usize, len: usize) -> Option<Vec<Sequence>> {
+        self.labelled_chunk(seed, stream, c, rows, len)
+            .into_iter()
+            .map(|(inputs, outputs)| {
+                Some(Sequence {
+                    inputs,
+                    outputs: outputs?,
+                })
+            })
+            .collect()
+    }
+
+    /// Chunk `c` with each row's labels when they fit in i64.
+    fn labelled_chunk(&self, seed: u64, stream: u64, c: u64, rows: usize, len: usize) -> Vec<LabelledRow> {
         let mut rng = rng::seeded(rng::mix(seed, c), stream);
         (0..rows)
             .map(|_| {
                 let inputs = self.draw_inputs(&mut rng, len);
                 let mut outputs = vec![0; len * self.output_dim];
-                self.rule.apply(&inputs, &mut outputs)?;
-                Some(Sequence { inputs, outputs })
+                let fits = self.rule.apply(&inputs, &mut outputs).is_some();
+                (inputs, fits.then_some(outputs))
             })
             .collect()
     }

@@ -271,6 +271,79 @@ fn magnetic_reports_overflow_instead_of_wrapping() {
     assert!(task.generate(0, 4, 400).is_none());
 }
 
+/// The closed form of the reference (Gaussian integers), in unbounded integers.
+fn magnetic_closed_form(x: &[i64]) -> Vec<crate::BigInt> {
+    use crate::BigInt;
+    let mul = |(p, q): &(BigInt, BigInt), (r, s): &(BigInt, BigInt)| (p * r - q * s, p * s + q * r);
+    let steps = x.len() / 2;
+    let mut powers = vec![(BigInt::from(1), BigInt::from(0))];
+    for e in 1..steps {
+        let next = mul(&powers[e - 1], &(BigInt::from(1), BigInt::from(1)));
+        powers.push(next);
+    }
+    let (mut px, mut py) = (BigInt::from(0), BigInt::from(0));
+    let mut out = Vec::new();
+    for t in 0..steps {
+        for s in 0..=t {
+            let term = mul(&powers[t - s], &(BigInt::from(x[2 * s]), BigInt::from(x[2 * s + 1])));
+            px += term.0;
+            py += term.1;
+        }
+        out.extend([px.clone(), py.clone()]);
+    }
+    out
+}
+
+#[test]
+fn magnetic_labels_are_exact_beyond_i64() {
+    let task = builtin("Newton_Magnetic").unwrap();
+    let fresh = task.generate_fresh(4, 6, 300).unwrap();
+    assert_eq!((fresh.inputs.len(), fresh.outgrown()), (6, 6));
+    for k in 0..6 {
+        let exact = fresh.exact(&task, k).unwrap();
+        assert!(exact.first_big().is_some());
+        assert_eq!(
+            exact,
+            crate::ir::Values::from_big(magnetic_closed_form(&fresh.inputs[k]))
+        );
+    }
+    let err = fresh.into_dataset(&task).unwrap_err().to_string();
+    assert!(
+        err.contains("outgrow 64-bit integers at length 300: step ") && err.contains("ask for shorter sequences"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fresh_sequences_are_the_generated_ones() {
+    for name in names() {
+        let task = builtin(name).unwrap();
+        let len = task.info().seq_len * 3;
+        let fresh = task.generate_fresh(7, 30, len).unwrap();
+        assert_eq!(fresh.outgrown(), 0, "{name}");
+        for k in [0, 29] {
+            let exact = fresh.exact(&task, k).unwrap();
+            let small = crate::ir::Values::from_big(task.exact_labels(&fresh.inputs[k]).unwrap());
+            assert_eq!(exact, small, "{name}: exact labels agree with the i64 ones");
+        }
+        assert_eq!(
+            Some(fresh.into_dataset(&task).unwrap()),
+            task.generate(7, 30, len),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn data_files_cannot_generate_fresh_sequences() {
+    let path = std::env::temp_dir().join(format!("mips-fresh-test-{}.csv", std::process::id()));
+    std::fs::write(&path, "0 1,1 0\n1 1,0 0\n1 0,0 1\n").unwrap();
+    let task = open(path.to_str().unwrap());
+    std::fs::remove_file(&path).unwrap();
+    let err = task.unwrap().generate_fresh(0, 1, 5).unwrap_err().to_string();
+    assert!(err.contains("cannot generate sequences (a data file"), "{err}");
+}
+
 #[test]
 fn open_accepts_names_and_data_files() {
     assert_eq!(open("Prev2").unwrap().info().name, "Prev2");
