@@ -90,10 +90,7 @@ pub fn save(net: &Network, path: &Path, precision: Precision) -> Result<()> {
 
 /// Reads a network from a safetensors file.
 pub fn load(path: &Path) -> Result<Network> {
-    let bytes = std::fs::read(path).map_err(|source| MipsError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| MipsError::io(path.to_path_buf(), source))?;
     from_bytes(&bytes).map_err(|e| match e {
         MipsError::Invalid { what, message } => MipsError::Invalid {
             what,
