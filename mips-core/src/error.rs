@@ -56,12 +56,13 @@ impl MipsError {
         }
     }
 
-    /// Shorthand for [`MipsError::Unknown`], listing the valid names.
+    /// Shorthand for [`MipsError::Unknown`], listing the valid names (`name` is quoted
+    /// shortened, see [`excerpt`]).
     pub fn unknown<S: AsRef<str>>(what: &str, name: &str, valid: impl IntoIterator<Item = S>) -> Self {
         let valid: Vec<String> = valid.into_iter().map(|s| s.as_ref().to_string()).collect();
         MipsError::Unknown {
             what: what.into(),
-            name: name.into(),
+            name: excerpt(name).into(),
             valid: valid.join(", "),
         }
     }

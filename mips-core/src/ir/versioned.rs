@@ -135,7 +135,7 @@ pub fn from_ron<T: Versioned>(text: &str, path: &Path) -> Result<T> {
             message: format!(
                 "{}: {}",
                 path.display(),
-                clip(&shorten_quoted(&message), 4 * QUOTE_LIMIT)
+                clip(&shorten_quoted(&message), 6 * QUOTE_LIMIT)
             ),
         },
         other => other,
@@ -183,6 +183,92 @@ mod tests {
         let err = from_ron::<Network>(&text, Path::new("model.ron")).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("model.ron") && msg.contains("99"), "{msg}");
+    }
+
+    #[test]
+    fn program_versions_1_and_2_are_read() {
+        let p = Program {
+            state_names: vec![],
+            init: vec![],
+            input_names: vec!["x".into()],
+            updates: vec![],
+            outputs: vec![crate::ir::Expr::input(0)],
+            method: String::new(),
+            symbolic: true,
+        };
+        let text = to_ron(&p).unwrap();
+        assert!(text.contains("version: 2"), "{text}");
+        let v1 = text.replace("version: 2", "version: 1");
+        assert_eq!(from_ron::<Program>(&v1, Path::new("p.ron")).unwrap(), p);
+        let v3 = text.replace("version: 2", "version: 3");
+        let msg = from_ron::<Program>(&v3, Path::new("p.ron")).unwrap_err().to_string();
+        assert!(msg.contains("version 3") && msg.contains("versions 1 to 2"), "{msg}");
+    }
+
+    #[test]
+    fn inconsistent_files_are_errors_naming_the_file() {
+        let mut bad = net();
+        bad.f.layers[0].weight.pop();
+        let msg = from_ron::<Network>(&to_ron(&bad).unwrap(), Path::new("model.ron"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("model.ron") && msg.contains("wrong length"), "{msg}");
+        let mut p = Program {
+            state_names: vec![],
+            init: vec![],
+            input_names: vec![],
+            updates: vec![],
+            outputs: vec![crate::ir::Expr::input(3)],
+            method: String::new(),
+            symbolic: true,
+        };
+        let msg = from_ron::<Program>(&to_ron(&p).unwrap(), Path::new("p.ron"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("p.ron") && msg.contains("reads input 3"), "{msg}");
+        p.outputs.clear();
+        p.init.push(1);
+        assert!(from_ron::<Program>(&to_ron(&p).unwrap(), Path::new("p.ron")).is_err());
+    }
+
+    /// A lattice machine whose coding has an empty rule row made `run` panic after loading.
+    #[test]
+    fn state_machine_codings_are_checked() {
+        use crate::ir::{LatticeCoding, Reading};
+        let coding = LatticeCoding {
+            origin: vec![0.0; 3],
+            basis: vec![vec![1.0, 0.0, 0.0]],
+            reading: Reading::Rule { rule: vec![vec![]] },
+            subspace: vec![],
+            tolerance: 0.5,
+            relative_tolerance: 0.0,
+            network: net(),
+        };
+        let sm = StateMachine {
+            state_dim: 1,
+            input_dim: 2,
+            output_dim: 1,
+            initial: vec![0],
+            coding: Some(Box::new(coding)),
+            ..Default::default()
+        };
+        let text = to_ron(&sm).unwrap();
+        let msg = from_ron::<StateMachine>(&text, Path::new("sm.ron"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("sm.ron") && msg.contains("rule must have 1 rows of 4 integers"),
+            "{msg}"
+        );
+        let mut fixed = sm.clone();
+        if let Some(c) = fixed.coding.as_mut() {
+            c.reading = Reading::Rule {
+                rule: vec![vec![1, 0, 0, 0]],
+            };
+        }
+        let back = from_ron::<StateMachine>(&to_ron(&fixed).unwrap(), Path::new("sm.ron")).unwrap();
+        // The zero network keeps state 0 and outputs 0.
+        assert_eq!(back.run(&[1, 1, 0, 1]), Ok(vec![0, 0]));
     }
 
     #[test]

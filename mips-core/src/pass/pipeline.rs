@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Options, Pass, Registry};
 use crate::atomic::read_text;
-use crate::error::excerpt;
+use crate::error::{excerpt, shorten_quoted};
 use crate::{MipsError, Result};
 
 /// One invocation: a pass name and its options as text.
@@ -97,7 +97,7 @@ impl Pipeline {
             line: e.span.start.line,
             message: format!(
                 "{} (expected `(passes: [\"pass\", \"pass{{key=value}}\", ...])`)",
-                e.code
+                shorten_quoted(&e.code.to_string())
             ),
         })?;
         let mut steps = Vec::new();
@@ -163,6 +163,26 @@ mod tests {
         assert!(Pipeline::parse_inline("snap{tol}").is_err());
         assert!(Pipeline::parse_inline("a,,b").is_err());
         assert!(Pipeline::parse_inline("snap{tol=1} x").is_err());
+    }
+
+    #[test]
+    fn messages_quote_a_short_excerpt() {
+        let huge = "p".repeat(1_000_000);
+        for text in [format!("a{{{huge}"), format!("a{{{huge}}}"), format!("a{{x=1}} {huge}")] {
+            let msg = Pipeline::parse_inline(&text).unwrap_err().to_string();
+            assert!(
+                msg.len() < 300 && msg.contains("ppp…"),
+                "{}",
+                &msg[..msg.len().min(300)]
+            );
+        }
+        let file = format!("(passes: \"{huge}\")");
+        let msg = Pipeline::from_ron(&file, Path::new("p.ron")).unwrap_err().to_string();
+        assert!(
+            msg.len() < 300 && msg.starts_with("p.ron:1:"),
+            "{}",
+            &msg[..msg.len().min(300)]
+        );
     }
 
     #[test]
