@@ -41,7 +41,7 @@ fn left_chain(op: BinOp, items: impl IntoIterator<Item = Expr>) -> Expr {
 
 fn literal(k: usize) -> Expr {
     let v = Expr::input(k % 3);
-    if k % 2 == 0 { v } else { Expr::un(UnOp::Not, v) }
+    if k.is_multiple_of(2) { v } else { Expr::un(UnOp::Not, v) }
 }
 
 /// A sum of products of 3,000 tokens as the Boolean synthesis writes it, and one left-nested
