@@ -201,7 +201,7 @@ impl Drop for TempScript {
 fn io_error(path: &std::path::Path, source: std::io::Error) -> MipsError {
     MipsError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     }
 }
 

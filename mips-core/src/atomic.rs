@@ -8,10 +8,7 @@ use crate::{MipsError, Result};
 
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| MipsError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = |source| MipsError::io(path.to_path_buf(), source);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
@@ -33,10 +30,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Reads a whole text file, with the path in the error.
 pub fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| MipsError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read_to_string(path).map_err(|source| MipsError::io(path.to_path_buf(), source))
 }
 
 #[cfg(test)]

@@ -27,7 +27,8 @@
 //! **Rules for both**: every value is an integer (no decimal point); a sequence has at least one
 //! step and as many output steps as input steps; every input step has the same number of
 //! components as the first sequence's input steps (likewise for outputs); sequences may have
-//! different lengths. Any violation is reported with the file name and line number.
+//! different lengths. Any violation is reported with the file name and line number. A UTF-8
+//! byte order mark at the start of the file is ignored.
 //!
 //! As a task ([`FileTask`]), the last `ceil(n · test_fraction)` sequences are the test split
 //! (at least one when there are two or more sequences; a single sequence serves as both
@@ -42,19 +43,25 @@ use std::path::{Path, PathBuf};
 pub use task::FileTask;
 
 use super::{Dataset, Sequence};
+use crate::error::excerpt;
 use crate::{MipsError, Result};
 
 /// Reads a data file (`.csv`, `.jsonl` or `.json`, by extension) into a dataset.
 pub fn read_dataset(path: &Path) -> Result<Dataset> {
+    Format::of(path)?;
+    let text = std::fs::read_to_string(path).map_err(|source| MipsError::io(path.to_path_buf(), source))?;
+    parse_dataset(&text, path)
+}
+
+/// Parses the text of a data file; the extension of `path` picks the format and `path` names
+/// the file in messages. A leading UTF-8 byte order mark is skipped.
+pub fn parse_dataset(text: &str, path: &Path) -> Result<Dataset> {
     let format = Format::of(path)?;
-    let text = std::fs::read_to_string(path).map_err(|source| MipsError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rows = RowCollector::new(path);
     match format {
-        Format::Csv => csv::parse(&text, &mut rows)?,
-        Format::JsonLines => jsonl::parse(&text, &mut rows)?,
+        Format::Csv => csv::parse(text, &mut rows)?,
+        Format::JsonLines => jsonl::parse(text, &mut rows)?,
     }
     rows.finish(text.lines().count())
 }
@@ -175,9 +182,9 @@ fn parse_int(text: &str) -> std::result::Result<i64, String> {
     use std::num::IntErrorKind;
     text.parse::<i64>().map_err(|e| match e.kind() {
         IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => {
-            format!("expected a 64-bit integer, found '{text}' (out of range)")
+            format!("expected a 64-bit integer, found '{}' (out of range)", excerpt(text))
         }
-        _ => format!("expected an integer, found '{text}'"),
+        _ => format!("expected an integer, found '{}'", excerpt(text)),
     })
 }
 

@@ -13,6 +13,7 @@ use std::path::Path;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use crate::atomic::write_atomic;
+use crate::error::{QUOTE_LIMIT, clip, shorten_quoted};
 use crate::ir::{Activation, Linear, Mlp, Network};
 use crate::{MipsError, Result};
 
@@ -29,8 +30,10 @@ pub enum Precision {
 /// Metadata key holding the activation's name.
 pub const ACTIVATION_KEY: &str = "activation";
 
+/// An error about the file's content; quoted names and long lists are shortened.
 fn err(message: impl Into<String>) -> MipsError {
-    MipsError::invalid("safetensors network", message)
+    let message = shorten_quoted(&message.into());
+    MipsError::invalid("safetensors network", clip(&message, 6 * QUOTE_LIMIT))
 }
 
 fn encode(values: impl Iterator<Item = f64>, precision: Precision) -> Vec<u8> {
@@ -90,10 +93,7 @@ pub fn save(net: &Network, path: &Path, precision: Precision) -> Result<()> {
 
 /// Reads a network from a safetensors file.
 pub fn load(path: &Path) -> Result<Network> {
-    let bytes = std::fs::read(path).map_err(|source| MipsError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| MipsError::io(path.to_path_buf(), source))?;
     from_bytes(&bytes).map_err(|e| match e {
         MipsError::Invalid { what, message } => MipsError::Invalid {
             what,
@@ -207,8 +207,13 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Network> {
         .collect();
     extra.sort();
     if !extra.is_empty() {
+        let more = match extra.len() {
+            n if n > 3 => format!(" and {} more", n - 3),
+            _ => String::new(),
+        };
         return Err(err(format!(
-            "unexpected tensors {extra:?} (expected hmlp.mlp.*, ymlp.mlp.* and h0)"
+            "unexpected tensors {:?}{more} (expected hmlp.mlp.*, ymlp.mlp.* and h0)",
+            &extra[..extra.len().min(3)]
         )));
     }
     let net = Network {
@@ -314,6 +319,11 @@ mod tests {
         let mut bad = ok.to_vec();
         bad[0] = ("hmlp.mlp.0.weight", vec![2], vec![1.0, 1.0]);
         assert!(msg(&bad).contains("expected [out, in]"));
+        let names: Vec<String> = (0..1000).map(|k| format!("{}{k}", "x".repeat(1000))).collect();
+        let mut bad = ok.to_vec();
+        bad.extend(names.iter().map(|n| (n.as_str(), vec![1], vec![0.0])));
+        let long = msg(&bad);
+        assert!(long.len() < 400 && long.contains("and 997 more"), "{long}");
         assert!(from_bytes(b"not a file").is_err());
     }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Network;
 use crate::pass::verify::round_output;
+use crate::{MipsError, Result};
 
 /// A lattice's embedding in the hidden space, with the network that moves along it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,6 +45,53 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 impl LatticeCoding {
+    /// Checks that the coding fits a machine of these widths: a valid network of those input
+    /// and output widths, and vectors and rows of the hidden and state widths.
+    pub fn validate(&self, state_dim: usize, input_dim: usize, output_dim: usize) -> Result<()> {
+        let bad = |m: String| Err(MipsError::invalid("lattice coding", m));
+        self.network.validate()?;
+        let net = &self.network;
+        let hidden = net.hidden_dim;
+        if (net.input_dim, net.output_dim) != (input_dim, output_dim) {
+            return bad(format!(
+                "network maps {} inputs to {} outputs, expected {input_dim} to {output_dim}",
+                net.input_dim, net.output_dim
+            ));
+        }
+        let rows_of = |rows: &[Vec<f64>], count: Option<usize>, what: &str| -> Result<()> {
+            if count.is_some_and(|n| rows.len() != n) || rows.iter().any(|r| r.len() != hidden) {
+                return bad(format!("{what} must have rows of {hidden} values"));
+            }
+            Ok(())
+        };
+        rows_of(std::slice::from_ref(&self.origin), None, "origin")?;
+        rows_of(&self.basis, Some(state_dim), "basis (one row per state component)")?;
+        rows_of(&self.subspace, None, "subspace")?;
+        match &self.reading {
+            Reading::Nearest { encoder } => rows_of(encoder, Some(state_dim), "encoder (one row per state component)")?,
+            Reading::Rule { rule } => {
+                let width = state_dim + input_dim + 1;
+                if rule.len() != state_dim || rule.iter().any(|r| r.len() != width) {
+                    return bad(format!("rule must have {state_dim} rows of {width} integers"));
+                }
+            }
+        }
+        let reals = self
+            .origin
+            .iter()
+            .chain(self.basis.iter().flatten())
+            .chain(self.subspace.iter().flatten());
+        let encoder = match &self.reading {
+            Reading::Nearest { encoder } => encoder.as_slice(),
+            Reading::Rule { .. } => &[],
+        };
+        let mut reals = reals.chain(encoder.iter().flatten());
+        if reals.any(|v| !v.is_finite()) || !(self.tolerance.is_finite() && self.relative_tolerance.is_finite()) {
+            return bad("every vector entry and tolerance must be finite".into());
+        }
+        Ok(())
+    }
+
     /// The hidden state of lattice state `z`.
     pub fn decode(&self, z: &[i64]) -> Vec<f64> {
         let mut h = self.origin.clone();

@@ -7,6 +7,7 @@ pub mod lattice_coding;
 pub mod network;
 pub mod program;
 pub mod program_fmt;
+pub mod program_serde;
 pub mod state_machine;
 pub mod versioned;
 

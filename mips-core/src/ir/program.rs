@@ -187,8 +187,8 @@ pub fn floor_mod(a: i64, b: i64) -> Result<i64> {
     Ok(if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r })
 }
 
-/// An integer expression.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// An integer expression. Saved in a flat form (see [`super::program_serde`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Expr {
     Const(i64),
     Var(Var),

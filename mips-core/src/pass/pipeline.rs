@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Options, Pass, Registry};
 use crate::atomic::read_text;
+use crate::error::{excerpt, shorten_quoted};
 use crate::{MipsError, Result};
 
 /// One invocation: a pass name and its options as text.
@@ -46,18 +47,26 @@ impl Pipeline {
             let end = rest.find([',', '{']).unwrap_or(rest.len());
             let name = rest[..end].trim();
             if name.is_empty() {
-                return Err(bad(format!("empty pass name in '{text}'")));
+                return Err(bad(format!("empty pass name in '{}'", excerpt(text))));
             }
             let mut options = Vec::new();
             rest = &rest[end..];
             if let Some(after) = rest.strip_prefix('{') {
-                let close = after
-                    .find('}')
-                    .ok_or_else(|| bad(format!("missing '}}' after '{name}{{' in '{text}'")))?;
+                let close = after.find('}').ok_or_else(|| {
+                    bad(format!(
+                        "missing '}}' after '{}{{' in '{}'",
+                        excerpt(name),
+                        excerpt(text)
+                    ))
+                })?;
                 for pair in after[..close].split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                    let (key, value) = pair
-                        .split_once('=')
-                        .ok_or_else(|| bad(format!("option '{pair}' of '{name}' is not key=value")))?;
+                    let (key, value) = pair.split_once('=').ok_or_else(|| {
+                        bad(format!(
+                            "option '{}' of '{}' is not key=value",
+                            excerpt(pair),
+                            excerpt(name)
+                        ))
+                    })?;
                     options.push((key.trim().to_string(), value.trim().to_string()));
                 }
                 rest = &after[close + 1..];
@@ -66,7 +75,7 @@ impl Pipeline {
             if let Some(after) = rest.strip_prefix(',') {
                 rest = after.trim_start();
             } else if !rest.is_empty() {
-                return Err(bad(format!("expected ',' before '{rest}'")));
+                return Err(bad(format!("expected ',' before '{}'", excerpt(rest))));
             }
             steps.push(PipelineStep {
                 pass: name.to_string(),
@@ -78,13 +87,17 @@ impl Pipeline {
 
     /// Loads a RON pipeline file: `(passes: ["step", ...])`, each step in the inline form.
     pub fn load(path: &Path) -> Result<Pipeline> {
-        let text = read_text(path)?;
-        let file: PipelineFile = ron::from_str(&text).map_err(|e| MipsError::Parse {
+        Pipeline::from_ron(&read_text(path)?, path)
+    }
+
+    /// Parses the text of a RON pipeline file; `path` is only used in messages.
+    pub fn from_ron(text: &str, path: &Path) -> Result<Pipeline> {
+        let file: PipelineFile = ron::from_str(text).map_err(|e| MipsError::Parse {
             path: path.to_path_buf(),
             line: e.span.start.line,
             message: format!(
                 "{} (expected `(passes: [\"pass\", \"pass{{key=value}}\", ...])`)",
-                e.code
+                shorten_quoted(&e.code.to_string())
             ),
         })?;
         let mut steps = Vec::new();
@@ -151,6 +164,26 @@ mod tests {
         assert!(Pipeline::parse_inline("snap{tol}").is_err());
         assert!(Pipeline::parse_inline("a,,b").is_err());
         assert!(Pipeline::parse_inline("snap{tol=1} x").is_err());
+    }
+
+    #[test]
+    fn messages_quote_a_short_excerpt() {
+        let huge = "p".repeat(1_000_000);
+        for text in [format!("a{{{huge}"), format!("a{{{huge}}}"), format!("a{{x=1}} {huge}")] {
+            let msg = Pipeline::parse_inline(&text).unwrap_err().to_string();
+            assert!(
+                msg.len() < 300 && msg.contains("ppp…"),
+                "{}",
+                &msg[..msg.len().min(300)]
+            );
+        }
+        let file = format!("(passes: \"{huge}\")");
+        let msg = Pipeline::from_ron(&file, Path::new("p.ron")).unwrap_err().to_string();
+        assert!(
+            msg.len() < 300 && msg.starts_with("p.ron:1:"),
+            "{}",
+            &msg[..msg.len().min(300)]
+        );
     }
 
     #[test]

@@ -109,7 +109,7 @@ pub fn train_all(
     opts.validate()?;
     std::fs::create_dir_all(out_dir).map_err(|source| MipsError::Io {
         path: out_dir.to_path_buf(),
-        source,
+        error: source,
     })?;
     let start = Instant::now();
     let results: Vec<(String, Result<TaskOutcome>)> = names

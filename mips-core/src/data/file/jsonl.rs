@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::{RowCollector, Steps, parse_int};
 use crate::Result;
+use crate::error::excerpt;
 
 /// What every line must hold.
 const ONE_OBJECT_PER_LINE: &str = "one {\"inputs\": [...], \"outputs\": [...]} object per line";
@@ -71,7 +72,7 @@ fn kind(value: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("the string \"{s}\""),
+        Value::String(s) => format!("the string \"{}\"", excerpt(s)),
         Value::Array(_) => "an array".into(),
         Value::Object(_) => "an object".into(),
     }

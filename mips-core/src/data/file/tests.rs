@@ -182,6 +182,37 @@ fn invalid_json_is_rejected() {
 }
 
 #[test]
+fn a_byte_order_mark_is_skipped() {
+    let csv = read("csv", "\u{feff}inputs,outputs\n1 0,1 1\n").unwrap();
+    assert_eq!(csv.sequences[0].inputs, vec![1, 0]);
+    let headless = read("csv", "\u{feff}1 0,1 1\n").unwrap();
+    assert_eq!(headless, csv);
+    let jsonl = read("jsonl", "\u{feff}{\"inputs\": [1, 0], \"outputs\": [1, 1]}\n").unwrap();
+    assert_eq!(jsonl, csv);
+    // Only at the start of the file.
+    assert_error("csv", "1,1\n\u{feff}1,1\n", 2, &["expected an integer"]);
+}
+
+#[test]
+fn messages_quote_at_most_a_short_excerpt_of_a_huge_token() {
+    let token = "7".repeat(1_000_000);
+    for (ext, content) in [
+        ("csv", format!("{token},1\n")),
+        ("csv", format!("1,x{token}\n")),
+        ("jsonl", format!("{{\"inputs\": [\"{token}\"], \"outputs\": [1]}}\n")),
+    ] {
+        let message = read(ext, &content).unwrap_err().to_string();
+        assert!(
+            message.len() < 300,
+            "{ext}: {} bytes: {}",
+            message.len(),
+            &message[..300]
+        );
+        assert!(message.contains("777…"), "{message}");
+    }
+}
+
+#[test]
 fn unsupported_extensions_and_missing_files_are_errors() {
     let message = read("txt", "1,1\n").unwrap_err().to_string();
     assert!(message.contains(".csv") && message.contains(".jsonl"), "{message}");
