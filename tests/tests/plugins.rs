@@ -210,15 +210,26 @@ fn mips_passes_lists_the_plugin_given_on_the_command_line() {
         line.contains("regression") && line.contains(&path.display().to_string()),
         "{line}"
     );
-    let missing = Command::new(&mips)
+    let named = Command::new(&mips)
         .args(["passes", "--plugin", "/no/such/plugin.so"])
         .output()
         .unwrap();
-    assert!(
-        missing.status.success(),
-        "a missing plugin is a warning, the listing goes on"
+    assert_eq!(
+        named.status.code(),
+        Some(2),
+        "a plugin named on the command line must load"
     );
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("/no/such/plugin.so"));
+    assert!(String::from_utf8_lossy(&named.stderr).contains("/no/such/plugin.so"));
+    let from_path = Command::new(&mips)
+        .arg("passes")
+        .env("MIPS_PLUGIN_PATH", "/no/such/plugin.so")
+        .output()
+        .unwrap();
+    assert!(
+        from_path.status.success(),
+        "a missing plugin from MIPS_PLUGIN_PATH is a warning, the listing goes on"
+    );
+    assert!(String::from_utf8_lossy(&from_path.stderr).contains("/no/such/plugin.so"));
 }
 
 #[test]

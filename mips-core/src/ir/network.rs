@@ -304,7 +304,7 @@ impl Network {
                 }
             }
             for (k, l) in mlp.layers.iter().enumerate() {
-                if l.weight.len() != l.inputs * l.outputs || l.bias.len() != l.outputs {
+                if l.inputs.checked_mul(l.outputs) != Some(l.weight.len()) || l.bias.len() != l.outputs {
                     return bad(format!("{name} layer {k} has parameter arrays of the wrong length"));
                 }
             }
@@ -313,7 +313,13 @@ impl Network {
             }
             Ok(())
         };
-        check_mlp(&self.f, "f", self.hidden_dim + self.input_dim, self.hidden_dim)?;
+        let Some(f_inputs) = self.hidden_dim.checked_add(self.input_dim) else {
+            return bad(format!(
+                "hidden_dim {} plus input_dim {} overflows",
+                self.hidden_dim, self.input_dim
+            ));
+        };
+        check_mlp(&self.f, "f", f_inputs, self.hidden_dim)?;
         check_mlp(&self.g, "g", self.hidden_dim, self.output_dim)?;
         if self.h0.len() != self.hidden_dim || self.h0.iter().any(|v| !v.is_finite()) {
             return bad("h0 must have hidden_dim finite entries".into());
@@ -403,6 +409,13 @@ mod tests {
 
     #[test]
     fn validate_rejects_bad_dims_and_nan() {
+        let mut huge = accumulator();
+        huge.f.layers[0].inputs = 1 << 62;
+        huge.f.layers[0].outputs = 8;
+        assert!(huge.validate().is_err(), "dimensions whose product overflows");
+        let mut huge = accumulator();
+        huge.hidden_dim = usize::MAX;
+        assert!(huge.validate().is_err(), "hidden_dim + input_dim overflows");
         let mut net = accumulator();
         assert!(net.validate().is_ok());
         net.g.layers[0].bias[0] = f64::NAN;
