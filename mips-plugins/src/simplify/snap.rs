@@ -10,6 +10,11 @@
 //!    keeps the accuracy is kept whole and the next batch is twice as large; a batch that
 //!    fails is halved, down to single candidates, which are then dropped.
 //!
+//! Against a reference that is not right everywhere on the checked data (an unsolved network),
+//! the whole search gets [`imperfect_check_budget`] checks (`2·⌈log2(parameters+1)⌉+2`) and the
+//! report row notes `stop` when they run out; against a perfect reference it makes at most about
+//! two checks per candidate, each stopping at the first sequence the candidate gets wrong.
+//!
 //! Parameters that already are integers stay integers (rescaling may only move them to other
 //! integers). `h0` is snapped too (it does not count in the complexity, but simple states help
 //! extraction).

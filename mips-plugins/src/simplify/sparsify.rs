@@ -5,7 +5,7 @@
 //! exactly 0 stay frozen); the last checkpoint of the run that keeps the accuracy of the input
 //! (on the verification sequences and, with `check=test`, the whole test split) is kept, and
 //! its parameters within `zero-tol` of 0 are set to 0 greedily while the accuracy holds (see
-//! [`super::snap::accept_greedily`]). The first strength with such a checkpoint wins; when
+//! [`super::snap::accept_greedily`], with the same check budget as `snap`). The first strength with such a checkpoint wins; when
 //! none has one, the network is returned unchanged.
 
 use mips_core::ir::Network;
