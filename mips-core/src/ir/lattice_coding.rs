@@ -119,10 +119,7 @@ impl LatticeCoding {
             Reading::Nearest { encoder } => {
                 let centered: Vec<f64> = h.iter().zip(&self.origin).map(|(a, b)| a - b).collect();
                 let coords: Vec<f64> = encoder.iter().map(|row| dot(row, &centered)).collect();
-                if coords.iter().any(|c| !c.is_finite() || c.abs() > 1e15) {
-                    return None;
-                }
-                Some(coords.iter().map(|c| c.round() as i64).collect())
+                coords.iter().map(|c| super::exact_integer(*c)).collect()
             }
             Reading::Rule { rule } => rule
                 .iter()

@@ -15,4 +15,4 @@ pub use exact::Values;
 pub use lattice_coding::{LatticeCoding, Reading};
 pub use network::{Activation, Linear, Mlp, Network, Trace};
 pub use program::{BinOp, Expr, Program, UnOp, Var};
-pub use state_machine::StateMachine;
+pub use state_machine::{StateMachine, exact_integer};

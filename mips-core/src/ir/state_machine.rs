@@ -173,9 +173,32 @@ impl StateMachine {
     }
 }
 
+/// Largest magnitude up to which an `f64` tells every pair of consecutive integers apart (`2^53`).
+pub const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// `v` rounded to the nearest integer, when `v` is finite and the result lies within
+/// [`EXACT_INTEGER_LIMIT`] (so it is the integer `v` stands for, not a neighbour); `None`
+/// otherwise. Extraction reads every integer state and output through this, never through a
+/// saturating `as i64` cast.
+pub fn exact_integer(v: f64) -> Option<i64> {
+    let r = v.round();
+    (r.is_finite() && r.abs() <= EXACT_INTEGER_LIMIT).then_some(r as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_integer_refuses_what_a_cast_would_clamp() {
+        assert_eq!(exact_integer(2.6), Some(3));
+        assert_eq!(exact_integer(-2.5), Some(-3));
+        assert_eq!(exact_integer(EXACT_INTEGER_LIMIT), Some(1 << 53));
+        assert_eq!(exact_integer(1e30), None, "`1e30 as i64` would be i64::MAX");
+        assert_eq!(exact_integer(-1e19), None);
+        assert_eq!(exact_integer(f64::NAN), None);
+        assert_eq!(exact_integer(f64::INFINITY), None);
+    }
 
     #[test]
     fn within_keeps_the_rows_short_sequences_use() {

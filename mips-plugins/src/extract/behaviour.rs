@@ -11,19 +11,25 @@
 //! block; a new hidden state to the block of its signature, the nearest block center when
 //! several share it. The machine is minimized and must
 //! pass the same closure, held-out and memorization checks as every method.
+//!
+//! Signatures are bounded work: a lookahead longer than the longest sequence is refused (no
+//! state could be signed in full), and all signatures together may take at most
+//! `signature-budget` network steps (by default the most the automatic lookahead can take, see
+//! [`default_signature_budget`]); past it the method fails, naming the option, instead of
+//! growing. Outputs are read exactly ([`super::collect::exact_output`]), never saturated.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use mips_core::ir::Network;
-use mips_core::pass::verify::round_output;
 use rayon::prelude::*;
 
 use super::candidate::{Candidate, PARAMETER_BITS, finish_finite};
-use super::collect::Samples;
+use super::collect::{Samples, exact_output};
 use super::linalg::distance;
 use super::machine::{Quantizer, build};
 use super::options::ExtractOptions;
-use super::points::{Points, RESOLUTION};
+use super::points::{Points, RESOLUTION, grid_key};
 use super::subspace::Projection;
 
 /// Most continuations per signature that the automatic lookahead allows.
@@ -47,23 +53,63 @@ pub fn lookahead(requested: usize, symbols: usize) -> usize {
 /// Most distinct core states whose signatures are computed.
 const MAX_SIGNED: usize = 100_000;
 
-/// The network's rounded output at hidden state `h`, then its rounded outputs from `h` on every
-/// input sequence of length `1..=depth` (breadth-first, inputs in order).
-pub fn signature(net: &Network, inputs: &[Vec<f64>], depth: usize, h: &[f64]) -> Vec<i64> {
-    let mut out: Vec<i64> = net.readout(h).iter().map(|v| round_output(*v)).collect();
-    let mut level = vec![h.to_vec()];
+/// Network steps one signature of `depth` steps over `symbols` inputs takes (`Σ symbols^d` for
+/// `d` in `1..=depth`), `None` when that does not fit a `usize`.
+pub fn signature_steps(symbols: usize, depth: usize) -> Option<usize> {
+    let mut level = 1usize;
+    let mut total = 0usize;
     for _ in 0..depth {
-        let mut next = Vec::with_capacity(level.len() * inputs.len());
-        for state in &level {
-            for x in inputs {
-                let h = net.step(state, x);
-                out.extend(net.readout(&h).iter().map(|v| round_output(*v)));
-                next.push(h);
-            }
-        }
-        level = next;
+        level = level.checked_mul(symbols)?;
+        total = total.checked_add(level)?;
     }
-    out
+    Some(total)
+}
+
+/// The default signature budget in network steps: the most the automatic [`lookahead`] can
+/// spend, at most `2 ·` [`MAX_CONTINUATIONS`] steps per signature (`Σ_{d≤D} k^d ≤ 2 k^D` for
+/// `k ≥ 2`; at most [`MAX_LOOKAHEAD`] steps for one input) for each of the [`MAX_SIGNED`] signed
+/// states and each of the `max_transitions` placements the tables can ask for.
+pub fn default_signature_budget(max_transitions: usize) -> usize {
+    2 * MAX_CONTINUATIONS * MAX_SIGNED.saturating_add(max_transitions)
+}
+
+/// The network's rounded output at hidden state `h`, then its rounded outputs from `h` on every
+/// input sequence of length `1..=depth` (breadth-first order: by length, then inputs in order).
+/// Computed depth-first, so memory beyond the signature is `depth` hidden states; an output too
+/// large for an `i64` is an error.
+pub fn signature(net: &Network, inputs: &[Vec<f64>], depth: usize, h: &[f64]) -> Result<Vec<i64>, String> {
+    let read = |h: &[f64], out: &mut [i64]| -> Result<(), String> {
+        for (o, v) in out.iter_mut().zip(net.readout(h)) {
+            *o = exact_output(v)?;
+        }
+        Ok(())
+    };
+    let k = inputs.len();
+    let dim = net.output_dim;
+    let mut offsets = vec![0usize; depth + 1];
+    let mut level = 1usize;
+    for d in 0..depth {
+        offsets[d + 1] = offsets[d] + level * dim;
+        level *= k;
+    }
+    let mut out = vec![0i64; offsets[depth] + level * dim];
+    read(h, &mut out[..dim])?;
+    // The path from `h`: per level, the hidden state, its index at that level and the next input.
+    let mut path: Vec<(Vec<f64>, usize, usize)> = vec![(h.to_vec(), 0, 0)];
+    while let Some(top) = path.len().checked_sub(1) {
+        let (child_level, index, x) = (path.len(), path[top].1, path[top].2);
+        if x == k || child_level > depth {
+            path.pop();
+            continue;
+        }
+        path[top].2 += 1;
+        let child = index * k + x;
+        let next = net.step(&path[top].0, &inputs[x]);
+        let at = offsets[child_level] + child * dim;
+        read(&next, &mut out[at..at + dim])?;
+        path.push((next, child, 0));
+    }
+    Ok(out)
 }
 
 /// Share of the fully signed states below which a signature counts as the network's noise.
@@ -102,6 +148,11 @@ pub struct Behaviour<'a> {
     known: BTreeMap<Vec<i64>, usize>,
     resolution: f64,
     count: usize,
+    /// Network steps one signature takes.
+    per_signature: usize,
+    /// Network steps left for signatures of new hidden states, and whether they ran out.
+    left: AtomicUsize,
+    exhausted: AtomicBool,
 }
 
 /// Splits blocks until every observed transition of a block on an input leads to one block.
@@ -180,8 +231,10 @@ fn nearest(candidates: &[(usize, Vec<f64>)], u: &[f64]) -> Option<(usize, f64)> 
 }
 
 impl<'a> Behaviour<'a> {
-    /// Signs the distinct core states of `samples` and refines their blocks; `None` when there
-    /// are too many distinct states or blocks, or no inputs. Only states with at least
+    /// Signs the distinct core states of `samples` and refines their blocks; an error when there
+    /// are too many distinct states or blocks, no inputs, or when signing would overrun the
+    /// signature budget (`opts.signature_budget` network steps, see
+    /// [`default_signature_budget`]). Only states with at least
     /// `lookahead` steps left in their sequence are signed in full (longer continuations would
     /// leave the lengths the network knows); the others join the nearest block with their own
     /// output.
@@ -191,28 +244,42 @@ impl<'a> Behaviour<'a> {
         proj: &'a Projection,
         points: &Points,
         opts: &ExtractOptions,
-    ) -> Option<Behaviour<'a>> {
+    ) -> Result<Behaviour<'a>, String> {
         let inputs: Vec<Vec<f64>> = samples
             .inputs
             .iter()
             .map(|x| x.iter().map(|v| *v as f64).collect())
             .collect();
         if inputs.is_empty() {
-            return None;
+            return Err("no inputs".into());
         }
         let depth = lookahead(opts.lookahead, inputs.len());
+        let longest = samples.core.iter().map(|t| samples.steps(t)).max().unwrap_or(0);
+        if depth > longest.max(1) {
+            return Err(format!(
+                "lookahead {depth} is longer than the longest sequence ({longest} steps): no state could be signed in full; lower 'lookahead'"
+            ));
+        }
+        let budget = opts.signature_budget;
+        let over = || {
+            format!(
+                "the signature budget of {budget} network steps is too small for lookahead {depth} over {} inputs; lower 'lookahead' or raise 'signature-budget'",
+                inputs.len()
+            )
+        };
+        let per_signature = signature_steps(inputs.len(), depth)
+            .filter(|s| *s <= budget)
+            .ok_or_else(over)?;
         let resolution = (points.scale * RESOLUTION).max(f64::MIN_POSITIVE);
-        let key = |u: &[f64]| -> Vec<i64> { u.iter().map(|v| (v / resolution).round() as i64).collect() };
+
         let mut index: BTreeMap<Vec<i64>, usize> = BTreeMap::new();
         let mut hidden: Vec<Vec<f64>> = Vec::new();
         let mut coords: Vec<Vec<f64>> = Vec::new();
         let mut remaining: Vec<usize> = Vec::new();
         let mut point = |h: &[f64], left: usize| -> Option<usize> {
             let u = proj.apply(h);
-            if u.iter().any(|v| !v.is_finite()) {
-                return None;
-            }
-            let id = *index.entry(key(&u)).or_insert_with(|| {
+            let key = grid_key(&u, resolution)?;
+            let id = *index.entry(key).or_insert_with(|| {
                 hidden.push(h.to_vec());
                 coords.push(u);
                 remaining.push(0);
@@ -234,9 +301,18 @@ impl<'a> Behaviour<'a> {
             }
         }
         if hidden.len() > MAX_SIGNED {
-            return None;
+            return Err(format!("more than {MAX_SIGNED} distinct states"));
         }
-        let signatures: Vec<Vec<i64>> = hidden.par_iter().map(|h| signature(net, &inputs, depth, h)).collect();
+        let signing = per_signature.checked_mul(hidden.len()).filter(|s| *s <= budget).ok_or_else(|| {
+            format!(
+                "signing {} distinct states at {per_signature} network steps each overruns the signature budget of {budget} steps; lower 'lookahead' or raise 'signature-budget'",
+                hidden.len()
+            )
+        })?;
+        let signatures: Vec<Vec<i64>> = hidden
+            .par_iter()
+            .map(|h| signature(net, &inputs, depth, h))
+            .collect::<Result<_, _>>()?;
         let mut full: Vec<bool> = remaining.iter().map(|r| *r >= depth).collect();
         drop_rare_signatures(&signatures, &mut full);
         let mut successors: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); hidden.len()];
@@ -256,7 +332,8 @@ impl<'a> Behaviour<'a> {
         let start: Vec<usize> = (0..hidden.len())
             .map(|p| if full[p] { ids[&signatures[p]] } else { usize::MAX })
             .collect();
-        let mut block = refine(start, &successors, &coords, inputs.len(), opts.max_states)?;
+        let mut block = refine(start, &successors, &coords, inputs.len(), opts.max_states)
+            .ok_or_else(|| format!("more than {} blocks", opts.max_states))?;
         let own = |p: usize| signatures[p][..samples.output_dim.min(signatures[p].len())].to_vec();
         let centers = |block: &[usize]| -> BTreeMap<usize, (Vec<f64>, usize)> {
             let mut sums: BTreeMap<usize, (Vec<f64>, usize)> = BTreeMap::new();
@@ -322,7 +399,7 @@ impl<'a> Behaviour<'a> {
             blocks.entry(signatures[p].clone()).or_default().push((b, center));
         }
         let known = index.into_iter().map(|(k, p)| (k, block[p])).collect();
-        Some(Behaviour {
+        Ok(Behaviour {
             net,
             proj,
             inputs,
@@ -333,6 +410,9 @@ impl<'a> Behaviour<'a> {
             known,
             resolution,
             count: next_id,
+            per_signature,
+            left: AtomicUsize::new(budget - signing),
+            exhausted: AtomicBool::new(false),
         })
     }
 
@@ -355,11 +435,17 @@ impl<'a> Behaviour<'a> {
     /// nearest with its own output.
     fn locate(&self, h: &[f64]) -> Option<(Vec<i64>, f64)> {
         let u = self.proj.apply(h);
-        let key: Vec<i64> = u.iter().map(|v| (v / self.resolution).round() as i64).collect();
-        if let Some(b) = self.known.get(&key) {
+        if let Some(b) = grid_key(&u, self.resolution).and_then(|key| self.known.get(&key)) {
             return Some((vec![*b as i64], 0.0));
         }
-        let sig = signature(self.net, &self.inputs, self.depth, h);
+        let spend = self.left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| {
+            l.checked_sub(self.per_signature)
+        });
+        if spend.is_err() {
+            self.exhausted.store(true, Ordering::Relaxed);
+            return None;
+        }
+        let sig = signature(self.net, &self.inputs, self.depth, h).ok()?;
         let own = &sig[..self.output_dim.min(sig.len())];
         self.blocks
             .get(&sig)
@@ -391,14 +477,17 @@ pub fn extract(
     points: &Points,
     opts: &ExtractOptions,
 ) -> Result<Candidate, String> {
-    let behaviour = Behaviour::new(net, samples, proj, points, opts).ok_or_else(|| {
-        format!(
-            "behaviour: more than {MAX_SIGNED} distinct states, more than {} blocks, or no inputs",
-            opts.max_states
-        )
-    })?;
+    let behaviour = Behaviour::new(net, samples, proj, points, opts).map_err(|e| format!("behaviour: {e}"))?;
     let eps = opts.eps * points.scale.max(f64::MIN_POSITIVE);
-    let built = build(net, samples, &behaviour, opts, eps).map_err(|e| format!("behaviour: {e}"))?;
+    let built = build(net, samples, &behaviour, opts, eps);
+    if behaviour.exhausted.load(Ordering::Relaxed) {
+        return Err(format!(
+            "behaviour: placing new hidden states ran out of the signature budget of {} network steps (lookahead {}); lower 'lookahead' or raise 'signature-budget'",
+            opts.signature_budget,
+            behaviour.depth()
+        ));
+    }
+    let built = built.map_err(|e| format!("behaviour: {e}"))?;
     let model_bits = PARAMETER_BITS * (behaviour.len() * proj.dim()) as f64;
     finish_finite(&built, samples, opts, "behaviour", model_bits)
         .map_err(|e| format!("behaviour (depth {}): {e}", behaviour.depth()))
@@ -407,6 +496,44 @@ pub fn extract(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::testing::linear_rnn;
+
+    #[test]
+    fn signatures_keep_the_breadth_first_order() {
+        // A two-unit network whose outputs tell every continuation apart.
+        let net = linear_rnn(
+            &[vec![0.5, 0.0], vec![0.0, 2.0]],
+            &[vec![1.0], vec![3.0]],
+            &[0.0, 0.0],
+            &[vec![1.0, 1.0]],
+            vec![0.0, 0.0],
+        );
+        let inputs = vec![vec![0.0], vec![1.0], vec![2.0]];
+        let h = vec![0.25, -1.0];
+        let mut expected: Vec<i64> = net.readout(&h).iter().map(|v| v.round() as i64).collect();
+        let mut level = vec![h.clone()];
+        for _ in 0..3 {
+            let next: Vec<Vec<f64>> = level
+                .iter()
+                .flat_map(|s| inputs.iter().map(|x| net.step(s, x)))
+                .collect();
+            expected.extend(next.iter().flat_map(|s| net.readout(s)).map(|v| v.round() as i64));
+            level = next;
+        }
+        assert_eq!(signature(&net, &inputs, 3, &h).unwrap(), expected);
+        assert_eq!(expected.len(), 1 + signature_steps(3, 3).unwrap());
+    }
+
+    #[test]
+    fn signature_steps_count_every_continuation_and_never_overflow() {
+        assert_eq!(signature_steps(2, 3), Some(14));
+        assert_eq!(signature_steps(1, 5), Some(5));
+        assert_eq!(signature_steps(2, 100), None);
+        assert!(
+            signature_steps(2, 3).unwrap() <= 2 * MAX_CONTINUATIONS,
+            "the default budget covers the automatic depth"
+        );
+    }
 
     #[test]
     fn a_signature_few_states_share_is_noise() {

@@ -5,9 +5,8 @@
 use std::collections::BTreeSet;
 
 use mips_core::data::Dataset;
-use mips_core::ir::Network;
+use mips_core::ir::{Network, exact_integer};
 use mips_core::pass::PassContext;
-use mips_core::pass::verify::round_output;
 use mips_core::rng::mix;
 use mips_core::{MipsError, Result};
 
@@ -54,15 +53,33 @@ pub struct Samples {
     pub alphabet_known: bool,
 }
 
+/// The network's output `v` as the integer it rounds to; an error when `v` is not finite or too
+/// large for an exact integer (a saturated value would make a machine that only seems right).
+pub fn exact_output(v: f64) -> std::result::Result<i64, String> {
+    exact_integer(v).ok_or_else(|| {
+        format!(
+            "the network's output {v:e} does not round to an exact integer (|value| above 2^53 or not finite), so no state machine can reproduce it"
+        )
+    })
+}
+
 impl Trajectory {
     /// Runs `net` over `inputs` (`len × input_dim`).
-    pub fn run(net: &Network, inputs: &[i64]) -> Trajectory {
+    /// Runs `net` over `inputs` (`len × input_dim`); an error when an output does not round to
+    /// an exact integer (see [`exact_output`]).
+    pub fn run(net: &Network, inputs: &[i64]) -> std::result::Result<Trajectory, String> {
         let trace = net.run_int(inputs);
-        Trajectory {
+        let outputs = trace
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(i, v)| exact_output(*v).map_err(|e| format!("step {}: {e}", i / net.output_dim.max(1))))
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(Trajectory {
             inputs: inputs.to_vec(),
             hidden: trace.hidden,
-            outputs: trace.outputs.iter().map(|v| round_output(*v)).collect(),
-        }
+            outputs,
+        })
     }
 }
 
@@ -136,7 +153,8 @@ impl Samples {
                             ),
                         ));
                     }
-                    Ok(Trajectory::run(net, &s.inputs))
+                    Trajectory::run(net, &s.inputs)
+                        .map_err(|e| MipsError::invalid("extraction", format!("{what} sequence {i}, {e}")))
                 })
                 .collect()
         };

@@ -12,7 +12,7 @@
 //! tried first. Networks that are linear but not snapped get [`super::tracked`] lattices and a
 //! lenient Krylov lattice after that.
 
-use mips_core::ir::{LatticeCoding, Network, Reading};
+use mips_core::ir::{LatticeCoding, Network, Reading, exact_integer};
 use nalgebra::DMatrix;
 
 use super::candidate::{Candidate, Finish, PARAMETER_BITS, finish};
@@ -66,10 +66,7 @@ impl Lattice {
     /// Integer coordinates of subspace point `u` and its distance from that lattice point.
     fn coordinates(&self, u: &[f64]) -> Option<(Vec<i64>, f64)> {
         let c = apply(&self.pinv, u);
-        if c.iter().any(|v| !v.is_finite() || v.abs() > 1e15) {
-            return None;
-        }
-        let z: Vec<i64> = c.iter().map(|v| v.round() as i64).collect();
+        let z: Vec<i64> = c.iter().map(|v| exact_integer(*v)).collect::<Option<_>>()?;
         let mut residual = u.to_vec();
         for (b, zi) in self.basis.iter().zip(&z) {
             axpy(&mut residual, -(*zi as f64), b);

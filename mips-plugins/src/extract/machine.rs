@@ -7,10 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use mips_core::ir::{LatticeCoding, Network, StateMachine};
-use mips_core::pass::verify::round_output;
 use rayon::prelude::*;
 
-use super::collect::Samples;
+use super::collect::{Samples, exact_output};
 use super::options::ExtractOptions;
 
 /// Reads integer states off hidden vectors.
@@ -281,7 +280,12 @@ fn explore(
             .map(|(s, x)| {
                 let xs: Vec<f64> = x.iter().map(|v| *v as f64).collect();
                 let h = net.step(&built.reps[*s], &xs);
-                let y: Vec<i64> = net.readout(&h).iter().map(|v| round_output(*v)).collect();
+                let y: Vec<i64> = net
+                    .readout(&h)
+                    .iter()
+                    .map(|v| exact_output(*v))
+                    .collect::<Result<_, _>>()
+                    .ok()?;
                 q.read(Some(s), x, &h).map(|(t, _)| (t, h, y))
             })
             .collect();

@@ -14,6 +14,10 @@
 //! the network, checked on held-out sequences), [`minimize`] minimizes finite machines, and
 //! [`passes`] registers `extract-lattice`, `extract-circle`, `extract-clusters`,
 //! `extract-behaviour` and the combined `extract`. [`report`] renders `results/extract.md`.
+//!
+//! Integer states, grid cells and outputs are read from floats through
+//! [`mips_core::ir::exact_integer`]: a value too large to be an exact integer fails the
+//! extraction (or leaves the point unplaced), never saturates to `i64::MAX`.
 
 pub mod behaviour;
 pub mod candidate;

@@ -3,6 +3,11 @@
 use mips_core::pass::{OptionSpec, Options};
 use mips_core::{MipsError, Result};
 
+use super::behaviour::default_signature_budget;
+
+/// Default of `max-transitions`.
+const DEFAULT_MAX_TRANSITIONS: usize = 200_000;
+
 /// Resolved extraction options (see [`ExtractOptions::specs`] for their meaning).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtractOptions {
@@ -43,6 +48,10 @@ pub struct ExtractOptions {
     /// Steps of the continuations whose outputs make a behaviour signature (0: automatic, see
     /// [`super::behaviour::lookahead`]).
     pub lookahead: usize,
+    /// Most network steps spent on behaviour signatures in all (signing the core states and
+    /// placing new hidden states); the option's 0 stands for
+    /// [`super::behaviour::default_signature_budget`].
+    pub signature_budget: usize,
     /// Residual resolution for description lengths, relative to the spread of the states.
     pub eps: f64,
 }
@@ -56,7 +65,7 @@ impl Default for ExtractOptions {
             heldout: 500,
             alphabet_limit: 1024,
             max_states: 4096,
-            max_transitions: 200_000,
+            max_transitions: DEFAULT_MAX_TRANSITIONS,
             explore_depth: 2,
             coord_tol: 0.15,
             lenient_tol: 0.45,
@@ -66,6 +75,7 @@ impl Default for ExtractOptions {
             max_points: 2000,
             min_visits: 3.0,
             lookahead: 0,
+            signature_budget: default_signature_budget(DEFAULT_MAX_TRANSITIONS),
             eps: 1e-6,
         }
     }
@@ -153,6 +163,11 @@ impl ExtractOptions {
                 int(d.lookahead),
                 "steps of the continuations whose outputs make a behaviour signature (0: as many as keep at most 8 continuations, up to 3)",
             ),
+            OptionSpec::int(
+                "signature-budget",
+                0,
+                "most network steps spent on behaviour signatures (0: the most the automatic lookahead can take, 16 per state and placement)",
+            ),
             OptionSpec::float(
                 "eps",
                 d.eps,
@@ -195,6 +210,10 @@ impl ExtractOptions {
             max_points: positive_int("max-points")?,
             min_visits: float_in("min-visits", 1.0, 1e12)?,
             lookahead: positive_int("lookahead")?,
+            signature_budget: match positive_int("signature-budget")? {
+                0 => default_signature_budget(positive_int("max-transitions")?),
+                n => n,
+            },
             eps: float_in("eps", 1e-15, 1.0)?,
         };
         if opts.max_states == 0 {

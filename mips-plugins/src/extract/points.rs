@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use mips_core::ir::exact_integer;
+
 use super::collect::Samples;
 use super::linalg::norm;
 use super::subspace::Projection;
@@ -35,6 +37,12 @@ impl Points {
     }
 }
 
+/// The grid cell of `p` for cells of size `cell`: `p / cell` rounded, `None` when a coordinate is
+/// not finite or its cell index is too large to be exact (such points are never merged).
+pub fn grid_key(p: &[f64], cell: f64) -> Option<Vec<i64>> {
+    p.iter().map(|v| exact_integer(v / cell)).collect()
+}
+
 /// Groups `points` that agree to within `resolution` per coordinate (first appearance order),
 /// counting occurrences; non-finite points are kept apart, once each.
 pub fn dedupe(points: &[Vec<f64>], resolution: f64) -> Vec<(Vec<f64>, usize)> {
@@ -46,11 +54,10 @@ pub fn dedupe(points: &[Vec<f64>], resolution: f64) -> Vec<(Vec<f64>, usize)> {
     let mut index: BTreeMap<Vec<i64>, usize> = BTreeMap::new();
     let mut out: Vec<(Vec<f64>, usize)> = Vec::new();
     for p in points {
-        if p.iter().any(|v| !v.is_finite()) {
+        let Some(key) = grid_key(p, resolution) else {
             out.push((p.clone(), 1));
             continue;
-        }
-        let key: Vec<i64> = p.iter().map(|v| (v / resolution).round() as i64).collect();
+        };
         match index.get(&key) {
             Some(&i) => out[i].1 += 1,
             None => {
@@ -67,17 +74,18 @@ pub fn dedupe(points: &[Vec<f64>], resolution: f64) -> Vec<(Vec<f64>, usize)> {
 /// Gaps wider than the cell survive, so clustering the cells finds the same clusters as
 /// clustering every point, at a bounded cost.
 pub fn coarsen(points: &[Vec<f64>], max: usize, resolution: f64) -> (Vec<(Vec<f64>, usize)>, f64) {
-    let finite: Vec<&Vec<f64>> = points.iter().filter(|p| p.iter().all(|v| v.is_finite())).collect();
     let mut cell = if resolution > 0.0 {
         resolution
     } else {
         f64::MIN_POSITIVE
     };
+    // Keys only shrink as the cell grows, so a point whose key fits the first grid fits them all.
+    let finite: Vec<&Vec<f64>> = points.iter().filter(|p| grid_key(p, cell).is_some()).collect();
     loop {
         let mut index: BTreeMap<Vec<i64>, usize> = BTreeMap::new();
         let mut sums: Vec<(Vec<f64>, usize)> = Vec::new();
         for p in &finite {
-            let key: Vec<i64> = p.iter().map(|v| (v / cell).round() as i64).collect();
+            let Some(key) = grid_key(p, cell) else { continue };
             let i = *index.entry(key).or_insert_with(|| {
                 sums.push((vec![0.0; p.len()], 0));
                 sums.len() - 1

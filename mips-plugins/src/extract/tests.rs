@@ -431,3 +431,57 @@ fn automatic_lookahead_keeps_the_continuations_few() {
     assert_eq!(lookahead(0, 1000), 1, "never below one step");
     assert_eq!(lookahead(2, 10), 2, "an explicit depth wins");
 }
+
+/// Runs `name` and returns the reason it failed (panics when it did not fail).
+fn failure(name: &str, net: &Network, task: &TestTask, extra: &[(&str, &str)]) -> String {
+    match run_pass(name, net, task, extra).0.status {
+        Status::Failed(why) => why,
+        other => panic!("{name} with {extra:?} should fail, got {other}"),
+    }
+}
+
+#[test]
+fn a_huge_lookahead_is_refused_before_any_signature() {
+    // Before: `lookahead=100` over binary inputs asked for 2^101 continuations per state and
+    // grew without bound. Now it fails at once, naming the option.
+    let net = linear_rnn(&[vec![1.0]], &[vec![1.0]], &[0.0], &[vec![1.0]], vec![0.0]);
+    let task = TestTask::new(vec![(0, 1)], 10, &net);
+    let why = failure("extract-behaviour", &net, &task, &[("lookahead", "100")]);
+    assert!(
+        why.contains("lookahead 100 is longer than the longest sequence"),
+        "{why}"
+    );
+    // Within the sequence length, the signature budget bounds the work.
+    let why = failure(
+        "extract-behaviour",
+        &net,
+        &task,
+        &[("lookahead", "10"), ("signature-budget", "20000")],
+    );
+    assert!(
+        why.contains("overruns the signature budget of 20000 steps") && why.contains("raise 'signature-budget'"),
+        "{why}"
+    );
+    let why = failure(
+        "extract-behaviour",
+        &net,
+        &task,
+        &[("lookahead", "10"), ("signature-budget", "1000")],
+    );
+    assert!(why.contains("too small for lookahead 10 over 2 inputs"), "{why}");
+}
+
+#[test]
+fn outputs_too_large_for_an_integer_fail_the_extraction() {
+    // Before: outputs of 1e30 were saturated to i64::MAX and the machine was accepted.
+    let net = linear_rnn(&[vec![1.0]], &[vec![1.0]], &[0.0], &[vec![1e30]], vec![0.0]);
+    let task = TestTask::new(vec![(0, 1)], 6, &net);
+    for name in ["extract", "extract-lattice", "extract-behaviour"] {
+        let (row, machine) = run_pass(name, &net, &task, &[]);
+        let Status::Failed(why) = row.status else {
+            panic!("{name}: {}", row.status)
+        };
+        assert!(why.contains("does not round to an exact integer"), "{name}: {why}");
+        assert!(machine.is_none());
+    }
+}

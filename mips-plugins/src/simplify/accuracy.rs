@@ -245,6 +245,13 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// True when the reference gets every position right on the screen and on every dataset
+    /// of the search (then a failing candidate is caught at its first wrong sequence).
+    pub fn perfect(&self) -> bool {
+        self.screen_right == self.screen.sequences.iter().map(|s| s.outputs.len()).sum::<usize>()
+            && self.bars.iter().all(|b| b.right == b.total)
+    }
+
     /// True when `candidate` is valid and gets at least as many positions right as the
     /// reference on every dataset of the search.
     pub fn holds(&self, candidate: &Network) -> bool {

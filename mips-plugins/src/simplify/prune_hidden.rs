@@ -8,7 +8,8 @@
 //! - Internal units of f and g (between layers) whose outgoing weights all vanish, whose
 //!   incoming weights all vanish (their constant activation is folded into the next layer's
 //!   bias), or — with `data=true` and ReLU — whose pre-activation never exceeds 0 on the
-//!   verification sequences and the task's whole test split (exact on that data).
+//!   verification sequences and the task's whole test split (exact on that data; that pass over
+//!   the data is made only when f or g has an internal ReLU layer).
 //!
 //! At least one hidden coordinate and one unit per internal layer are kept.
 
@@ -68,6 +69,15 @@ fn prune_directions(net: &Network, tol: f64) -> std::result::Result<Network, Str
     }
     let moved = Basis::new(t, 1e12)?.apply(net);
     Ok(remove_hidden(&moved, &pivots))
+}
+
+/// True when some internal ReLU unit could be found dead on the data, i.e. when the unit
+/// statistics (a pass over the verification sequences and the whole test split) are worth
+/// gathering: a network without internal layers, or not ReLU, has no unit they could drop.
+fn reads_unit_stats(net: &Network) -> bool {
+    [&net.f, &net.g]
+        .iter()
+        .any(|m| m.activation == Activation::Relu && m.layers.len() > 1)
 }
 
 /// Removes unused internal units of `mlp` (see the module docs).
@@ -140,7 +150,7 @@ impl Pass for PruneHidden {
         let net = input_network(input, NAME)?;
         let tol = options.float("tol");
         let mut out = prune_directions(net, tol).map_err(fail(NAME))?;
-        let stats = if options.bool("data") {
+        let stats = if options.bool("data") && reads_unit_stats(&out) {
             Some(unit_stats(&out, &observed(ctx)).map_err(fail(NAME))?)
         } else {
             None
@@ -164,6 +174,18 @@ mips_core::register_pass!(PruneHidden);
 mod tests {
     use super::*;
     use crate::simplify::testing::{CountOnes, assert_same_function, random_network, run_pass};
+
+    #[test]
+    fn unit_statistics_are_gathered_only_when_a_unit_could_be_dropped() {
+        // Single-layer f and g (a random 300-hidden model's shape): no internal unit, so the
+        // pass over the whole test split is skipped.
+        let single = random_network(3, 1, 1, &[], &[], 0);
+        assert!(!reads_unit_stats(&single));
+        let mut hidden_layer = random_network(3, 1, 1, &[4], &[], 0);
+        assert!(reads_unit_stats(&hidden_layer));
+        hidden_layer.f.activation = Activation::Tanh;
+        assert!(!reads_unit_stats(&hidden_layer));
+    }
 
     #[test]
     fn drops_an_unread_oblique_direction() {
