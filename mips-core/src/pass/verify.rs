@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use crate::data::Dataset;
-use crate::ir::{Network, Program, StateMachine};
+use crate::ir::{Network, Program, StateMachine, exact_integer};
 
 /// Rounded network outputs for one sequence (round half away from zero, like `f64::round`).
 pub fn rounded_outputs(net: &Network, inputs: &[i64]) -> Vec<i64> {
@@ -87,9 +87,19 @@ impl std::fmt::Display for Disagreement {
     }
 }
 
-/// The network's rounded outputs as a behaviour.
+/// The network's rounded outputs as a behaviour; an output that stands for no exact integer
+/// (not finite, or beyond what an `f64` holds exactly) is an error, never a clamped value.
 pub fn network_behaviour(net: &Network) -> impl Fn(&[i64]) -> Result<Vec<i64>, String> + Sync + '_ {
-    move |x| Ok(rounded_outputs(net, x))
+    move |x| {
+        net.run_int(x)
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| {
+                exact_integer(v).ok_or_else(|| format!("output {k} of the network, {v:e}, is no exact integer"))
+            })
+            .collect()
+    }
 }
 
 /// A state machine's outputs as a behaviour (gaps are errors).
@@ -100,4 +110,37 @@ pub fn machine_behaviour(sm: &StateMachine) -> impl Fn(&[i64]) -> Result<Vec<i64
 /// A program's outputs as a behaviour (evaluation errors are errors).
 pub fn program_behaviour(p: &Program) -> impl Fn(&[i64]) -> Result<Vec<i64>, String> + Sync + '_ {
     move |x| p.run(x).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod exact_tests {
+    use super::*;
+    use crate::ir::network::{Activation, Shape};
+
+    #[test]
+    fn a_network_output_beyond_exact_integers_is_a_disagreement_not_a_clamp() {
+        let mut net = Network::zeros(&Shape {
+            input_dim: 1,
+            hidden_dim: 1,
+            output_dim: 1,
+            f_widths: vec![],
+            g_widths: vec![],
+            activation: Activation::Relu,
+        });
+        net.f.layers[0].weight = vec![0.0, 1.0];
+        net.g.layers[0].weight = vec![1e30];
+        let behaviour = network_behaviour(&net);
+        assert_eq!(behaviour(&[0]), Ok(vec![0]));
+        assert!(behaviour(&[1]).is_err());
+        let saturated = |_: &[i64]| Ok(vec![i64::MAX]);
+        let data = Dataset {
+            input_dim: 1,
+            output_dim: 1,
+            sequences: vec![crate::data::Sequence {
+                inputs: vec![1],
+                outputs: vec![0],
+            }],
+        };
+        assert!(first_disagreement(&data, network_behaviour(&net), saturated).is_some());
+    }
 }
