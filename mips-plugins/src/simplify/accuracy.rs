@@ -1,15 +1,16 @@
-//! The accuracy check of the parameter passes: a change is kept only when the network still
-//! gets at least as many output positions right as the pass's input did — the pass manager's
-//! own criterion on the verification sequences, applied before the manager sees the result,
-//! and (with `check=test`, the default) on the task's whole test split as well, so that what
-//! holds on the verifier's subset also holds on the split the results are reported on.
-//! A quick screen on the first sequences rejects most bad candidates early.
-
-use std::borrow::Cow;
+//! The behaviour check of the parameter passes: a change is kept only when the network still
+//! gives the rounded outputs the pass's input gave — the pass manager's own criterion on the
+//! verification sequences, applied before the manager sees the result, and (with `check=test`,
+//! the default) on the task's whole test split as well, so that what holds on the verifier's
+//! subset also holds on the split the results are reported on. The checked sequences are
+//! relabelled with the input network's rounded outputs, so the reference is right everywhere
+//! by construction (for a network at 100% these are the task's labels) and a failing candidate
+//! is caught at its first wrong sequence. A quick screen on the first sequences rejects most
+//! bad candidates early.
 
 use mips_core::data::{Dataset, Sequence};
 use mips_core::ir::{Mlp, Network};
-use mips_core::pass::verify::round_output;
+use mips_core::pass::verify::{round_output, rounded_outputs};
 use mips_core::pass::{OptionSpec, Options, PassContext};
 use mips_core::{MipsError, Result};
 use rayon::prelude::*;
@@ -141,87 +142,61 @@ fn rights<'d>(net: &'d Network, data: &'d Dataset) -> impl IndexedParallelIterat
 }
 
 /// Number of right output positions of `net` on `data`.
+#[cfg(test)]
 fn right_positions(net: &Network, data: &Dataset) -> usize {
     rights(net, data).sum()
 }
 
-/// Right output positions of `net` per sequence of `data`.
-fn right_per_sequence(net: &Network, data: &Dataset) -> Vec<usize> {
-    rights(net, data).collect()
+/// True when `net` gets every output position of `data` right; each sequence stops at its
+/// first miss.
+fn matches_all(net: &Network, data: &Dataset) -> bool {
+    data.sequences
+        .par_iter()
+        .map_init(Runner::default, |runner, s| {
+            runner.right(net, s, true) == s.outputs.len()
+        })
+        .all(|ok| ok)
 }
 
-/// One dataset with the reference's score on it.
-struct Bar<'a> {
-    data: Cow<'a, Dataset>,
-    right: usize,
-    total: usize,
-}
-
-impl<'a> Bar<'a> {
-    fn new(reference: &Network, data: Cow<'a, Dataset>) -> Bar<'a> {
-        Bar {
-            right: right_positions(reference, &data),
-            total: data.sequences.iter().map(|s| s.outputs.len()).sum(),
-            data,
-        }
-    }
-
-    /// True when `net` does at least as well (stops at the first miss when the bar is perfect).
-    fn cleared_by(&self, net: &Network) -> bool {
-        if self.right == self.total {
-            self.data
-                .sequences
-                .par_iter()
-                .map_init(Runner::default, |runner, s| {
-                    runner.right(net, s, true) == s.outputs.len()
-                })
-                .all(|ok| ok)
-        } else {
-            right_positions(net, &self.data) >= self.right
-        }
-    }
-}
-
-/// Test-split sequences checked for every candidate: those the reference gets right by the
-/// smallest margin (or gets wrong), plus those a rejected result failed on.
+/// Test-split sequences checked for every candidate: those the reference gives by the
+/// smallest margin from a rounding boundary, plus those a rejected result failed on.
 const HARD: usize = 2048;
 
 /// Searches whose result fails on the whole test split are rerun this many times (having learnt
 /// the failing sequences) before the pass keeps its input.
 const CONFIRM_ROUNDS: usize = 4;
 
-/// Whether a candidate keeps the accuracy of a reference network.
+/// Whether a candidate keeps the behaviour (rounded outputs) of a reference network.
 ///
 /// With `check=test`, a search judges candidates on the verification sequences and on the
 /// hardest test sequences (fast), and its result is confirmed on the whole test split; a result
 /// that fails there teaches the checker the sequences it failed on and the search runs again
 /// (see [`Checker::search_confirmed`]).
-pub struct Checker<'a> {
+pub struct Checker {
     screen: Dataset,
-    bars: Vec<Bar<'a>>,
-    screen_right: usize,
-    /// The whole test split and the reference's right positions per sequence.
-    full: Option<(&'a Dataset, Vec<usize>)>,
+    /// The checked datasets, relabelled with the reference's rounded outputs.
+    checked: Vec<Dataset>,
+    /// The whole test split, relabelled, when results are confirmed on it.
+    full: Option<Dataset>,
     reference: Network,
 }
 
-impl<'a> Checker<'a> {
-    /// A checker holding candidates to the accuracy of `reference` on each of `data`.
-    pub fn new(reference: &Network, data: &[&'a Dataset]) -> Self {
-        let screen = data.first().map(|d| d.head(SCREEN)).unwrap_or_default();
+impl Checker {
+    /// A checker holding candidates to the behaviour of `reference` on each of `data`.
+    pub fn new(reference: &Network, data: &[&Dataset]) -> Self {
+        let checked: Vec<Dataset> = data.iter().map(|d| relabel(reference, d)).collect();
         Checker {
-            screen_right: right_positions(reference, &screen),
-            bars: data.iter().map(|d| Bar::new(reference, Cow::Borrowed(*d))).collect(),
-            screen,
+            screen: checked.first().map(|d| d.head(SCREEN)).unwrap_or_default(),
+            checked,
             full: None,
             reference: reference.clone(),
         }
     }
 
     /// A checker on `verify` whose searches are confirmed on the whole of `test` (see the type).
-    pub fn confirming(reference: &Network, verify: &'a Dataset, test: &'a Dataset) -> Self {
+    pub fn confirming(reference: &Network, verify: &Dataset, test: &Dataset) -> Self {
         let mut checker = Checker::new(reference, &[verify]);
-        let right = right_per_sequence(reference, test);
+        let test = relabel(reference, test);
         let margins: Vec<f64> = test
             .sequences
             .par_iter()
@@ -230,14 +205,14 @@ impl<'a> Checker<'a> {
         let mut order: Vec<usize> = (0..test.len()).collect();
         order.sort_by(|&a, &b| margins[a].total_cmp(&margins[b]).then(a.cmp(&b)));
         order.truncate(HARD);
-        checker.bars.push(Bar::new(reference, Cow::Owned(subset(test, &order))));
-        checker.full = Some((test, right));
+        checker.checked.push(subset(&test, &order));
+        checker.full = Some(test);
         checker
     }
 
     /// The checker a parameter pass uses, as chosen by its `check` option.
     /// The data must have the network's input and output widths.
-    pub fn for_pass(reference: &Network, ctx: &PassContext<'a>, options: &Options) -> Result<Self> {
+    pub fn for_pass(reference: &Network, ctx: &PassContext, options: &Options) -> Result<Self> {
         let data = pass_data(reference, ctx, options)?;
         Ok(match data[..] {
             [verify, test] => Checker::confirming(reference, verify, test),
@@ -245,19 +220,12 @@ impl<'a> Checker<'a> {
         })
     }
 
-    /// True when the reference gets every position right on the screen and on every dataset
-    /// of the search (then a failing candidate is caught at its first wrong sequence).
-    pub fn perfect(&self) -> bool {
-        self.screen_right == self.screen.sequences.iter().map(|s| s.outputs.len()).sum::<usize>()
-            && self.bars.iter().all(|b| b.right == b.total)
-    }
-
-    /// True when `candidate` is valid and gets at least as many positions right as the
-    /// reference on every dataset of the search.
+    /// True when `candidate` is valid and gives the reference's rounded outputs on every
+    /// checked sequence.
     pub fn holds(&self, candidate: &Network) -> bool {
         candidate.validate().is_ok()
-            && right_positions(candidate, &self.screen) >= self.screen_right
-            && self.bars.iter().all(|b| b.cleared_by(candidate))
+            && matches_all(candidate, &self.screen)
+            && self.checked.iter().all(|d| matches_all(candidate, d))
     }
 
     /// Runs `search` until its result also holds on the whole test split; after a failure the
@@ -269,24 +237,22 @@ impl<'a> Checker<'a> {
             let Some(failed) = self.failures(&result) else {
                 return Ok(result);
             };
-            // A confirming checker's last bar holds the hard test sequences.
-            if let Some(last) = self.bars.last_mut() {
-                let mut hard = last.data.clone().into_owned();
-                hard.sequences.extend(failed.into_iter().take(HARD));
-                *last = Bar::new(&self.reference, Cow::Owned(hard));
+            // A confirming checker's last dataset holds the hard test sequences.
+            if let Some(last) = self.checked.last_mut() {
+                last.sequences.extend(failed.into_iter().take(HARD));
             }
         }
         Ok(self.reference.clone())
     }
 
-    /// The test sequences on which `candidate` gets fewer positions right than the reference;
-    /// `None` when there are none (or there is no whole split to confirm on).
-    fn failures(&self, candidate: &Network) -> Option<Vec<mips_core::data::Sequence>> {
-        let (test, reference_right) = self.full.as_ref()?;
-        let right = right_per_sequence(candidate, test);
-        let failed: Vec<_> = (0..test.len())
-            .filter(|&i| right[i] < reference_right[i])
-            .map(|i| test.sequences[i].clone())
+    /// The test sequences on which `candidate` does not give the reference's outputs; `None`
+    /// when there are none (or there is no whole split to confirm on).
+    fn failures(&self, candidate: &Network) -> Option<Vec<Sequence>> {
+        let test = self.full.as_ref()?;
+        let failed: Vec<Sequence> = rights(candidate, test)
+            .zip(&test.sequences)
+            .filter(|(right, s)| *right < s.outputs.len())
+            .map(|(_, s)| s.clone())
             .collect();
         (!failed.is_empty() || candidate.validate().is_err()).then_some(failed)
     }
@@ -317,6 +283,23 @@ pub fn pass_data<'a>(reference: &Network, ctx: &PassContext<'a>, options: &Optio
 }
 
 /// The sequences of `data` at `indices`.
+/// `data` with `reference`'s rounded outputs as its labels: what a pass must keep is the
+/// network's behaviour (what the pass manager verifies), not its score on the task's labels.
+fn relabel(reference: &Network, data: &Dataset) -> Dataset {
+    Dataset {
+        input_dim: data.input_dim,
+        output_dim: data.output_dim,
+        sequences: data
+            .sequences
+            .par_iter()
+            .map(|s| Sequence {
+                inputs: s.inputs.clone(),
+                outputs: rounded_outputs(reference, &s.inputs),
+            })
+            .collect(),
+    }
+}
+
 fn subset(data: &Dataset, indices: &[usize]) -> Dataset {
     Dataset {
         input_dim: data.input_dim,
@@ -332,7 +315,7 @@ mod tests {
     use mips_core::task::Task;
 
     #[test]
-    fn holds_exactly_what_keeps_accuracy() {
+    fn holds_exactly_what_keeps_the_behaviour() {
         let task = CountOnes::new(300);
         let net = CountOnes::solution();
         let checker = Checker::new(&net, &[task.test_split()]);
@@ -340,8 +323,10 @@ mod tests {
         let mut worse = net.clone();
         worse.g.layers[0].bias[0] += 0.6;
         assert!(!checker.holds(&worse));
-        let lenient = Checker::new(&worse, &[task.test_split()]);
-        assert!(lenient.holds(&net) && lenient.holds(&worse));
+        // Held to the behaviour of a network that is wrong on the labels, the right network
+        // fails: a pass may not move a network towards the labels.
+        let wrong = Checker::new(&worse, &[task.test_split()]);
+        assert!(wrong.holds(&worse) && !wrong.holds(&net));
     }
 
     #[test]

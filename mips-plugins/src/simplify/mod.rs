@@ -3,11 +3,10 @@
 //! Representation passes change the hidden basis without changing the network's function
 //! (`whiten`, `jordan`, `toeplitz`, `krylov`, `canonical-order`), or remove what the function does
 //! not use (`debias`, `prune-hidden`). Parameter passes make parameter values simpler (`sparsify`,
-//! `snap`, `retrain-frozen`) and keep a change only when the accuracy on the verification
-//! sequences (and, by default, the whole test split) holds, so they never rely on the pass
-//! manager's rollback. Their greedy searches are budgeted: against a reference that is not
-//! right everywhere on the checked data, `snap` and `sparsify` get `2·⌈log2(parameters+1)⌉+2`
-//! checks and note `stop` when these run out (see the `snap` module). `pipelines/simplify.ron` lists them in order; [`report`] runs that
+//! `snap`, `retrain-frozen`) and keep a change only when the network's rounded outputs on the
+//! verification sequences (and, by default, the whole test split) stay those of the pass's
+//! input, the pass manager's own criterion; the pass proposes, the manager's verdict is final.
+//! `pipelines/simplify.ron` lists them in order; [`report`] runs that
 //! pipeline over trained models and renders `results/simplify.md`.
 
 mod accuracy;

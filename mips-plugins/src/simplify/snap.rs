@@ -10,11 +10,6 @@
 //!    keeps the accuracy is kept whole and the next batch is twice as large; a batch that
 //!    fails is halved, down to single candidates, which are then dropped.
 //!
-//! Against a reference that is not right everywhere on the checked data (an unsolved network),
-//! the whole search gets [`imperfect_check_budget`] checks (`2·⌈log2(parameters+1)⌉+2`) and the
-//! report row notes `stop` when they run out; against a perfect reference it makes at most about
-//! two checks per candidate, each stopping at the first sequence the candidate gets wrong.
-//!
 //! Parameters that already are integers stay integers (rescaling may only move them to other
 //! integers). `h0` is snapped too (it does not count in the complexity, but simple states help
 //! extraction).
@@ -118,43 +113,11 @@ fn candidates(values: &[f64], d: u32, tol: f64, frozen: &[bool]) -> Vec<(usize, 
     out.into_iter().map(|(i, t, _, _)| (i, t)).collect()
 }
 
-/// How a greedy acceptance ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Greedy {
-    /// Every candidate was judged.
-    Done,
-    /// The check budget ran out before every candidate was judged (the rest are dropped).
-    OutOfChecks,
-}
-
-/// The checks a search may spend when the reference is not right everywhere on the checked
-/// data (see [`Checker::perfect`]): `2·⌈log2(n + 1)⌉ + 2` for `n` parameters, enough to try a
-/// whole candidate list and halve it down to single candidates twice. Against an imperfect
-/// reference every check scores the whole data (no early exit on a first wrong sequence) and
-/// the accept/reject answers are close to coin flips, so a linear number of checks costs
-/// `parameters² × data` (minutes at 64 hidden units) while buying nothing principled.
-pub fn imperfect_check_budget(candidates: usize) -> usize {
-    2 * (usize::BITS - candidates.leading_zeros()) as usize + 2
-}
-
-/// Applies candidates greedily in adaptive batches, keeping those for which `holds` stays true;
-/// each call of `holds` takes one check from `checks_left` (`None`: no limit; the search then
-/// makes at most about `2n` checks).
-pub fn accept_greedily(
-    values: &mut Vec<f64>,
-    candidates: &[(usize, f64)],
-    mut checks_left: Option<&mut usize>,
-    holds: impl Fn(&[f64]) -> bool,
-) -> Greedy {
+/// Applies candidates greedily in adaptive batches, keeping those for which `holds` stays true.
+pub fn accept_greedily(values: &mut Vec<f64>, candidates: &[(usize, f64)], holds: impl Fn(&[f64]) -> bool) {
     let mut at = 0;
     let mut size = candidates.len();
     while at < candidates.len() {
-        if let Some(left) = checks_left.as_deref_mut() {
-            if *left == 0 {
-                return Greedy::OutOfChecks;
-            }
-            *left -= 1;
-        }
         let end = (at + size.max(1)).min(candidates.len());
         let mut trial = values.clone();
         candidates[at..end].iter().for_each(|&(i, t)| trial[i] = t);
@@ -168,17 +131,13 @@ pub fn accept_greedily(
             size = (end - at) / 2;
         }
     }
-    Greedy::Done
 }
 
 /// Snaps the parameters of `net` not marked in `frozen` (by flat index), keeping accuracy
 /// as judged by `checker`. Rescaling may change frozen parameters, but only from one integer
-/// to another. Against an imperfect reference the whole search (every denominator) has
-/// [`imperfect_check_budget`] checks; the second value tells whether they ran out.
-pub fn snap_network(net: &Network, checker: &Checker, settings: &SnapSettings, frozen: &[bool]) -> (Network, Greedy) {
-    let mut stop = Greedy::Done;
+/// to another.
+pub fn snap_network(net: &Network, checker: &Checker, settings: &SnapSettings, frozen: &[bool]) -> Network {
     let mut values = flatten(net);
-    let mut left = (!checker.perfect()).then(|| imperfect_check_budget(values.len()));
     if settings.rescale {
         let layout = Layout::of(net);
         let mut rescaled = values.clone();
@@ -192,14 +151,9 @@ pub fn snap_network(net: &Network, checker: &Checker, settings: &SnapSettings, f
     }
     for d in 1..=settings.max_denominator {
         let list = candidates(&values, d, settings.tol, frozen);
-        if accept_greedily(&mut values, &list, left.as_mut(), |v| checker.holds(&unflatten(net, v)))
-            == Greedy::OutOfChecks
-        {
-            stop = Greedy::OutOfChecks;
-            break;
-        }
+        accept_greedily(&mut values, &list, |v| checker.holds(&unflatten(net, v)));
     }
-    (unflatten(net, &values), stop)
+    unflatten(net, &values)
 }
 
 impl Pass for Snap {
@@ -230,18 +184,7 @@ impl Pass for Snap {
         let settings = SnapSettings::from_options(options, NAME)?;
         let mut checker = Checker::for_pass(net, ctx, options)?;
         let integers: Vec<bool> = flatten(net).into_iter().map(|p| simple(p, 1)).collect();
-        let mut stop = Greedy::Done;
-        let snapped = checker.search_confirmed(|checker| {
-            let (snapped, stopped) = snap_network(net, checker, &settings, &integers);
-            stop = stopped;
-            Ok(snapped)
-        })?;
-        if stop == Greedy::OutOfChecks {
-            ctx.note(
-                "stop",
-                "check budget: the reference is not right everywhere on the checked data, so the search got 2·⌈log2(parameters+1)⌉+2 checks",
-            );
-        }
+        let snapped = checker.search_confirmed(|checker| Ok(snap_network(net, checker, &settings, &integers)))?;
         Ok(Artifact::Network(snapped))
     }
 }
@@ -287,38 +230,9 @@ mod tests {
         let mut values = vec![0.0; 10];
         let candidates: Vec<(usize, f64)> = (0..10).map(|i| (i, 1.0)).collect();
         // Index 3 and 7 must stay 0.
-        let done = accept_greedily(&mut values, &candidates, None, |v| v[3] == 0.0 && v[7] == 0.0);
+        accept_greedily(&mut values, &candidates, |v| v[3] == 0.0 && v[7] == 0.0);
         let expected: Vec<f64> = (0..10).map(|i| if i == 3 || i == 7 { 0.0 } else { 1.0 }).collect();
-        assert_eq!((values, done), (expected, Greedy::Done));
-    }
-
-    #[test]
-    fn a_greedy_search_against_coin_flips_stops_at_its_check_budget() {
-        // Every other candidate is refused: without a budget that takes about one check per
-        // candidate; with the imperfect-reference budget it takes 2·⌈log2(n+1)⌉+2.
-        let n = 4096;
-        let mut values = vec![0.0; n];
-        let candidates: Vec<(usize, f64)> = (0..n).map(|i| (i, 1.0)).collect();
-        let checks = std::cell::Cell::new(0usize);
-        let holds = |v: &[f64]| {
-            checks.set(checks.get() + 1);
-            v.iter().step_by(2).all(|x| *x == 0.0)
-        };
-        assert_eq!(
-            accept_greedily(&mut values.clone(), &candidates, None, holds),
-            Greedy::Done
-        );
-        assert!(checks.get() > n, "{} checks", checks.get());
-        checks.set(0);
-        let budget = imperfect_check_budget(n);
-        assert_eq!(budget, 28);
-        let mut left = budget;
-        let stop = accept_greedily(&mut values, &candidates, Some(&mut left), holds);
-        assert_eq!((stop, checks.get(), left), (Greedy::OutOfChecks, budget, 0));
-        assert!(
-            values.iter().step_by(2).all(|x| *x == 0.0),
-            "no refused candidate is kept"
-        );
+        assert_eq!(values, expected);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! exactly 0 stay frozen); the last checkpoint of the run that keeps the accuracy of the input
 //! (on the verification sequences and, with `check=test`, the whole test split) is kept, and
 //! its parameters within `zero-tol` of 0 are set to 0 greedily while the accuracy holds (see
-//! [`super::snap::accept_greedily`], with the same check budget as `snap`). The first strength with such a checkpoint wins; when
+//! [`super::snap::accept_greedily`]). The first strength with such a checkpoint wins; when
 //! none has one, the network is returned unchanged.
 
 use mips_core::ir::Network;
@@ -16,7 +16,7 @@ use super::accuracy::{Checker, check_option, check_value};
 use super::finetune::{FineTune, fine_tune, finetune_options, too_large};
 use super::input_network;
 use super::params::{flatten, unflatten};
-use super::snap::{Greedy, accept_greedily, imperfect_check_budget};
+use super::snap::accept_greedily;
 
 /// The `sparsify` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -137,16 +137,7 @@ fn sparsest(
             .map(|(i, _)| (i, 0.0))
             .collect();
         zeros.sort_by(|a, b| values[a.0].abs().total_cmp(&values[b.0].abs()).then(a.0.cmp(&b.0)));
-        let mut left = (!checker.perfect()).then(|| imperfect_check_budget(values.len()));
-        if accept_greedily(&mut values, &zeros, left.as_mut(), |v| {
-            checker.holds(&unflatten(&tuned, v))
-        }) == Greedy::OutOfChecks
-        {
-            ctx.note(
-                "stop",
-                "check budget (the reference is not right everywhere on the checked data)",
-            );
-        }
+        accept_greedily(&mut values, &zeros, |v| checker.holds(&unflatten(&tuned, v)));
         let out = unflatten(&tuned, &values);
         ctx.note("strength", strength);
         ctx.note("zeros", out.parameters().filter(|p| *p == 0.0).count());
