@@ -1,49 +1,14 @@
 //! End-to-end tests of the exit-status scheme (0 done, 1 no verified result, 2 usage or input
 //! error), of input checks that happen before any work, and of outputs a failed run leaves.
 
+mod common;
+
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-use mips_core::ir::network::{Activation, Shape};
-use mips_core::ir::{Network, versioned};
-
-fn mips(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mips"))
-        .args(args)
-        .output()
-        .expect("the mips binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mips-exit-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// A one-unit network computing `not x` on bits: `h = x`, `y = 1 - h`.
-fn not_network() -> Network {
-    let mut net = Network::zeros(&Shape {
-        input_dim: 1,
-        hidden_dim: 1,
-        output_dim: 1,
-        f_widths: vec![],
-        g_widths: vec![],
-        activation: Activation::Relu,
-    });
-    net.f.layers[0].weight = vec![0.0, 1.0];
-    net.g.layers[0].weight = vec![-1.0];
-    net.g.layers[0].bias = vec![1.0];
-    net
-}
+use mips_core::ir::versioned;
 
 #[test]
 fn a_bad_option_value_is_a_usage_error_before_any_pass_runs() {

@@ -2,49 +2,11 @@
 //! is solved (test split and 10× longer sequences); the program follows the network rather than
 //! the labels; the same seed gives the same bytes at any thread count.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use mips_core::ir::network::{Activation, Shape};
-use mips_core::ir::{Network, versioned};
+use common::*;
 
-fn mips(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mips"))
-        .args(args)
-        .output()
-        .expect("the mips binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mips-method-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// A one-unit network computing `not x` on bits: `h = x`, `y = 1 - h`.
-fn not_network() -> Network {
-    let mut net = Network::zeros(&Shape {
-        input_dim: 1,
-        hidden_dim: 1,
-        output_dim: 1,
-        f_widths: vec![],
-        g_widths: vec![],
-        activation: Activation::Relu,
-    });
-    net.f.layers[0].weight = vec![0.0, 1.0];
-    net.g.layers[0].weight = vec![-1.0];
-    net.g.layers[0].bias = vec![1.0];
-    net
-}
+use mips_core::ir::versioned;
 
 /// `synth` trains Bitwise_Not from scratch to a program verified on the whole test split and on
 /// 10× longer fresh sequences (exit 0); `--threads 1` and `--threads 2` write the same bytes.

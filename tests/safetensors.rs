@@ -2,32 +2,13 @@
 //! tensor names, `out × in` layout, float32) goes through `synth --model` to a verified program,
 //! and `mips export` converts between RON and safetensors without changing the network.
 
+mod common;
+
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use mips_core::ir::{Network, versioned};
-
-fn mips(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mips"))
-        .args(args)
-        .output()
-        .expect("the mips binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mips-st-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// Written by `tests/fixtures/safetensors/write_parity.py`.
 fn fixture() -> PathBuf {
