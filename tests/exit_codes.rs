@@ -164,3 +164,15 @@ fn train_below_100_percent_exits_1_and_keeps_the_model() {
     assert!(model.exists());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A generator whose labels outgrow 64-bit integers says so (it is not "a data file"), and the
+/// data verb refuses, since data files hold 64-bit integers.
+#[test]
+fn data_beyond_64_bit_labels_names_the_cause() {
+    let out = mips(&["data", "Newton_Magnetic", "--len", "1000", "--n", "1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("outgrow 64-bit integers"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("data file:"), "{}", stderr(&out));
+    let out = mips(&["data", "Newton_Magnetic", "--len", "100", "--n", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
