@@ -7,7 +7,7 @@ mod model_file;
 pub mod output;
 mod pipeline;
 
-pub use pipeline::resolve_pipeline;
+pub use pipeline::{resolve_pipeline, verification_set};
 
 use std::path::PathBuf;
 

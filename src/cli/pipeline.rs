@@ -199,6 +199,15 @@ fn resolve_steps(
     Ok(steps)
 }
 
+/// The sequences the verifier checks after each pass: the first `size` of the test split, or
+/// the whole split for 0 (the meaning of `--verify-size` in every verb).
+pub fn verification_set(task: &dyn Task, size: usize) -> mips_core::data::Dataset {
+    match size {
+        0 => task.test_split().clone(),
+        n => task.test_split().head(n),
+    }
+}
+
 /// Runs resolved steps on a task, printing each report row as it completes.
 fn run_steps(
     task: &dyn Task,
@@ -207,10 +216,7 @@ fn run_steps(
     run: &RunOptions,
     globals: &Globals,
 ) -> (Artifacts, Vec<ReportRow>) {
-    let verify = match run.verify_size {
-        0 => task.test_split().clone(),
-        n => task.test_split().head(n),
-    };
+    let verify = verification_set(task, run.verify_size);
     let ctx = PassContext::new(task, &verify, globals.seed, globals.quiet);
     PassManager.run(steps, start, &ctx, |row| {
         if !globals.quiet {

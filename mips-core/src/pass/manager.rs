@@ -292,7 +292,7 @@ pub fn format_report(rows: &[ReportRow]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::Result;
     use crate::ir::network::{Activation, Shape};
@@ -301,7 +301,7 @@ mod tests {
     use crate::tasks;
 
     /// `y = 1 - x` through `h = x`: 100% on Bitwise_Not.
-    fn not_network() -> Network {
+    pub(crate) fn not_network() -> Network {
         let mut net = Network::zeros(&Shape {
             input_dim: 1,
             hidden_dim: 1,

@@ -115,20 +115,13 @@ pub fn program_behaviour(p: &Program) -> impl Fn(&[i64]) -> Result<Vec<i64>, Str
 #[cfg(test)]
 mod exact_tests {
     use super::*;
-    use crate::ir::network::{Activation, Shape};
 
     #[test]
     fn a_network_output_beyond_exact_integers_is_a_disagreement_not_a_clamp() {
-        let mut net = Network::zeros(&Shape {
-            input_dim: 1,
-            hidden_dim: 1,
-            output_dim: 1,
-            f_widths: vec![],
-            g_widths: vec![],
-            activation: Activation::Relu,
-        });
-        net.f.layers[0].weight = vec![0.0, 1.0];
+        // `h = x` read out as `1e30 · h`, far beyond the integers an f64 holds exactly.
+        let mut net = crate::pass::manager::tests::not_network();
         net.g.layers[0].weight = vec![1e30];
+        net.g.layers[0].bias = vec![0.0];
         let behaviour = network_behaviour(&net);
         assert_eq!(behaviour(&[0]), Ok(vec![0]));
         assert!(behaviour(&[1]).is_err());
