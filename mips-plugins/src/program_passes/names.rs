@@ -1,8 +1,9 @@
 //! Readable variable names derived from the program's structure (never from the task):
 //! inputs are `x` (one), `a, b` (two) or `x0, x1, ...`; a state gets a name from its role:
 //! `prev1`, `prev2`, ... for delay lines, `count` for a counter of constants or 0/1
-//! quantities, `total` for another running sum, `rem` for a modular accumulator, `max`/`min`
-//! for running extremes, `parity` for an xor accumulator, `carry` for a Boolean or divided
+//! quantities, `total` for another running sum, `rem` for a modular accumulator,
+//! `running_max`/`running_min` for running extremes (a quantity bounded by a constant keeps
+//! the role of what is bounded; names never shadow the functions programs call), `parity` for an xor accumulator, `carry` for a Boolean or divided
 //! quantity fed back into itself, `flag` for other Boolean states; otherwise a free letter.
 //! Repeated roles get numbered.
 
@@ -81,8 +82,14 @@ fn role(u: &Expr, k: usize, bools: &[bool]) -> Option<&'static str> {
     let own = Var::State(k);
     let self_reading = reads(u, own);
     match u {
-        Expr::Binary(BinOp::Max, _, _) if self_reading => return Some("max"),
-        Expr::Binary(BinOp::Min, _, _) if self_reading => return Some("min"),
+        Expr::Binary(op @ (BinOp::Max | BinOp::Min), a, b) if self_reading => {
+            return match (&**a, &**b) {
+                // A bounded quantity (`min(10, count + 1)`) keeps the role of what is bounded.
+                (Expr::Const(_), bounded) | (bounded, Expr::Const(_)) => role(bounded, k, bools),
+                _ if *op == BinOp::Max => Some("running_max"),
+                _ => Some("running_min"),
+            };
+        }
         Expr::Binary(BinOp::Mod, inner, _) if reads(inner, own) => return Some("rem"),
         Expr::Binary(BinOp::Xor, _, _) if self_reading => return Some("parity"),
         Expr::Binary(BinOp::FloorDiv, _, _) if self_reading => return Some("carry"),
@@ -162,7 +169,20 @@ mod tests {
         );
         let q = name_variables(&p);
         assert_eq!(q.input_names, vec!["a", "b"]);
-        assert_eq!(q.state_names, vec!["c", "carry", "max"]);
+        assert_eq!(q.state_names, vec!["c", "carry", "running_max"]);
+    }
+
+    #[test]
+    fn a_bounded_count_is_a_count_and_extremes_do_not_shadow_min_and_max() {
+        let count = Expr::bin(BinOp::Add, Expr::state(0), Expr::Const(1));
+        let p = program(
+            vec![
+                Expr::bin(BinOp::Min, Expr::Const(10), count),
+                Expr::bin(BinOp::Min, Expr::state(1), Expr::input(0)),
+            ],
+            1,
+        );
+        assert_eq!(name_variables(&p).state_names, vec!["count", "running_min"]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The regression passes (state machine → program) and their options.
 
-use mips_core::ir::StateMachine;
+use mips_core::ir::{Program, StateMachine};
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use mips_core::{MipsError, Result};
 
@@ -209,24 +209,47 @@ impl Pass for Regress {
             Method::Boolean => fit_boolean(sm, &o.boolean),
             Method::Enumerate => fit_machine(sm, &|p| enumerate_fit(p, &ks, &o.enumerate), None, o.init_radius),
             Method::Table => fit_table(sm, options.bool("allow-incomplete")),
-            Method::Combined => {
-                let note = |key: &str, value: String| ctx.note(key, value);
-                regress_best(sm, &o, ctx.verify, &note).or_else(|error| {
-                    // The machine may copy the network's extrapolation beyond the lengths it
-                    // was trained on; fit the part that sequences of the data's length use.
-                    let horizon = ctx.verify.max_len();
-                    let core = sm.within(horizon);
-                    if horizon == 0 || core == *sm {
-                        return Err(error);
-                    }
-                    ctx.note("fitted on", format!("the states reached within {horizon} steps"));
-                    regress_best(&core, &o, ctx.verify, &note)
-                })
-            }
+            Method::Combined => occam_over_horizon(sm, &o, ctx),
         };
         program
             .map(Artifact::Program)
             .map_err(|e| MipsError::pass(self.name, e.to_string()))
+    }
+}
+
+/// Occam over the trained horizon: the machine's rows beyond the data's length copy the
+/// network's extrapolation, which the program must not inherit. Fits the whole machine and the
+/// part that sequences of the data's length use ([`StateMachine::within`]), and keeps the
+/// shorter program (symbolic before tables); both reproduce the machine on every sequence
+/// of the data's length, and the verifier's longer checks judge the extrapolation.
+fn occam_over_horizon(sm: &StateMachine, o: &RegressOptions, ctx: &PassContext) -> Result<Program> {
+    let note = |key: &str, value: String| ctx.note(key, value);
+    let whole = regress_best(sm, o, ctx.verify, &note);
+    let horizon = ctx.verify.max_len();
+    let core = sm.within(horizon);
+    if horizon == 0 || core == *sm {
+        return whole;
+    }
+    let quiet = |_: &str, _: String| {};
+    let within = regress_best(&core, o, ctx.verify, &quiet);
+    let rank = |p: &Program| (!p.symbolic, p.tokens());
+    match (whole, within) {
+        (Ok(w), Ok(c)) if rank(&c) < rank(&w) => {
+            ctx.note(
+                "fitted on",
+                format!(
+                    "the states reached within {horizon} steps ({} tokens; the whole machine: {})",
+                    c.tokens(),
+                    w.tokens()
+                ),
+            );
+            Ok(c)
+        }
+        (Err(_), Ok(c)) => {
+            ctx.note("fitted on", format!("the states reached within {horizon} steps"));
+            Ok(c)
+        }
+        (whole, _) => whole,
     }
 }
 
@@ -332,6 +355,31 @@ mod tests {
         );
         let min = observed(vec![9], 1, &seqs, |s, x| vec![s[0].min(x[0])], |s| s.to_vec());
         assert_eq!(regress(&min, &seqs).tokens(), 4);
+    }
+
+    #[test]
+    fn occam_prefers_the_plain_count_to_the_saturation_beyond_the_horizon() {
+        // A count of even inputs that a network saturated at 10, the trained length: the
+        // transitions out of state 10 are never used by sequences of 10 inputs.
+        let digits = range(0, 9);
+        let saturated = explore(
+            vec![0],
+            &digits,
+            |s, x| vec![(s[0] + (x[0] % 2 == 0) as i64).min(10)],
+            |s| s.to_vec(),
+        );
+        let p = regress(&saturated, &sequences(&digits, 10, 300, 7));
+        let evens = vec![0; 30];
+        assert_eq!(p.run(&evens).unwrap().last(), Some(&30), "{p:?}");
+        // Within the horizon the saturation is needed: it stays.
+        let capped_at_3 = explore(
+            vec![0],
+            &digits,
+            |s, x| vec![(s[0] + (x[0] % 2 == 0) as i64).min(3)],
+            |s| s.to_vec(),
+        );
+        let p = regress(&capped_at_3, &sequences(&digits, 10, 300, 7));
+        assert_eq!(p.run(&evens).unwrap().last(), Some(&3), "{p:?}");
     }
 
     #[test]
