@@ -108,7 +108,16 @@ fn enumerate_specs(d: &RegressOptions) -> Vec<OptionSpec> {
     let e = d.enumerate;
     vec![
         OptionSpec::int("max-size", e.max_size as i64, "largest expression size in tokens"),
-        OptionSpec::float("max-seconds", e.max_seconds, "time budget per component, in seconds"),
+        OptionSpec::int(
+            "max-candidates",
+            e.max_candidates.min(i64::MAX as u64) as i64,
+            "candidate expressions evaluated per component (deterministic budget)",
+        ),
+        OptionSpec::float(
+            "max-seconds",
+            e.max_seconds,
+            "wall-clock budget per component, in seconds (0: off)",
+        ),
         OptionSpec::int(
             "max-expressions",
             e.max_expressions as i64,
@@ -142,6 +151,7 @@ fn read_options(specs: &[OptionSpec], o: &Options) -> RegressOptions {
         r.enumerate = EnumerateOptions {
             max_size: positive("max-size"),
             max_seconds: o.float("max-seconds"),
+            max_candidates: o.int("max-candidates").max(1) as u64,
             max_expressions: positive("max-expressions"),
             sample: positive("sample"),
         };

@@ -14,8 +14,10 @@ use mips_core::ir::{BinOp, Expr, UnOp};
 pub enum Stop {
     /// Every expression up to this size was tried.
     Size(usize),
-    /// The time budget (seconds) ran out while enumerating this size.
+    /// The time budget (seconds, off by default) ran out while enumerating this size.
     Time { seconds: f64, size: usize },
+    /// This many candidate expressions were evaluated while enumerating this size.
+    Candidates { count: u64, size: usize },
     /// The bank reached this many distinct expressions while enumerating this size.
     Expressions { count: usize, size: usize },
 }
@@ -26,6 +28,12 @@ impl std::fmt::Display for Stop {
             Stop::Size(s) => write!(out, "size budget: no expression of at most {s} tokens fits"),
             Stop::Time { seconds, size } => {
                 write!(out, "time budget of {seconds} s ran out while enumerating size {size}")
+            }
+            Stop::Candidates { count, size } => {
+                write!(
+                    out,
+                    "candidate budget of {count} evaluations reached while enumerating size {size}"
+                )
             }
             Stop::Expressions { count, size } => {
                 write!(
@@ -41,9 +49,12 @@ impl std::fmt::Display for Stop {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Budget {
     pub max_size: usize,
-    pub deadline: Instant,
+    /// Wall-clock limit (`None`: off, the default, so results do not depend on the machine).
+    pub deadline: Option<Instant>,
     pub seconds: f64,
     pub max_expressions: usize,
+    /// Candidate expressions evaluated (the deterministic work limit).
+    pub max_candidates: u64,
 }
 
 /// The vocabulary of one search: variable columns on the sample rows and constants (the
@@ -84,7 +95,7 @@ pub struct Bank<'a> {
     best: Option<(usize, u32, Lift)>,
     scratch: Vec<i64>,
     budget: Budget,
-    ticks: usize,
+    ticks: u64,
 }
 
 /// Binary operators enumerated (`>`/`>=` are mirrors of `<`/`<=`).
@@ -298,7 +309,13 @@ impl<'a> Bank<'a> {
     /// returns its id when it matches the target exactly.
     fn insert(&mut self, node: Node, size: usize, constant: Option<i64>) -> Result<Option<u32>, Stop> {
         self.ticks += 1;
-        if self.ticks.is_multiple_of(1024) && Instant::now() >= self.budget.deadline {
+        if self.ticks > self.budget.max_candidates {
+            return Err(Stop::Candidates {
+                count: self.budget.max_candidates,
+                size,
+            });
+        }
+        if self.ticks.is_multiple_of(1024) && self.budget.deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(Stop::Time {
                 seconds: self.budget.seconds,
                 size,
