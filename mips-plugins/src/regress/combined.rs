@@ -14,6 +14,7 @@ use super::driver::{Fit, Fitter, check_machine, fit_machine};
 use super::enumerate::{EnumerateOptions, fit_enumerate};
 use super::linear::fit_linear;
 use super::modular::fit_modular;
+use super::recode::codings;
 use super::rows::{Problem, moduli};
 use super::table::{check_tabulable, table_fit};
 
@@ -104,40 +105,20 @@ pub fn verify_against(sm: &StateMachine, p: &Program, data: &Dataset) -> Result<
     }
 }
 
-/// The smallest verified program for `sm` (see the module documentation); `note` receives
-/// the outcome of each regressor (its size, or why it failed).
-pub fn regress_best(
-    sm: &StateMachine,
-    o: &RegressOptions,
-    data: &Dataset,
-    note: &dyn Fn(&str, String),
-) -> Result<Program> {
-    check_machine(sm)?;
+/// Offers `consider` the Boolean program of `sm` and its component-wise program (linear or
+/// enumerated per component, the enumeration capped below the best program so far, tables
+/// last). `consider` returns the size of the best program so far; with `bounded`, the
+/// enumeration never goes past its `max-size` option.
+fn fit_all(sm: &StateMachine, o: &RegressOptions, consider: &mut Consider, bounded: bool) {
     let ks = moduli(sm, o.max_modulus);
-    let mut reasons: Vec<String> = Vec::new();
-    let mut best: Option<Program> = None;
-    let mut consider = |name: &str, candidate: Result<Program>, best: &mut Option<Program>| match candidate
-        .and_then(|p| verify_against(sm, &p, data).map(|_| p))
-    {
-        Ok(p) => {
-            note(name, format!("{} tokens ({})", p.tokens(), p.method));
-            let rank = |q: &Program| (!q.symbolic, q.tokens());
-            if best.as_ref().is_none_or(|b| rank(&p) < rank(b)) {
-                *best = Some(p);
-            }
-        }
-        Err(e) => {
-            note(name, format!("failed: {}", message(&e)));
-            reasons.push(format!("{name}: {}", message(&e)));
-        }
-    };
-    consider("boolean", fit_boolean(sm, &o.boolean), &mut best);
+    let best = consider("boolean", fit_boolean(sm, &o.boolean));
     // Each component of a mixed program costs at least one token: cap the enumeration so the
     // mixed program can still beat the best so far.
     let components = sm.state_dim + sm.output_dim;
-    let cap = best
-        .as_ref()
-        .map_or(o.enumerate.max_size, |b| (b.tokens() + 1).saturating_sub(components));
+    let mut cap = best.map_or(o.enumerate.max_size, |b| (b + 1).saturating_sub(components));
+    if bounded {
+        cap = cap.min(o.enumerate.max_size);
+    }
     let tables = o.table && check_tabulable(sm, false).is_ok();
     let mixed = |p: &Problem| -> Result<Fit> {
         let linear = linear_fit(p, &ks, o);
@@ -163,11 +144,50 @@ pub fn regress_best(
         }
     };
     let fallback: Option<&Fitter> = tables.then_some(&table_fit);
-    consider(
-        "per-component",
-        fit_machine(sm, &mixed, fallback, o.init_radius),
-        &mut best,
-    );
+    consider("per-component", fit_machine(sm, &mixed, fallback, o.init_radius));
+}
+
+/// Takes a candidate program (or why there is none); returns the best program's size so far.
+type Consider<'a> = dyn FnMut(&str, Result<Program>) -> Option<usize> + 'a;
+
+/// The smallest verified program for `sm` (see the module documentation); `note` receives
+/// the outcome of each regressor (its size, or why it failed).
+pub fn regress_best(
+    sm: &StateMachine,
+    o: &RegressOptions,
+    data: &Dataset,
+    note: &dyn Fn(&str, String),
+) -> Result<Program> {
+    check_machine(sm)?;
+    let mut reasons: Vec<String> = Vec::new();
+    let mut best: Option<Program> = None;
+    let mut consider = |name: &str, candidate: Result<Program>| {
+        match candidate.and_then(|p| verify_against(sm, &p, data).map(|_| p)) {
+            Ok(p) => {
+                note(name, format!("{} tokens ({})", p.tokens(), p.method));
+                let rank = |q: &Program| (!q.symbolic, q.tokens());
+                if best.as_ref().is_none_or(|b| rank(&p) < rank(b)) {
+                    best = Some(p);
+                }
+            }
+            Err(e) => {
+                note(name, format!("failed: {}", message(&e)));
+                reasons.push(format!("{name}: {}", message(&e)));
+            }
+        }
+        best.as_ref().map(Program::tokens)
+    };
+    fit_all(sm, o, &mut consider, false);
+    for (coding, recoded) in codings(sm) {
+        let mut relabel = |name: &str, p: Result<Program>| {
+            let p = p.map(|p| Program {
+                method: format!("{} ({coding})", p.method),
+                ..p
+            });
+            consider(&format!("{name}, {coding}"), p)
+        };
+        fit_all(&recoded, o, &mut relabel, true);
+    }
     best.ok_or_else(|| {
         MipsError::pass(
             "regress",

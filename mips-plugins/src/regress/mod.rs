@@ -8,6 +8,7 @@
 //! - [`table`]: decision-tree lookup tables (non-symbolic);
 //! - [`combined`]: all of them, keeping the smallest verified program;
 //! - [`driver`]: the component-wise assembly with the initial-state correction;
+//! - [`recode`]: states renamed by what identifies them (outputs, entry inputs) before fitting;
 //! - [`report`]: the `results/regress.md` table.
 
 pub mod boolean;
@@ -17,6 +18,7 @@ pub mod enumerate;
 pub mod linear;
 pub mod modular;
 mod passes;
+pub mod recode;
 pub mod report;
 pub mod rows;
 pub mod table;

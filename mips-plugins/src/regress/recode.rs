@@ -1,0 +1,154 @@
+//! Canonical codings of a finite machine's states. Extraction names states by cluster or
+//! block labels, which carry no meaning, so a formula over them is often a table. When
+//! something observable identifies every state, the state can be named by it instead: the
+//! state's output, the input that enters it (every transition into it reads the same input),
+//! or both. Each coding is used only when it is injective; the regression then fits the
+//! recoded machine like any other, and the shortest verified program wins.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use mips_core::ir::StateMachine;
+
+/// The recoded machines of `sm`, each with the name of its coding.
+pub fn codings(sm: &StateMachine) -> Vec<(&'static str, StateMachine)> {
+    if sm.coding.is_some() {
+        return Vec::new();
+    }
+    let entry = entry_inputs(sm);
+    let output = |s: &Vec<i64>| sm.outputs.get(s).cloned();
+    let input = |s: &Vec<i64>| entry.get(s).cloned();
+    let both = |s: &Vec<i64>| Some([input(s)?, output(s)?].concat());
+    let named: [(&'static str, &dyn Fn(&Vec<i64>) -> Option<Vec<i64>>); 3] = [
+        ("states coded by outputs", &output),
+        ("states coded by entry inputs", &input),
+        ("states coded by entry inputs and outputs", &both),
+    ];
+    named
+        .into_iter()
+        .filter_map(|(name, code)| recode(sm, code).map(|m| (name, m)))
+        .collect()
+}
+
+/// The input read by every transition into each state (states entered by several inputs, and
+/// the initial state when nothing enters it, have none).
+fn entry_inputs(sm: &StateMachine) -> BTreeMap<Vec<i64>, Vec<i64>> {
+    let mut seen: BTreeMap<&Vec<i64>, BTreeSet<&Vec<i64>>> = BTreeMap::new();
+    for ((_, x), t) in &sm.transitions {
+        seen.entry(t).or_default().insert(x);
+    }
+    seen.into_iter()
+        .filter(|(_, xs)| xs.len() == 1)
+        .map(|(t, xs)| (t.clone(), xs.into_iter().next().expect("one input").clone()))
+        .collect()
+}
+
+/// `sm` with every state renamed by `code`, when the code is defined on every state but the
+/// initial one and injective. An initial state without a code gets a fresh one (one below the
+/// smallest code in every component).
+fn recode(sm: &StateMachine, code: &dyn Fn(&Vec<i64>) -> Option<Vec<i64>>) -> Option<StateMachine> {
+    let states = states(sm);
+    let mut names: BTreeMap<&Vec<i64>, Vec<i64>> = BTreeMap::new();
+    for s in states.iter().filter(|s| **s != sm.initial) {
+        names.insert(s, code(s)?);
+    }
+    let initial = match code(&sm.initial) {
+        Some(c) => c,
+        None => fresh(names.values())?,
+    };
+    names.insert(&sm.initial, initial.clone());
+    let distinct: BTreeSet<&Vec<i64>> = names.values().collect();
+    if distinct.len() != names.len() {
+        return None;
+    }
+    let rename = |s: &Vec<i64>| names[s].clone();
+    let recoded = StateMachine {
+        state_dim: initial.len(),
+        initial,
+        transitions: sm
+            .transitions
+            .iter()
+            .map(|((s, x), t)| ((rename(s), x.clone()), rename(t)))
+            .collect(),
+        outputs: sm.outputs.iter().map(|(s, y)| (rename(s), y.clone())).collect(),
+        state_names: Vec::new(),
+        coding: None,
+        ..sm.clone()
+    };
+    (recoded != *sm).then_some(recoded)
+}
+
+/// Every state of `sm`: the initial one, those of the transitions and those with outputs.
+fn states(sm: &StateMachine) -> BTreeSet<Vec<i64>> {
+    let ends = sm.transitions.iter().flat_map(|((s, _), t)| [s, t]);
+    ends.chain(sm.outputs.keys()).chain([&sm.initial]).cloned().collect()
+}
+
+/// A code below every code in each component; `None` without codes.
+fn fresh<'a>(codes: impl Iterator<Item = &'a Vec<i64>>) -> Option<Vec<i64>> {
+    let mut lowest: Option<Vec<i64>> = None;
+    for c in codes {
+        lowest = Some(match lowest {
+            None => c.clone(),
+            Some(l) => l.iter().zip(c).map(|(a, b)| *a.min(b)).collect(),
+        });
+    }
+    lowest.map(|l| l.iter().map(|v| v.saturating_sub(1)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::regress::testing::{explore, range};
+
+    #[test]
+    fn a_state_named_by_its_output_is_the_running_minimum() {
+        // Cluster labels 0..9 for the running minimum of digits (label = (min + 3) % 10).
+        let label = |m: i64| (m + 3) % 10;
+        let unlabel = |l: i64| (l + 7) % 10;
+        let sm = explore(
+            vec![label(9)],
+            &range(0, 9),
+            move |s, x| vec![label(unlabel(s[0]).min(x[0]))],
+            move |s| vec![unlabel(s[0])],
+        );
+        let coded = codings(&sm);
+        let (_, by_output) = coded.iter().find(|(n, _)| n.contains("outputs")).unwrap();
+        assert_eq!(by_output.initial, vec![9]);
+        for ((s, x), t) in &by_output.transitions {
+            assert_eq!(t[0], s[0].min(x[0]));
+        }
+    }
+
+    #[test]
+    fn entry_inputs_and_outputs_name_a_previous_equals_current_machine() {
+        // State after a step: (label of the input, whether it equalled the previous one).
+        // The initial state (100) behaves as if the previous input were 0.
+        let prev = |s: i64| if s == 100 { 0 } else { (s - 50) / 7 };
+        let sm = explore(
+            vec![100],
+            &range(0, 3),
+            move |s, x| vec![x[0] * 7 + 50 + (prev(s[0]) == x[0]) as i64],
+            |s| vec![if s[0] == 100 { 0 } else { (s[0] - 50) % 7 }],
+        );
+        let coded = codings(&sm);
+        let names: Vec<&str> = coded.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, vec!["states coded by entry inputs and outputs"], "{names:?}");
+        let m = &coded[0].1;
+        for ((s, x), t) in m.transitions.iter().filter(|((s, _), _)| *s != m.initial) {
+            assert_eq!(t, &vec![x[0], (s[0] == x[0]) as i64], "from {s:?} on {x:?}");
+        }
+        assert_eq!(m.initial, vec![-1, -1], "a fresh code for the initial state");
+    }
+
+    #[test]
+    fn a_coding_that_merges_states_is_refused() {
+        // A counter mod 4 that outputs its parity: outputs do not identify states.
+        let sm = explore(
+            vec![0],
+            &range(0, 1),
+            |s, x| vec![(s[0] + x[0]) % 4],
+            |s| vec![s[0] % 2],
+        );
+        assert!(codings(&sm).iter().all(|(n, _)| !n.ends_with("by outputs")));
+    }
+}
