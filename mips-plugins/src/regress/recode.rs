@@ -18,7 +18,7 @@ pub fn codings(sm: &StateMachine) -> Vec<(&'static str, StateMachine)> {
     let output = |s: &Vec<i64>| sm.outputs.get(s).cloned();
     let input = |s: &Vec<i64>| entry.get(s).cloned();
     let both = |s: &Vec<i64>| Some([input(s)?, output(s)?].concat());
-    let named: [(&'static str, &dyn Fn(&Vec<i64>) -> Option<Vec<i64>>); 3] = [
+    let named: [(&'static str, &Code); 3] = [
         ("states coded by outputs", &output),
         ("states coded by entry inputs", &input),
         ("states coded by entry inputs and outputs", &both),
@@ -28,6 +28,9 @@ pub fn codings(sm: &StateMachine) -> Vec<(&'static str, StateMachine)> {
         .filter_map(|(name, code)| recode(sm, code).map(|m| (name, m)))
         .collect()
 }
+
+/// A state's code, if it has one.
+type Code<'a> = dyn Fn(&Vec<i64>) -> Option<Vec<i64>> + 'a;
 
 /// The input read by every transition into each state (states entered by several inputs, and
 /// the initial state when nothing enters it, have none).
@@ -45,7 +48,7 @@ fn entry_inputs(sm: &StateMachine) -> BTreeMap<Vec<i64>, Vec<i64>> {
 /// `sm` with every state renamed by `code`, when the code is defined on every state but the
 /// initial one and injective. An initial state without a code gets a fresh one (one below the
 /// smallest code in every component).
-fn recode(sm: &StateMachine, code: &dyn Fn(&Vec<i64>) -> Option<Vec<i64>>) -> Option<StateMachine> {
+fn recode(sm: &StateMachine, code: &Code) -> Option<StateMachine> {
     let states = states(sm);
     let mut names: BTreeMap<&Vec<i64>, Vec<i64>> = BTreeMap::new();
     for s in states.iter().filter(|s| **s != sm.initial) {
