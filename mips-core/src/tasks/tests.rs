@@ -1,6 +1,7 @@
 //! Tests of the built-in tasks: every task against an independent statement of its rule, plus
 //! determinism, stream separation and the special sampling schemes.
 
+mod pinned;
 mod reference;
 
 use std::collections::HashSet;
