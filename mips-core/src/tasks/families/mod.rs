@@ -118,6 +118,11 @@ impl Family {
         format!("{}{{{}}}{}", self.prefix, self.symbol, self.suffix)
     }
 
+    /// How the parameter is written (`K`, `B`).
+    pub fn symbol(&self) -> &'static str {
+        self.symbol
+    }
+
     /// The parameter's inclusive range, e.g. `B in 2..=64`.
     pub fn range_text(&self) -> String {
         format!("{} in {}..={}", self.symbol, self.range.0, self.range.1)
