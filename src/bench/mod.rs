@@ -30,6 +30,10 @@ pub struct BenchArgs {
     /// A handful of fast tasks (for CI).
     #[arg(long)]
     pub quick: bool,
+    /// A named task list instead of the 62: `families` is the generality suite, a fixed sweep
+    /// of task-family members outside the benchmark (`mips tasks --families`).
+    #[arg(long, value_enum, conflicts_with_all = ["tasks", "quick"])]
+    pub suite: Option<Suite>,
     /// Tasks run at the same time.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
@@ -60,6 +64,13 @@ pub struct BenchArgs {
     pub pipeline: PipelineChoice,
 }
 
+/// Named task lists for `--suite`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Suite {
+    /// The generality suite: `mips_core::tasks::families::generality_suite`.
+    Families,
+}
+
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     let (i, n) = text.split_once('/').ok_or("expected I/N, e.g. 2/4")?;
     let (i, n): (usize, usize) = (
@@ -72,7 +83,8 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     Ok((i, n))
 }
 
-/// The tasks this invocation runs, in catalog order.
+/// The tasks this invocation runs, in catalog order (family members after the catalog's, in the
+/// order given).
 fn select_tasks(args: &BenchArgs) -> anyhow::Result<Vec<String>> {
     let all = tasks::names();
     let mut chosen: Vec<String> = match (&args.tasks, args.quick) {
@@ -85,6 +97,7 @@ fn select_tasks(args: &BenchArgs) -> anyhow::Result<Vec<String>> {
             names
         }
         (None, true) => tasks::quick_benchmark().into_iter().map(String::from).collect(),
+        (None, false) if args.suite == Some(Suite::Families) => tasks::families::generality_suite(),
         (None, false) => all.iter().map(|s| s.to_string()).collect(),
     };
     chosen.sort_by_key(|n| all.iter().position(|a| a == n));
@@ -193,6 +206,9 @@ fn write_tables(args: &BenchArgs, mut records: Vec<TaskRecord>, wall: Option<f64
             let mut command = String::from("cargo run --release -- bench");
             if let Some(models) = &args.models {
                 command += &format!(" --models {}", models.display());
+            }
+            if args.suite == Some(Suite::Families) {
+                command += " --suite families";
             }
             if args.jobs > 1 {
                 command += &format!(" --jobs {}", args.jobs);

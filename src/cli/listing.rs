@@ -1,12 +1,25 @@
 //! `mips tasks` and `mips passes`.
 
+use clap::Args;
 use mips_core::tasks;
+use mips_core::tasks::families;
 
 use super::Globals;
 use super::output::emit;
 
-/// One line per built-in task: name, then inputs and outputs.
-pub fn tasks() -> anyhow::Result<()> {
+#[derive(Args, Debug)]
+pub struct TasksArgs {
+    /// List the task families instead: name pattern, parameter range, the benchmark's members,
+    /// rule.
+    #[arg(long)]
+    pub families: bool,
+}
+
+/// One line per built-in task (name, then inputs and outputs), or per family.
+pub fn tasks(args: &TasksArgs) -> anyhow::Result<()> {
+    if args.families {
+        return emit(&family_lines());
+    }
     let mut text = String::new();
     for name in tasks::names() {
         let task = tasks::builtin(name)?;
@@ -28,6 +41,23 @@ pub fn tasks() -> anyhow::Result<()> {
         );
     }
     emit(&text)
+}
+
+/// One line per task family: pattern, parameter range, the benchmark's members, rule.
+fn family_lines() -> String {
+    let mut text = String::new();
+    for family in families::all() {
+        let members: Vec<String> = family.benchmark_members().iter().map(i64::to_string).collect();
+        text += &format!(
+            "{}\t{}\tbenchmark {}={}\t{}\n",
+            family.pattern(),
+            family.range_text(),
+            family.symbol(),
+            members.join(","),
+            family.rule_text()
+        );
+    }
+    text
 }
 
 /// One block per registered pass: name, kind, origin, description, then its options.

@@ -36,8 +36,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// List the built-in tasks: name, then inputs and outputs.
-    Tasks,
+    /// List the built-in tasks: name, then inputs and outputs (or, with --families, the task
+    /// families).
+    Tasks(listing::TasksArgs),
     /// List the registered passes: name, kind, origin, description, options.
     Passes,
     /// Print sample sequences of a task or data file, in the CSV data-file format.
@@ -87,7 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         registry: load_registry(&cli.plugins)?,
     };
     match cli.command {
-        Command::Tasks => listing::tasks(),
+        Command::Tasks(args) => listing::tasks(&args),
         Command::Passes => listing::passes(&globals),
         Command::Data(args) => data::run(args, &globals),
         Command::Train(args) => pipeline::train(args, &globals),

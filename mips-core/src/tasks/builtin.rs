@@ -1,10 +1,10 @@
-//! [`BuiltinTask`]: a catalog task with its generator and cached test split.
+//! [`BuiltinTask`]: a catalog task or family member with its generator and cached test split.
 
 use std::sync::OnceLock;
 
-use super::catalog::{CatalogEntry, Sampling};
-use super::rules;
+use super::catalog::Sampling;
 use super::sampling::Generator;
+use super::{families, rules};
 use crate::data::Dataset;
 use crate::task::{FreshSequences, Task, TaskInfo};
 use crate::{MipsError, Result};
@@ -16,7 +16,20 @@ const TEST_STREAM: u64 = 2;
 /// ChaCha stream of [`Task::generate`].
 const GENERATE_STREAM: u64 = 3;
 
-/// One of the 62 catalog tasks: fresh sequences of any length from its rule.
+/// Everything a built-in task is made from: its facts, rule, input sampling and test split.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Spec {
+    pub info: TaskInfo,
+    pub rule: rules::Rule,
+    pub sampling: Sampling,
+    /// Seed of the test split.
+    pub test_seed: u64,
+    /// Sequences in the test split.
+    pub n_test: usize,
+}
+
+/// A built-in task (one of the 62 catalog tasks or a member of a task family): fresh
+/// sequences of any length from its rule.
 #[derive(Debug)]
 pub struct BuiltinTask {
     info: TaskInfo,
@@ -27,25 +40,31 @@ pub struct BuiltinTask {
 }
 
 impl BuiltinTask {
-    /// The task called `name`, or an error listing the valid names.
+    /// The catalog task or family member called `name`; an error naming the family's range for
+    /// a member outside it, or listing the valid names for any other name.
     pub fn new(name: &str) -> Result<BuiltinTask> {
-        let unknown = || MipsError::unknown("task", name, super::names());
-        let entry = super::catalog::entry(name).ok_or_else(unknown)?;
-        let rule = rules::for_task(name).ok_or_else(unknown)?;
-        Ok(BuiltinTask::from_entry(entry, rule))
+        let unknown = || MipsError::unknown("task", name, super::valid_names());
+        if let Some(entry) = super::catalog::entry(name) {
+            let rule = rules::for_task(name).ok_or_else(unknown)?;
+            return Ok(BuiltinTask::from_spec(entry.spec(rule)));
+        }
+        match families::parse(name)? {
+            Some(member) => Ok(BuiltinTask::from_spec(member.spec())),
+            None => Err(unknown()),
+        }
     }
 
-    fn from_entry(entry: &CatalogEntry, rule: rules::Rule) -> BuiltinTask {
+    pub(crate) fn from_spec(spec: Spec) -> BuiltinTask {
         BuiltinTask {
-            info: entry.info(),
             generator: Generator {
-                rule,
-                sampling: entry.sampling,
-                input_ranges: entry.input_range.clone(),
-                output_dim: entry.output_dim,
+                rule: spec.rule,
+                sampling: spec.sampling,
+                input_ranges: spec.info.input_ranges.clone(),
+                output_dim: spec.info.output_dim,
             },
-            test_seed: entry.seed,
-            n_test: entry.n_test,
+            info: spec.info,
+            test_seed: spec.test_seed,
+            n_test: spec.n_test,
             test: OnceLock::new(),
         }
     }

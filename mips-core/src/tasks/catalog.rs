@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::builtin::Spec;
+use super::rules::Rule;
 use crate::task::{Loss, TaskInfo};
 
 /// How a task's input sequences are drawn.
@@ -109,6 +111,17 @@ pub(crate) fn entry(name: &str) -> Option<&'static CatalogEntry> {
 }
 
 impl CatalogEntry {
+    /// The built-in task of this entry, labelled by `rule`.
+    pub(crate) fn spec(&self, rule: Rule) -> Spec {
+        Spec {
+            info: self.info(),
+            rule,
+            sampling: self.sampling,
+            test_seed: self.seed,
+            n_test: self.n_test,
+        }
+    }
+
     /// The task's static facts.
     pub(crate) fn info(&self) -> TaskInfo {
         TaskInfo {

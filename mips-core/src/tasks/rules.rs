@@ -23,7 +23,8 @@ pub(crate) enum Rule {
     BalancedParenthesis,
     /// Least-significant-digit-first addition in base k, final carry dropped.
     BaseAddition(i64),
-    BitDotProdMod2,
+    /// Running sum of `a[t]·b[t]` mod k.
+    BitDotProdMod(i64),
     BitPalindrome,
     BitwiseAnd,
     BitwiseNot,
@@ -48,7 +49,6 @@ pub(crate) enum Rule {
     NewtonMagnetic,
     NewtonSpring,
     ParityAll,
-    ParityBitsMod2,
     /// Parity of the last k inputs (zero-padded).
     ParityLast(usize),
     ParityZeros,
@@ -56,6 +56,8 @@ pub(crate) enum Rule {
     /// The input k steps back (0 before the start).
     Prev(usize),
     PreviousEqualsCurrent,
+    /// t mod k, whatever the input.
+    StepMod(i64),
     SumAll,
     /// Sum of the last k inputs (zero-padded).
     SumLast(usize),
@@ -82,7 +84,7 @@ pub(crate) fn for_task(name: &str) -> Option<Rule> {
         "Base_6_Addition" => BaseAddition(6),
         "Base_7_Addition" => BaseAddition(7),
         "Binary_Addition" => BaseAddition(2),
-        "Bit_Dot_Prod_Mod2" => BitDotProdMod2,
+        "Bit_Dot_Prod_Mod2" => BitDotProdMod(2),
         "Bit_Palindrome" => BitPalindrome,
         "Bit_Shift_Right" => Prev(1),
         "Bitwise_And" => BitwiseAnd,
@@ -108,7 +110,7 @@ pub(crate) fn for_task(name: &str) -> Option<Rule> {
         "Newton_Magnetic" => NewtonMagnetic,
         "Newton_Spring" => NewtonSpring,
         "Parity_All" => ParityAll,
-        "Parity_Bits_Mod2" => ParityBitsMod2,
+        "Parity_Bits_Mod2" => StepMod(2),
         "Parity_Last2" => ParityLast(2),
         "Parity_Last3" => ParityLast(3),
         "Parity_Last4" => ParityLast(4),
@@ -194,7 +196,7 @@ impl Rule {
             Alternating(k) => alternating(x, y, k),
             BalancedParenthesis => balanced_parenthesis(x, y),
             BaseAddition(k) => base_addition(x, y, k),
-            BitDotProdMod2 => bit_dot_prod_mod2(x, y),
+            BitDotProdMod(k) => bit_dot_prod_mod(x, y, k),
             BitPalindrome => palindromic_prefixes(x, y),
             BitwiseAnd => map_pairs(x, y, |a, b| a & b),
             BitwiseNot => map(x, y, |v| 1 - v),
@@ -214,12 +216,12 @@ impl Rule {
             NewtonMagnetic => return newton_magnetic(x, y),
             NewtonSpring => return newton_spring(x, y),
             ParityAll => running_mod(x, y, 2),
-            ParityBitsMod2 => step_parity(y),
             ParityLast(k) => window_parity(x, y, k),
             ParityZeros => parity_of_zeros(x, y),
             PerfectSquare => map(x, y, |v| i64::from(is_perfect_square(v))),
             Prev(k) => delay(x, y, k),
             PreviousEqualsCurrent => with_previous(x, y, |prev, cur| i64::from(prev == cur)),
+            StepMod(k) => step_mod(y, k),
             SumAll => return running_sum(x, y),
             SumLast(k) => window_sum(x, y, k),
         }
@@ -308,10 +310,10 @@ fn base_addition(x: &[i64], y: &mut [i64], base: i64) {
     }
 }
 
-fn bit_dot_prod_mod2(x: &[i64], y: &mut [i64]) {
+fn bit_dot_prod_mod(x: &[i64], y: &mut [i64], k: i64) {
     let mut acc = 0;
     for (out, step) in y.iter_mut().zip(x.chunks_exact(2)) {
-        acc ^= step[0] & step[1];
+        acc = (acc + step[0] * step[1]).rem_euclid(k);
         *out = acc;
     }
 }
@@ -408,10 +410,10 @@ fn newton_magnetic<T: Int>(x: &[i64], y: &mut [T]) -> Option<()> {
     Some(())
 }
 
-/// 0, 1, 0, 1, ... whatever the input.
-fn step_parity(y: &mut [i64]) {
+/// 0, 1, ..., k - 1, 0, 1, ... whatever the input.
+fn step_mod(y: &mut [i64], k: i64) {
     for (t, out) in y.iter_mut().enumerate() {
-        *out = (t % 2) as i64;
+        *out = (t as i64).rem_euclid(k);
     }
 }
 

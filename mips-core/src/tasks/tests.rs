@@ -1,7 +1,8 @@
 //! Tests of the built-in tasks: every task against an independent statement of its rule, plus
 //! determinism, stream separation and the special sampling schemes.
 
-mod reference;
+mod pinned;
+pub(super) mod reference;
 
 use std::collections::HashSet;
 
@@ -103,7 +104,7 @@ fn within(values: &Steps, ranges: &[(i64, i64)]) -> bool {
 
 /// Every sequence has length `len`, inputs in range, and the reference's outputs (also in the
 /// catalog's output range when `len` is the catalog length).
-fn check_dataset(info: &TaskInfo, data: &Dataset, len: usize) {
+pub(super) fn check_dataset(info: &TaskInfo, data: &Dataset, len: usize) {
     let name = info.name.as_str();
     assert_eq!(
         (data.input_dim, data.output_dim),
@@ -165,8 +166,9 @@ fn names_are_the_catalog_names_in_order() {
 
 #[test]
 fn unknown_names_list_the_valid_ones() {
-    let message = builtin("Add_Mod_9").unwrap_err().to_string();
-    assert!(message.contains("Add_Mod_9") && message.contains("Abs_Current") && message.contains("Sum_Last7"));
+    let message = builtin("Add_Mod_Nine").unwrap_err().to_string();
+    assert!(message.contains("Add_Mod_Nine") && message.contains("Abs_Current") && message.contains("Sum_Last7"));
+    assert!(message.contains("Add_Mod_{K} for K in 2..=64"), "{message}");
 }
 
 #[test]

@@ -1,11 +1,12 @@
-//! Independent statements of the 62 rules, written from the catalog's definitions: every output
-//! is recomputed from scratch (whole prefixes, explicit windows, whole-number arithmetic), not
+//! Independent statements of the 62 rules and of the families' (by their names' patterns),
+//! written from the catalog's definitions: every output is recomputed from scratch (whole prefixes, explicit windows, whole-number arithmetic), not
 //! with the generators' recurrences.
 
 /// A sequence as a list of steps, each a list of components.
 pub type Steps = Vec<Vec<i64>>;
 
-/// The outputs the catalog prescribes for `x` under task `name`.
+/// The outputs the catalog prescribes for `x` under task `name` (a catalog task or a member of
+/// a family).
 pub fn outputs(name: &str, x: &Steps) -> Steps {
     let one = |f: &dyn Fn(usize) -> i64| (0..x.len()).map(|t| vec![f(t)]).collect::<Steps>();
     // x at position i (0 before the start), first component.
@@ -40,7 +41,10 @@ pub fn outputs(name: &str, x: &Steps) -> Steps {
         }),
         "Binary_Addition" => base_addition(x, 2),
         n if n.starts_with("Base_") => base_addition(x, number("Base_") as u128),
-        "Bit_Dot_Prod_Mod2" => one(&|t| (0..=t).map(|s| a(s) * b(s)).sum::<i64>() % 2),
+        n if n.starts_with("Bit_Dot_Prod_Mod") => {
+            let k = number("Bit_Dot_Prod_Mod") as i64;
+            one(&|t| (0..=t).map(|s| a(s) * b(s)).sum::<i64>() % k)
+        }
         "Bit_Palindrome" => one(&|t| {
             let p = prefix(t);
             let mut r = p.clone();
@@ -48,6 +52,10 @@ pub fn outputs(name: &str, x: &Steps) -> Steps {
             i64::from(p == r)
         }),
         "Bit_Shift_Right" => one(&|t| at(t as isize - 1)),
+        n if n.starts_with("Bit_Shift_Right_") => {
+            let k = number("Bit_Shift_Right_") as isize;
+            one(&|t| at(t as isize - k))
+        }
         "Bitwise_And" => one(&|t| a(t) * b(t)),
         "Bitwise_Not" => one(&|t| 1 - a(t)),
         "Bitwise_Or" => one(&|t| i64::from(a(t) + b(t) > 0)),
@@ -87,7 +95,10 @@ pub fn outputs(name: &str, x: &Steps) -> Steps {
         }
         "Newton_Magnetic" => newton_magnetic(x),
         "Parity_All" => one(&|t| prefix(t).iter().sum::<i64>() % 2),
-        "Parity_Bits_Mod2" => one(&|t| if t % 2 == 1 { 1 } else { 0 }),
+        n if n.starts_with("Parity_Bits_Mod") => {
+            let k = number("Parity_Bits_Mod");
+            one(&|t| (t % k) as i64)
+        }
         n if n.starts_with("Parity_Last") => {
             let k = number("Parity_Last");
             one(&|t| window(t, k).iter().sum::<i64>() % 2)
