@@ -2,6 +2,7 @@
 //! per task written atomically (a killed run resumes where it stopped), shards for spreading a
 //! run over machines, and the merged results table.
 
+mod families;
 mod record;
 mod runner;
 mod stages;
@@ -183,6 +184,23 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
     write_tables(&args, records, Some(started.elapsed().as_secs_f64()))
 }
 
+/// The records a table of this run covers: the generality suite's for `--suite families`;
+/// otherwise all but the suite's members this run did not select (the suite's records may
+/// share the folder with the benchmark's).
+fn table_records(args: &BenchArgs, records: Vec<TaskRecord>) -> anyhow::Result<Vec<TaskRecord>> {
+    let suite = tasks::families::generality_suite();
+    let selected = if args.merge.is_empty() {
+        select_tasks(args)?
+    } else {
+        Vec::new()
+    };
+    let families = args.suite == Some(Suite::Families);
+    Ok(records
+        .into_iter()
+        .filter(|r| suite.contains(&r.task) == families || selected.contains(&r.task))
+        .collect())
+}
+
 fn summary_line(r: &TaskRecord) -> String {
     format!(
         "{:<24} {:<8} {:<7} {:>6.1}s {}",
@@ -194,10 +212,16 @@ fn summary_line(r: &TaskRecord) -> String {
     )
 }
 
-/// Writes benchmark.md and benchmark.csv for `records` (sorted into catalog order).
-fn write_tables(args: &BenchArgs, mut records: Vec<TaskRecord>, wall: Option<f64>) -> anyhow::Result<()> {
-    let all = tasks::names();
-    records.sort_by_key(|r| all.iter().position(|a| *a == r.task));
+/// Writes benchmark.md, benchmark.csv and the stage tables for `records` (sorted into catalog
+/// order), or families.md and families.csv for the generality suite.
+fn write_tables(args: &BenchArgs, records: Vec<TaskRecord>, wall: Option<f64>) -> anyhow::Result<()> {
+    let mut records = table_records(args, records)?;
+    let order: Vec<String> = tasks::names()
+        .into_iter()
+        .map(String::from)
+        .chain(tasks::families::generality_suite())
+        .collect();
+    records.sort_by_key(|r| order.iter().position(|a| *a == r.task));
     let task_seconds: f64 = records.iter().map(TaskRecord::total_seconds).sum();
     let facts = table::RunFacts {
         machine: table::machine(),
@@ -216,22 +240,25 @@ fn write_tables(args: &BenchArgs, mut records: Vec<TaskRecord>, wall: Option<f64
             command + &format!(" --out {}", args.out.display())
         },
     };
-    write_atomic(
-        &args.out.join("benchmark.md"),
-        table::markdown(&records, &facts).as_bytes(),
-    )?;
-    write_atomic(&args.out.join("benchmark.csv"), table::csv(&records).as_bytes())?;
-    for (file, text) in [
-        ("simplify.md", stages::simplify_md(&records, &facts)),
-        ("extract.md", stages::extract_md(&records, &facts)),
-        ("regress.md", stages::regress_md(&records, &facts)),
-    ] {
-        write_atomic(&args.out.join(file), text.as_bytes())?;
-    }
+    let table = if args.suite == Some(Suite::Families) {
+        write_atomic(&args.out.join("families.csv"), table::csv(&records).as_bytes())?;
+        ("families.md", families::markdown(&records, &facts))
+    } else {
+        write_atomic(&args.out.join("benchmark.csv"), table::csv(&records).as_bytes())?;
+        for (file, text) in [
+            ("simplify.md", stages::simplify_md(&records, &facts)),
+            ("extract.md", stages::extract_md(&records, &facts)),
+            ("regress.md", stages::regress_md(&records, &facts)),
+        ] {
+            write_atomic(&args.out.join(file), text.as_bytes())?;
+        }
+        ("benchmark.md", table::markdown(&records, &facts))
+    };
+    write_atomic(&args.out.join(table.0), table.1.as_bytes())?;
     let solved = records.iter().filter(|r| r.solved()).count();
     crate::cli::output::emit(&format!(
         "{solved} of {} tasks solved; tables in {}\n",
         records.len(),
-        args.out.join("benchmark.md").display()
+        args.out.join(table.0).display()
     ))
 }

@@ -202,6 +202,11 @@ pub fn parse(name: &str) -> Result<Option<Member>> {
 }
 
 impl Member {
+    /// The member's family.
+    pub fn family(&self) -> &'static Family {
+        self.family
+    }
+
     /// The member's name.
     pub fn name(&self) -> String {
         self.family.name(self.param)
