@@ -7,7 +7,10 @@ use std::ffi::c_void;
 /// The ABI version this SDK implements. A plugin exports it as [`ABI_VERSION_SYMBOL`]; the host
 /// refuses a library whose version differs before calling anything in it. Bump it on any change
 /// to the types of this module or to the wire encoding.
-pub const ABI_VERSION: u32 = 1;
+///
+/// History: 1, regression and network passes; 2, extraction and program passes, the
+/// descriptor's `flags` ([`FLAG_WANTS_DATA`]) and the `data` field of every request.
+pub const ABI_VERSION: u32 = 2;
 
 /// Name of the exported `static u32` holding the plugin's ABI version.
 pub const ABI_VERSION_SYMBOL: &str = "MIPS_PLUGIN_ABI_VERSION";
@@ -24,6 +27,18 @@ pub const KIND_PARAMETER: u32 = 2;
 /// Kind code: a representation pass, network → network that changes the hidden basis but keeps
 /// the function ([`crate::NetworkRequest`] in, [`crate::NetworkData`] out).
 pub const KIND_REPRESENTATION: u32 = 3;
+/// Kind code: an extraction pass, network → state machine ([`crate::ExtractRequest`] in,
+/// [`crate::StateMachineData`] out).
+pub const KIND_EXTRACTION: u32 = 4;
+/// Kind code: a program pass, program → program that keeps the program's outputs
+/// ([`crate::ProgramRequest`] in, [`crate::ProgramData`] out).
+pub const KIND_PROGRAM: u32 = 5;
+
+/// Descriptor flag: the pass wants the verification inputs and the network's behaviour on
+/// them (the `data` field of its requests, an [`crate::ObservationsData`]).
+pub const FLAG_WANTS_DATA: u32 = 1;
+/// Every flag this ABI version defines; the host refuses a descriptor with any other bit set.
+pub const KNOWN_FLAGS: u32 = FLAG_WANTS_DATA;
 
 /// Run status: success; the result buffer holds the encoded output artifact.
 pub const STATUS_OK: u32 = 0;
@@ -112,6 +127,8 @@ pub struct PluginDescriptor {
     pub description: Slice,
     /// One of the `KIND_*` codes.
     pub kind: u32,
+    /// `FLAG_*` bits or-ed together (0: none).
+    pub flags: u32,
     /// An encoded [`crate::OptionSpecs`] message: the options the pass accepts.
     pub options: Slice,
     /// Opaque pointer passed back to `run`.

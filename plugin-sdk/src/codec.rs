@@ -168,8 +168,42 @@ wire_struct!(NetworkData {
     h0,
 });
 wire_struct!(OptionSpecData { name, default, help });
-wire_struct!(RegressRequest { options, seed, machine });
-wire_struct!(NetworkRequest { options, seed, network });
+wire_struct!(ObservedSequenceData {
+    inputs,
+    hidden,
+    outputs,
+    rounded
+});
+wire_struct!(ObservationsData {
+    input_dim,
+    hidden_dim,
+    output_dim,
+    sequences
+});
+wire_struct!(RegressRequest {
+    options,
+    seed,
+    machine,
+    data
+});
+wire_struct!(NetworkRequest {
+    options,
+    seed,
+    network,
+    data
+});
+wire_struct!(ExtractRequest {
+    options,
+    seed,
+    network,
+    data
+});
+wire_struct!(ProgramRequest {
+    options,
+    seed,
+    program,
+    data
+});
 
 /// Unary operator codes, indexed by their byte.
 pub const UN_OPS: [UnOpData; 3] = [UnOpData::Neg, UnOpData::Not, UnOpData::Abs];
@@ -355,6 +389,21 @@ impl Message for OptionSpecs {
     const NAME: &'static str = "option list";
 }
 
+impl Message for ExtractRequest {
+    const KIND: u8 = 6;
+    const NAME: &'static str = "extraction request";
+}
+
+impl Message for ProgramRequest {
+    const KIND: u8 = 7;
+    const NAME: &'static str = "program request";
+}
+
+impl Message for StateMachineData {
+    const KIND: u8 = 8;
+    const NAME: &'static str = "state machine";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,6 +476,21 @@ mod tests {
                 method: "lattice".into(),
                 state_names: vec![],
             },
+            data: Some(observations()),
+        }
+    }
+
+    fn observations() -> ObservationsData {
+        ObservationsData {
+            input_dim: 1,
+            hidden_dim: 2,
+            output_dim: 1,
+            sequences: vec![ObservedSequenceData {
+                inputs: vec![3, -1],
+                hidden: vec![0.5, -0.0, f64::MAX, 1e-300],
+                outputs: vec![2.49, -7.5],
+                rounded: vec![2, -8],
+            }],
         }
     }
 
@@ -435,6 +499,22 @@ mod tests {
         assert_eq!(ProgramData::from_bytes(&program().to_bytes()), Ok(program()));
         assert_eq!(NetworkData::from_bytes(&network().to_bytes()), Ok(network()));
         assert_eq!(RegressRequest::from_bytes(&request().to_bytes()), Ok(request()));
+        let extract = ExtractRequest {
+            options: OptionValues::default(),
+            seed: 3,
+            network: network(),
+            data: Some(observations()),
+        };
+        assert_eq!(ExtractRequest::from_bytes(&extract.to_bytes()), Ok(extract));
+        let rewrite = ProgramRequest {
+            options: request().options,
+            seed: 0,
+            program: program(),
+            data: None,
+        };
+        assert_eq!(ProgramRequest::from_bytes(&rewrite.to_bytes()), Ok(rewrite));
+        let machine = request().machine;
+        assert_eq!(StateMachineData::from_bytes(&machine.to_bytes()), Ok(machine));
         let specs = OptionSpecs(vec![OptionSpecData::new(
             "degree",
             OptionValueData::Int(3),

@@ -239,6 +239,32 @@ impl OptionValues {
     }
 }
 
+/// One verification sequence and what the network did on it. Vectors are row-major by step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ObservedSequenceData {
+    /// `steps × input_dim` inputs.
+    pub inputs: Vec<i64>,
+    /// `steps × hidden_dim`: the network's hidden state after each step.
+    pub hidden: Vec<f64>,
+    /// `steps × output_dim`: the network's raw outputs.
+    pub outputs: Vec<f64>,
+    /// `steps × output_dim`: the outputs rounded to integers (half away from zero), the
+    /// behaviour the host's verifier compares every pass's output with.
+    pub rounded: Vec<i64>,
+}
+
+/// The verification inputs and the network's behaviour on them: what a pass that asks for
+/// data ([`crate::abi::FLAG_WANTS_DATA`]) receives. The network is the pipeline's current one
+/// (the input of a network or extraction pass; the network a machine or program was read off).
+/// The labels are not sent: passes describe the network, not the task.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ObservationsData {
+    pub input_dim: usize,
+    pub hidden_dim: usize,
+    pub output_dim: usize,
+    pub sequences: Vec<ObservedSequenceData>,
+}
+
 /// What the host sends a regressor.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RegressRequest {
@@ -246,6 +272,8 @@ pub struct RegressRequest {
     /// Seed for every random choice the pass makes.
     pub seed: u64,
     pub machine: StateMachineData,
+    /// Present when the pass asked for data and the pipeline has a network.
+    pub data: Option<ObservationsData>,
 }
 
 /// What the host sends a network pass.
@@ -255,4 +283,28 @@ pub struct NetworkRequest {
     /// Seed for every random choice the pass makes.
     pub seed: u64,
     pub network: NetworkData,
+    /// Present when the pass asked for data.
+    pub data: Option<ObservationsData>,
+}
+
+/// What the host sends an extraction pass.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExtractRequest {
+    pub options: OptionValues,
+    /// Seed for every random choice the pass makes.
+    pub seed: u64,
+    pub network: NetworkData,
+    /// Present when the pass asked for data.
+    pub data: Option<ObservationsData>,
+}
+
+/// What the host sends a program pass.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProgramRequest {
+    pub options: OptionValues,
+    /// Seed for every random choice the pass makes.
+    pub seed: u64,
+    pub program: ProgramData,
+    /// Present when the pass asked for data and the pipeline has a network.
+    pub data: Option<ObservationsData>,
 }

@@ -9,8 +9,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
 use crate::abi::{Buffer, PluginDescriptor, PluginTable, STATUS_ERROR, STATUS_OK, STATUS_PANIC, Slice};
-use crate::data::{NetworkRequest, OptionSpecs, RegressRequest};
-use crate::plugin::Plugin;
+use crate::data::{ExtractRequest, NetworkRequest, OptionSpecs, ProgramRequest, RegressRequest};
+use crate::plugin::{Plugin, RunContext};
 use crate::wire::Message;
 
 /// The table and the values it points into. The pointers reference heap allocations owned by
@@ -23,7 +23,7 @@ struct Exported {
 }
 
 // SAFETY: the raw pointers only reference immutable data owned by the same `Exported`, and every
-// `Plugin` is `Send + Sync` (required by the `Regressor` and `NetworkPass` traits).
+// `Plugin` is `Send + Sync` (required by every pass trait).
 unsafe impl Send for Exported {}
 // SAFETY: as above; nothing is mutated after construction.
 unsafe impl Sync for Exported {}
@@ -53,6 +53,7 @@ fn build(plugins: Vec<Plugin>) -> Exported {
             name: keep(plugin.name().as_bytes().to_vec()),
             description: keep(plugin.description().as_bytes().to_vec()),
             kind: plugin.kind_code(),
+            flags: plugin.flags(),
             options: keep(OptionSpecs(plugin.options()).to_bytes()),
             context: plugin as *const Plugin as *const c_void,
             run: Some(run),
@@ -104,16 +105,27 @@ unsafe extern "C" fn run(context: *const c_void, request: Slice, result: *mut Bu
 /// Decodes the request, runs the pass and encodes its output.
 fn call(plugin: &Plugin, request: &[u8]) -> Result<Vec<u8>, String> {
     let malformed = |e| format!("malformed request from the host: {e}");
+    let ctx = |seed, data| RunContext { seed, data };
     match plugin {
         Plugin::Regressor(pass) => {
-            let request = RegressRequest::from_bytes(request).map_err(malformed)?;
-            Ok(pass
-                .regress(&request.machine, &request.options, request.seed)?
-                .to_bytes())
+            let r = RegressRequest::from_bytes(request).map_err(malformed)?;
+            let ctx = ctx(r.seed, r.data.as_ref());
+            Ok(pass.regress(&r.machine, &r.options, &ctx)?.to_bytes())
         }
         Plugin::Network(pass) => {
-            let request = NetworkRequest::from_bytes(request).map_err(malformed)?;
-            Ok(pass.run(&request.network, &request.options, request.seed)?.to_bytes())
+            let r = NetworkRequest::from_bytes(request).map_err(malformed)?;
+            let ctx = ctx(r.seed, r.data.as_ref());
+            Ok(pass.run(&r.network, &r.options, &ctx)?.to_bytes())
+        }
+        Plugin::Extractor(pass) => {
+            let r = ExtractRequest::from_bytes(request).map_err(malformed)?;
+            let ctx = ctx(r.seed, r.data.as_ref());
+            Ok(pass.extract(&r.network, &r.options, &ctx)?.to_bytes())
+        }
+        Plugin::Program(pass) => {
+            let r = ProgramRequest::from_bytes(request).map_err(malformed)?;
+            let ctx = ctx(r.seed, r.data.as_ref());
+            Ok(pass.run(&r.program, &r.options, &ctx)?.to_bytes())
         }
     }
 }
@@ -136,5 +148,94 @@ unsafe extern "C" fn free(buffer: Buffer) {
         // SAFETY: every buffer `run` hands out is a leaked `Vec<u8>` with exactly these parts,
         // and the host returns each one once.
         drop(unsafe { Vec::from_raw_parts(buffer.ptr, buffer.len, buffer.capacity) });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::{FLAG_WANTS_DATA, KIND_EXTRACTION, KIND_PROGRAM};
+    use crate::data::*;
+    use crate::plugin::{Extractor, ProgramPass};
+
+    /// Names its output after the number of observed sequences it was given.
+    struct CountSequences;
+
+    impl ProgramPass for CountSequences {
+        fn name(&self) -> &str {
+            "count-sequences"
+        }
+        fn description(&self) -> &str {
+            "test"
+        }
+        fn wants_data(&self) -> bool {
+            true
+        }
+        fn run(&self, program: &ProgramData, _: &OptionValues, ctx: &RunContext) -> Result<ProgramData, String> {
+            let data = ctx.require_data()?;
+            Ok(ProgramData {
+                method: format!("{} sequences", data.sequences.len()),
+                ..program.clone()
+            })
+        }
+    }
+
+    /// A machine with the network's hidden width as its state width.
+    struct Width;
+
+    impl Extractor for Width {
+        fn name(&self) -> &str {
+            "width"
+        }
+        fn description(&self) -> &str {
+            "test"
+        }
+        fn extract(
+            &self,
+            network: &NetworkData,
+            _: &OptionValues,
+            ctx: &RunContext,
+        ) -> Result<StateMachineData, String> {
+            assert!(ctx.data.is_none());
+            Ok(StateMachineData {
+                state_dim: network.hidden_dim,
+                ..StateMachineData::default()
+            })
+        }
+    }
+
+    #[test]
+    fn program_passes_receive_the_data_they_ask_for() {
+        let plugin = Plugin::program(CountSequences);
+        assert_eq!((plugin.kind_code(), plugin.flags()), (KIND_PROGRAM, FLAG_WANTS_DATA));
+        let mut request = ProgramRequest {
+            data: Some(ObservationsData {
+                sequences: vec![ObservedSequenceData::default(); 3],
+                ..ObservationsData::default()
+            }),
+            ..ProgramRequest::default()
+        };
+        let reply = call(&plugin, &request.to_bytes()).unwrap();
+        assert_eq!(ProgramData::from_bytes(&reply).unwrap().method, "3 sequences");
+        request.data = None;
+        let err = call(&plugin, &request.to_bytes()).unwrap_err();
+        assert!(err.contains("has no network"), "{err}");
+    }
+
+    #[test]
+    fn extractors_answer_with_a_state_machine() {
+        let plugin = Plugin::extractor(Width);
+        assert_eq!((plugin.kind_code(), plugin.flags()), (KIND_EXTRACTION, 0));
+        let request = ExtractRequest {
+            network: NetworkData {
+                hidden_dim: 4,
+                ..NetworkData::default()
+            },
+            ..ExtractRequest::default()
+        };
+        let reply = call(&plugin, &request.to_bytes()).unwrap();
+        assert_eq!(StateMachineData::from_bytes(&reply).unwrap().state_dim, 4);
+        let err = call(&plugin, &ProgramRequest::default().to_bytes()).unwrap_err();
+        assert!(err.contains("expected 6 (extraction request)"), "{err}");
     }
 }

@@ -4,13 +4,18 @@
 //!
 //! # Writing a plugin
 //!
-//! Implement [`Regressor`] (state machine → program) or [`NetworkPass`] (network → network),
-//! build a `cdylib` crate and export the passes:
+//! Implement [`Regressor`] (state machine → program), [`NetworkPass`] (network → network),
+//! [`Extractor`] (network → state machine) or [`ProgramPass`] (program → program), build a
+//! `cdylib` crate and export the passes:
 //!
 //! ```ignore
 //! use mips_plugin_sdk::{Plugin, export_plugins};
-//! export_plugins![Plugin::regressor(MyRegressor), Plugin::network(MyNetworkPass)];
+//! export_plugins![Plugin::regressor(MyRegressor), Plugin::extractor(MyExtractor)];
 //! ```
+//!
+//! A pass whose `wants_data()` is true receives, in [`RunContext::data`], the verification
+//! inputs and the network's behaviour on them ([`ObservationsData`]: hidden states, raw and
+//! rounded outputs per step), whenever the pipeline has a network. The labels are not sent.
 //!
 //! The macro defines the two exported symbols, builds the plugin table on first use, and
 //! catches every panic at the boundary (it becomes a failed pass on the host, reported with the
@@ -23,9 +28,11 @@
 //! | `MIPS_PLUGIN_ABI_VERSION` | `static u32` | [`abi::ABI_VERSION`] the plugin was built against; the host reads it first and refuses the library if it differs |
 //! | `mips_plugin_entry` | [`abi::EntryFn`] | returns the [`abi::PluginTable`], or null on failure |
 //!
-//! The table lists [`abi::PluginDescriptor`]s (name, description, kind code, encoded options,
-//! context pointer, run function) and one `free` function. Kind codes are
-//! [`abi::KIND_REGRESSION`], [`abi::KIND_PARAMETER`] and [`abi::KIND_REPRESENTATION`].
+//! The table lists [`abi::PluginDescriptor`]s (name, description, kind code, flags, encoded
+//! options, context pointer, run function) and one `free` function. Kind codes are
+//! [`abi::KIND_REGRESSION`], [`abi::KIND_PARAMETER`], [`abi::KIND_REPRESENTATION`],
+//! [`abi::KIND_EXTRACTION`] and [`abi::KIND_PROGRAM`]; the only flag is
+//! [`abi::FLAG_WANTS_DATA`] (the host refuses unknown bits).
 //! Dynamic registration happens only through the entry symbol (the host's compiled-in
 //! `inventory` registry does not reach across `dlopen`).
 //!
@@ -33,10 +40,14 @@
 //!
 //! `run(context, request, &mut result) -> status`:
 //!
-//! * `request` is an encoded [`RegressRequest`] (regressors) or [`NetworkRequest`] (network
-//!   passes). The **host owns it**; the plugin may read it only during the call.
+//! * `request` is an encoded [`RegressRequest`] (regressors), [`NetworkRequest`] (network
+//!   passes), [`ExtractRequest`] (extractors) or [`ProgramRequest`] (program passes). Each
+//!   carries the options, the seed, the input artifact and an optional [`ObservationsData`]
+//!   (present when the descriptor has [`abi::FLAG_WANTS_DATA`] and the pipeline a network).
+//!   The **host owns it**; the plugin may read it only during the call.
 //! * The plugin **allocates** the result [`abi::Buffer`] and always writes one (also on error):
-//!   on [`abi::STATUS_OK`] it holds an encoded [`ProgramData`] or [`NetworkData`]; on
+//!   on [`abi::STATUS_OK`] it holds an encoded [`ProgramData`] (regressors, program passes),
+//!   [`NetworkData`] (network passes) or [`StateMachineData`] (extractors); on
 //!   [`abi::STATUS_ERROR`] and [`abi::STATUS_PANIC`] a UTF-8 message.
 //! * The host copies the bytes and **must return the buffer to the table's `free`** exactly
 //!   once; it never frees it itself (the two sides may use different allocators).
@@ -48,7 +59,8 @@
 //!
 //! Every message is `"MIPS"` (4 bytes), one kind byte, then the body; no byte may follow.
 //! Kinds: 1 [`RegressRequest`], 2 [`NetworkRequest`], 3 [`ProgramData`], 4 [`NetworkData`],
-//! 5 [`OptionSpecs`]. Bodies are built from:
+//! 5 [`OptionSpecs`], 6 [`ExtractRequest`], 7 [`ProgramRequest`], 8 [`StateMachineData`].
+//! Bodies are built from:
 //!
 //! * `u64`, `i64`: 8 bytes little-endian; `usize` travels as `u64`; `f64`: its IEEE-754 bits as
 //!   a little-endian `u64`; `bool`: one byte, 0 or 1.
@@ -68,7 +80,8 @@
 //!
 //! # Versioning
 //!
-//! Any change to [`abi`], to the data types or to the encoding bumps [`abi::ABI_VERSION`].
+//! Any change to [`abi`], to the data types or to the encoding bumps [`abi::ABI_VERSION`]
+//! (now 2); the host refuses a plugin built for another version, naming both.
 
 pub mod abi;
 pub mod codec;
@@ -78,7 +91,7 @@ pub mod plugin;
 pub mod wire;
 
 pub use data::*;
-pub use plugin::{NetworkKind, NetworkPass, Plugin, Regressor};
+pub use plugin::{Extractor, NetworkKind, NetworkPass, Plugin, ProgramPass, Regressor, RunContext};
 pub use wire::{DecodeError, Message};
 
 /// Exports the given [`Plugin`]s from a `cdylib`: defines `MIPS_PLUGIN_ABI_VERSION` and
@@ -123,7 +136,12 @@ mod tests {
                 "panic instead",
             )]
         }
-        fn regress(&self, machine: &StateMachineData, options: &OptionValues, _: u64) -> Result<ProgramData, String> {
+        fn regress(
+            &self,
+            machine: &StateMachineData,
+            options: &OptionValues,
+            _: &RunContext,
+        ) -> Result<ProgramData, String> {
             if options.bool("panic")? {
                 panic!("asked to panic");
             }
@@ -165,6 +183,7 @@ mod tests {
                 initial: vec![5],
                 ..StateMachineData::default()
             },
+            data: None,
         }
         .to_bytes()
     }

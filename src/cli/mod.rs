@@ -74,8 +74,8 @@ pub struct PipelineChoice {
 /// more threads than this only cost memory and start-up time.
 const MAX_THREADS: i64 = 1024;
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the parsed command line with the passes of `registry` (plus the plugins it names).
+pub fn run(cli: Cli, registry: Registry) -> anyhow::Result<()> {
     if let Some(threads) = cli.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(usize::from(threads))
@@ -85,7 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let globals = Globals {
         seed: cli.seed,
         quiet: cli.quiet,
-        registry: load_registry(&cli.plugins)?,
+        registry: load_plugins(registry, &cli.plugins)?,
     };
     match cli.command {
         Command::Tasks(args) => listing::tasks(&args),
@@ -109,10 +109,10 @@ pub struct Globals {
     pub registry: Registry,
 }
 
-/// The built-in passes plus the plugins named on the command line (each must load, or the
-/// command fails) and in MIPS_PLUGIN_PATH (one that fails to load is a warning).
-fn load_registry(named: &[PathBuf]) -> anyhow::Result<Registry> {
-    let (registry, errors) = Registry::with_plugins(named);
+/// `registry` plus the plugins named on the command line (each must load, or the command
+/// fails) and in MIPS_PLUGIN_PATH (one that fails to load is a warning).
+fn load_plugins(mut registry: Registry, named: &[PathBuf]) -> anyhow::Result<Registry> {
+    let errors = mips_core::pass::load_plugins(named, &mut registry);
     for e in errors {
         if named.contains(&e.path) {
             return Err(e.into());

@@ -2,13 +2,11 @@
 //! verified pipeline, and every way a plugin can be broken is reported as a clear error (load
 //! failures) or a failed pass (run failures) while the pipeline goes on.
 //!
-//! The plugin libraries are workspace crates (`examples/plugin-polyfit`, `tests/fixtures/*`);
-//! the first test to need one builds them all with the same cargo, profile and target
-//! directory as this test binary.
+//! The plugin libraries are workspace crates (`examples/plugin-polyfit`, `tests/fixtures/*`),
+//! built on first use by [`mips_tests::plugin_library`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use mips_core::data::{Dataset, Sequence};
 use mips_core::ir::StateMachine;
@@ -18,67 +16,7 @@ use mips_core::pass::{
 };
 use mips_core::task::{Loss, Task, TaskInfo};
 use mips_plugin_sdk::abi::ABI_VERSION;
-
-/// The plugin crates and their library names.
-const PLUGINS: [(&str, &str); 5] = [
-    ("plugin-polyfit", "plugin_polyfit"),
-    ("fixture-plugin-panics", "fixture_plugin_panics"),
-    ("fixture-plugin-malformed", "fixture_plugin_malformed"),
-    ("fixture-plugin-no-entry", "fixture_plugin_no_entry"),
-    ("fixture-plugin-wrong-abi", "fixture_plugin_wrong_abi"),
-];
-
-/// Builds the plugin crates (once per test binary) into this binary's profile directory.
-fn build_plugins() -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    // The test binary lives in <target>/<profile dir>/deps/.
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("test binary has no profile directory")?;
-    let target_dir = profile_dir.parent().ok_or("profile directory has no parent")?;
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") => "dev",
-        Some(name) => name,
-        None => return Err(format!("odd profile directory {}", profile_dir.display())),
-    };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-    let mut command = Command::new(cargo);
-    command
-        .args(["build", "--quiet", "--profile", profile, "--manifest-path"])
-        .arg(manifest)
-        .arg("--target-dir")
-        .arg(target_dir);
-    for (package, _) in PLUGINS {
-        command.args(["-p", package]);
-    }
-    // The mips binary too, for the command-line test.
-    command.args(["-p", "mips"]);
-    let output = command.output().map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "building the plugins failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(profile_dir.to_path_buf())
-}
-
-/// The path of a plugin library, built on first use.
-fn library(name: &str) -> PathBuf {
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    assert!(PLUGINS.iter().any(|(_, lib)| *lib == name), "unknown plugin {name}");
-    let dir = BUILT
-        .get_or_init(build_plugins)
-        .as_ref()
-        .unwrap_or_else(|e| panic!("{e}"));
-    dir.join(format!(
-        "{}{name}{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    ))
-}
+use mips_tests::plugin_library as library;
 
 /// A task that only serves fixed data.
 struct FixedTask {
@@ -345,6 +283,31 @@ fn other_abi_version_is_refused() {
         err.to_string().contains(&format!("expects version {ABI_VERSION}")),
         "{err}"
     );
+}
+
+#[test]
+fn plugin_of_the_previous_abi_is_refused_naming_both_versions() {
+    // The fixture's entry function aborts the process: the host must not call it.
+    let path = library("fixture_plugin_old_abi");
+    let mut registry = Registry::default();
+    let err = load_plugin(&path, &mut registry).unwrap_err();
+    assert_eq!(
+        err.problem,
+        PluginProblem::AbiMismatch {
+            found: ABI_VERSION - 1,
+            expected: ABI_VERSION
+        }
+    );
+    let message = err.to_string();
+    for part in [
+        format!("plugin ABI version {}", ABI_VERSION - 1),
+        format!("expects version {ABI_VERSION}"),
+        "an older mips-plugin-sdk".to_string(),
+        path.display().to_string(),
+    ] {
+        assert!(message.contains(&part), "{part:?} missing: {message}");
+    }
+    assert_eq!(registry.iter().count(), 0);
 }
 
 #[test]

@@ -17,8 +17,8 @@ mod fit;
 mod rational;
 
 use mips_plugin_sdk::{
-    ExprData, OptionSpecData, OptionValueData, OptionValues, Plugin, ProgramData, Regressor, StateMachineData,
-    export_plugins,
+    ExprData, OptionSpecData, OptionValueData, OptionValues, Plugin, ProgramData, Regressor, RunContext,
+    StateMachineData, export_plugins,
 };
 
 use fit::{Point, fit_all};
@@ -46,7 +46,12 @@ impl Regressor for PolynomialRegressor {
         )]
     }
 
-    fn regress(&self, machine: &StateMachineData, options: &OptionValues, _seed: u64) -> Result<ProgramData, String> {
+    fn regress(
+        &self,
+        machine: &StateMachineData,
+        options: &OptionValues,
+        _ctx: &RunContext,
+    ) -> Result<ProgramData, String> {
         let degree = options.int("degree")?;
         if !(0..=MAX_DEGREE).contains(&degree) {
             return Err(format!(
@@ -172,13 +177,15 @@ mod tests {
         m
     }
 
+    const CTX: RunContext = RunContext { seed: 0, data: None };
+
     fn options(degree: i64) -> OptionValues {
         OptionValues(vec![("degree".into(), OptionValueData::Int(degree))])
     }
 
     #[test]
     fn fits_a_sum_of_squares() {
-        let p = PolynomialRegressor.regress(&machine(), &options(3), 0).unwrap();
+        let p = PolynomialRegressor.regress(&machine(), &options(3), &CTX).unwrap();
         let square = ExprData::bin(mips_plugin_sdk::BinOpData::Mul, ExprData::Input(0), ExprData::Input(0));
         assert_eq!(
             p.updates,
@@ -212,7 +219,7 @@ mod tests {
                 output: vec![(c + 1) * (c + 2) / 2],
             });
         }
-        let p = PolynomialRegressor.regress(&m, &options(3), 0).unwrap();
+        let p = PolynomialRegressor.regress(&m, &options(3), &CTX).unwrap();
         use mips_plugin_sdk::BinOpData::{Add, FloorDiv, Mul};
         let square = ExprData::bin(Mul, ExprData::State(0), ExprData::State(0));
         let numerator = ExprData::bin(Add, ExprData::State(0), square);
@@ -225,9 +232,9 @@ mod tests {
 
     #[test]
     fn too_low_a_degree_is_an_error_naming_the_state() {
-        let err = PolynomialRegressor.regress(&machine(), &options(1), 0).unwrap_err();
+        let err = PolynomialRegressor.regress(&machine(), &options(1), &CTX).unwrap_err();
         assert!(err.contains("state 's0'") && err.contains("degree <= 1"), "{err}");
-        let err = PolynomialRegressor.regress(&machine(), &options(9), 0).unwrap_err();
+        let err = PolynomialRegressor.regress(&machine(), &options(9), &CTX).unwrap_err();
         assert!(err.contains("between 0 and 4"), "{err}");
     }
 
@@ -235,6 +242,6 @@ mod tests {
     fn inconsistent_dimensions_are_an_error() {
         let mut m = machine();
         m.transitions[3].next.push(1);
-        assert!(PolynomialRegressor.regress(&m, &options(2), 0).is_err());
+        assert!(PolynomialRegressor.regress(&m, &options(2), &CTX).is_err());
     }
 }

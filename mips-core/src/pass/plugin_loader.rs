@@ -13,6 +13,7 @@
 
 mod adapter;
 mod convert;
+mod observe;
 mod table;
 
 use std::collections::BTreeSet;
@@ -54,7 +55,8 @@ pub enum PluginProblem {
     MissingSymbol { symbol: &'static str, detail: String },
     /// Built against another version of the plugin ABI.
     #[error(
-        "plugin ABI version {found}, but this build of mips expects version {expected}; rebuild the plugin against the matching mips-plugin-sdk"
+        "plugin ABI version {found}, but this build of mips expects version {expected} (the plugin was built with {} mips-plugin-sdk); rebuild the plugin against the matching mips-plugin-sdk",
+        if found < expected { "an older" } else { "a newer" }
     )]
     AbiMismatch { found: u32, expected: u32 },
     /// The plugin table is missing, corrupt or describes an unsupported pass.

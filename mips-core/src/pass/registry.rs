@@ -75,6 +75,12 @@ impl Registry {
         Ok(())
     }
 
+    /// Adds a compiled-in pass (origin [`Origin::BuiltIn`]), e.g. one of a crate that builds its
+    /// own `mips` binary; a name already taken is an error naming both origins.
+    pub fn register(&mut self, pass: Arc<dyn Pass>) -> Result<()> {
+        self.add(pass, Origin::BuiltIn)
+    }
+
     /// Looks a pass up by name; an unknown name is an error listing the valid ones.
     pub fn get(&self, name: &str) -> Result<&RegisteredPass> {
         self.entries

@@ -3,9 +3,9 @@
 use std::sync::LazyLock;
 
 use mips_plugin_sdk::{
-    ActivationData, BinOpData, ExprData, LinearData, Message, MlpData, NetworkData, NetworkRequest, OptionSpecData,
-    OptionSpecs, OptionValueData, OptionValues, ProgramData, RegressRequest, StateMachineData, StateOutputData,
-    TransitionData, UnOpData,
+    ActivationData, BinOpData, ExprData, ExtractRequest, LinearData, Message, MlpData, NetworkData, NetworkRequest,
+    ObservationsData, ObservedSequenceData, OptionSpecData, OptionSpecs, OptionValueData, OptionValues, ProgramData,
+    ProgramRequest, RegressRequest, StateMachineData, StateOutputData, TransitionData, UnOpData,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -83,6 +83,20 @@ fn machine() -> StateMachineData {
     }
 }
 
+fn observations() -> ObservationsData {
+    ObservationsData {
+        input_dim: 1,
+        hidden_dim: 2,
+        output_dim: 1,
+        sequences: vec![ObservedSequenceData {
+            inputs: vec![3, -1],
+            hidden: vec![0.5, -0.0, f64::MAX, 1e-300],
+            outputs: vec![2.49, -7.5],
+            rounded: vec![2, -8],
+        }],
+    }
+}
+
 static SEEDS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
     vec![
         program().to_bytes(),
@@ -91,14 +105,31 @@ static SEEDS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
             options: options(),
             seed: u64::MAX,
             machine: machine(),
+            data: None,
         }
         .to_bytes(),
         NetworkRequest {
             options: options(),
             seed: 7,
             network: network(),
+            data: Some(observations()),
         }
         .to_bytes(),
+        ExtractRequest {
+            options: options(),
+            seed: 3,
+            network: network(),
+            data: Some(observations()),
+        }
+        .to_bytes(),
+        ProgramRequest {
+            options: options(),
+            seed: 0,
+            program: program(),
+            data: Some(observations()),
+        }
+        .to_bytes(),
+        machine().to_bytes(),
         OptionSpecs(vec![OptionSpecData::new(
             "degree",
             OptionValueData::Int(3),
@@ -132,6 +163,9 @@ fn plugin_wire_messages() {
             check::<NetworkData>(&bytes)?;
             check::<RegressRequest>(&bytes)?;
             check::<NetworkRequest>(&bytes)?;
+            check::<ExtractRequest>(&bytes)?;
+            check::<ProgramRequest>(&bytes)?;
+            check::<StateMachineData>(&bytes)?;
             check::<OptionSpecs>(&bytes)
         })?
     });

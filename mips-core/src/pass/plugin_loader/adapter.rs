@@ -5,9 +5,12 @@ use std::ffi::c_void;
 use std::path::PathBuf;
 
 use mips_plugin_sdk::abi::{Buffer, FreeFn, RunFn, STATUS_ERROR, STATUS_OK, STATUS_PANIC, Slice};
-use mips_plugin_sdk::{Message, NetworkData, NetworkRequest, ProgramData, RegressRequest};
+use mips_plugin_sdk::{
+    ExtractRequest, Message, NetworkData, NetworkRequest, ObservationsData, ProgramRequest, RegressRequest,
+    StateMachineData,
+};
 
-use super::convert;
+use super::{convert, observe};
 use crate::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
 use crate::{MipsError, Result};
 
@@ -56,8 +59,10 @@ impl PluginCall {
 pub(super) struct PluginPass {
     pub name: String,
     pub description: String,
-    /// Regression, Parameter or Representation (the kinds the ABI supports).
+    /// Any kind but Architecture (the kinds the ABI supports).
     pub kind: PassKind,
+    /// The pass asked for the verification data.
+    pub wants_data: bool,
     pub options: Vec<OptionSpec>,
     /// The library the pass comes from, for error messages.
     pub path: PathBuf,
@@ -71,6 +76,23 @@ impl PluginPass {
 
     fn malformed(&self, expected: &str, e: mips_plugin_sdk::DecodeError) -> MipsError {
         self.error(format!("malformed output (expected an encoded {expected}): {e}"))
+    }
+
+    /// The data sent with a request: present when the pass asked for it and there is a network.
+    fn data(&self, input: &Artifacts, ctx: &PassContext) -> Option<ObservationsData> {
+        let network = input.network.as_ref().filter(|_| self.wants_data)?;
+        Some(observe::observations(network, ctx.verify))
+    }
+
+    /// The input artifact at the pass's level, or an error naming what is missing.
+    fn input<'a, T>(&self, artifact: Option<&'a T>, what: &str) -> Result<&'a T> {
+        artifact.ok_or_else(|| self.error(format!("no {what} to read")))
+    }
+
+    /// Sends the encoded request and decodes the reply as `T`.
+    fn call<T: Message>(&self, request: &impl Message) -> Result<T> {
+        let reply = self.call.invoke(&request.to_bytes()).map_err(|m| self.error(m))?;
+        T::from_bytes(&reply).map_err(|e| self.malformed(T::NAME, e))
     }
 }
 
@@ -92,33 +114,51 @@ impl Pass for PluginPass {
     }
 
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let options = convert::options_to_sdk(options);
-        if self.kind == PassKind::Regression {
-            let machine = input
-                .machine
-                .as_ref()
-                .ok_or_else(|| self.error("no state machine to read".into()))?;
-            let request = RegressRequest {
-                options,
-                seed: ctx.seed,
-                machine: convert::machine_to_sdk(machine),
-            };
-            let reply = self.call.invoke(&request.to_bytes()).map_err(|m| self.error(m))?;
-            let program = ProgramData::from_bytes(&reply).map_err(|e| self.malformed("program", e))?;
-            Ok(Artifact::Program(convert::program_from_sdk(program)))
-        } else {
-            let network = input
-                .network
-                .as_ref()
-                .ok_or_else(|| self.error("no network to read".into()))?;
-            let request = NetworkRequest {
-                options,
-                seed: ctx.seed,
-                network: convert::network_to_sdk(network),
-            };
-            let reply = self.call.invoke(&request.to_bytes()).map_err(|m| self.error(m))?;
-            let network = NetworkData::from_bytes(&reply).map_err(|e| self.malformed("network", e))?;
-            Ok(Artifact::Network(convert::network_from_sdk(network)))
+        let (options, seed, data) = (convert::options_to_sdk(options), ctx.seed, self.data(input, ctx));
+        match self.kind {
+            PassKind::Regression => {
+                let machine = convert::machine_to_sdk(self.input(input.machine.as_ref(), "state machine")?);
+                let request = RegressRequest {
+                    options,
+                    seed,
+                    machine,
+                    data,
+                };
+                Ok(Artifact::Program(convert::program_from_sdk(self.call(&request)?)))
+            }
+            PassKind::Extraction => {
+                let network = convert::network_to_sdk(self.input(input.network.as_ref(), "network")?);
+                let request = ExtractRequest {
+                    options,
+                    seed,
+                    network,
+                    data,
+                };
+                let machine: StateMachineData = self.call(&request)?;
+                let machine = convert::machine_from_sdk(machine).map_err(|m| self.error(m))?;
+                Ok(Artifact::StateMachine(machine))
+            }
+            PassKind::Program => {
+                let program = convert::program_to_sdk(self.input(input.program.as_ref(), "program")?);
+                let request = ProgramRequest {
+                    options,
+                    seed,
+                    program,
+                    data,
+                };
+                Ok(Artifact::Program(convert::program_from_sdk(self.call(&request)?)))
+            }
+            _ => {
+                let network = convert::network_to_sdk(self.input(input.network.as_ref(), "network")?);
+                let request = NetworkRequest {
+                    options,
+                    seed,
+                    network,
+                    data,
+                };
+                let network: NetworkData = self.call(&request)?;
+                Ok(Artifact::Network(convert::network_from_sdk(network)))
+            }
         }
     }
 }

@@ -36,6 +36,94 @@ pub(super) fn machine_to_sdk(m: &StateMachine) -> sdk::StateMachineData {
     }
 }
 
+/// A machine a plugin returned. A state or (state, input) pair listed twice is an error; the
+/// rest is checked later by `StateMachine::validate`.
+pub(super) fn machine_from_sdk(m: sdk::StateMachineData) -> Result<StateMachine, String> {
+    let mut machine = StateMachine {
+        state_dim: m.state_dim,
+        input_dim: m.input_dim,
+        output_dim: m.output_dim,
+        initial: m.initial,
+        alphabet: m.alphabet,
+        complete: m.complete,
+        method: m.method,
+        state_names: m.state_names,
+        ..StateMachine::default()
+    };
+    for t in m.transitions {
+        if let Some(old) = machine.transitions.insert((t.state.clone(), t.input.clone()), t.next) {
+            return Err(format!(
+                "the machine lists state {:?} on input {:?} twice (the first time to {old:?})",
+                t.state, t.input
+            ));
+        }
+    }
+    for o in m.outputs {
+        if machine.outputs.insert(o.state.clone(), o.output).is_some() {
+            return Err(format!("the machine lists the output of state {:?} twice", o.state));
+        }
+    }
+    Ok(machine)
+}
+
+/// The program as the SDK sends it.
+pub(super) fn program_to_sdk(p: &Program) -> sdk::ProgramData {
+    sdk::ProgramData {
+        state_names: p.state_names.clone(),
+        init: p.init.clone(),
+        input_names: p.input_names.clone(),
+        updates: p.updates.iter().map(expr_to_sdk).collect(),
+        outputs: p.outputs.iter().map(expr_to_sdk).collect(),
+        method: p.method.clone(),
+        symbolic: p.symbolic,
+    }
+}
+
+fn expr_to_sdk(e: &Expr) -> sdk::ExprData {
+    match e {
+        Expr::Const(c) => sdk::ExprData::Const(*c),
+        Expr::Var(Var::State(k)) => sdk::ExprData::State(*k),
+        Expr::Var(Var::Input(k)) => sdk::ExprData::Input(*k),
+        Expr::Unary(op, a) => sdk::ExprData::un(un_op_to_sdk(*op), expr_to_sdk(a)),
+        Expr::Binary(op, a, b) => sdk::ExprData::bin(bin_op_to_sdk(*op), expr_to_sdk(a), expr_to_sdk(b)),
+        Expr::If(c, t, o) => sdk::ExprData::If(
+            Box::new(expr_to_sdk(c)),
+            Box::new(expr_to_sdk(t)),
+            Box::new(expr_to_sdk(o)),
+        ),
+    }
+}
+
+fn un_op_to_sdk(op: UnOp) -> sdk::UnOpData {
+    match op {
+        UnOp::Neg => sdk::UnOpData::Neg,
+        UnOp::Not => sdk::UnOpData::Not,
+        UnOp::Abs => sdk::UnOpData::Abs,
+    }
+}
+
+fn bin_op_to_sdk(op: BinOp) -> sdk::BinOpData {
+    use sdk::BinOpData as B;
+    match op {
+        BinOp::Add => B::Add,
+        BinOp::Sub => B::Sub,
+        BinOp::Mul => B::Mul,
+        BinOp::FloorDiv => B::FloorDiv,
+        BinOp::Mod => B::Mod,
+        BinOp::Min => B::Min,
+        BinOp::Max => B::Max,
+        BinOp::Eq => B::Eq,
+        BinOp::Ne => B::Ne,
+        BinOp::Lt => B::Lt,
+        BinOp::Le => B::Le,
+        BinOp::Gt => B::Gt,
+        BinOp::Ge => B::Ge,
+        BinOp::And => B::And,
+        BinOp::Or => B::Or,
+        BinOp::Xor => B::Xor,
+    }
+}
+
 /// A program a plugin returned. Variable indices are checked later by `Program::validate`.
 pub(super) fn program_from_sdk(p: sdk::ProgramData) -> Program {
     Program {
@@ -218,6 +306,53 @@ mod tests {
             Box::new(sdk::ExprData::Const(-4)),
         );
         assert_eq!(expr_from_sdk(e).eval(&[0, 0], &[-7]).unwrap(), -4);
+    }
+
+    #[test]
+    fn programs_round_trip_with_every_operator() {
+        let mut e = Expr::ite(Expr::state(1), Expr::input(0), Expr::Const(-4));
+        for op in BinOp::ALL {
+            e = Expr::bin(op, e, Expr::state(0));
+        }
+        for op in [UnOp::Neg, UnOp::Not, UnOp::Abs] {
+            e = Expr::un(op, e);
+        }
+        let p = Program {
+            state_names: vec!["a".into(), "b".into()],
+            init: vec![1, -2],
+            input_names: vec!["x".into()],
+            updates: vec![e.clone(), Expr::state(0)],
+            outputs: vec![e],
+            method: "test".into(),
+            symbolic: false,
+        };
+        assert_eq!(program_from_sdk(program_to_sdk(&p)), p);
+    }
+
+    #[test]
+    fn machines_round_trip_and_duplicate_rows_are_errors() {
+        let mut m = StateMachine {
+            state_dim: 1,
+            input_dim: 1,
+            output_dim: 1,
+            initial: vec![0],
+            method: "test".into(),
+            ..Default::default()
+        };
+        m.transitions.insert((vec![0], vec![1]), vec![1]);
+        m.outputs.insert(vec![1], vec![9]);
+        let mut data = machine_to_sdk(&m);
+        assert_eq!(machine_from_sdk(data.clone()), Ok(m));
+        data.transitions.push(data.transitions[0].clone());
+        let err = machine_from_sdk(data.clone()).unwrap_err();
+        assert!(err.contains("twice"), "{err}");
+        data.transitions.pop();
+        data.outputs.push(data.outputs[0].clone());
+        assert!(
+            machine_from_sdk(data)
+                .unwrap_err()
+                .contains("output of state [1] twice")
+        );
     }
 
     #[test]
