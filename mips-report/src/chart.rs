@@ -1,0 +1,287 @@
+//! The complexity per pass as an SVG chart (plotters): the description length of the artifact
+//! in force after each pass (log scale), and the network's parameters and irregular
+//! parameters while the pipeline is at the network level.
+
+use mips_core::pass::complexity::Complexity;
+use mips_core::pass::{Level, ReportRow};
+use plotters::coord::ranged1d::{AsRangedCoord, SegmentValue, SegmentedCoord, ValueFormatter};
+use plotters::coord::types::RangedCoordusize;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::palette;
+
+/// Size of the picture in pixels.
+const SIZE: (u32, u32) = (1120, 470);
+
+/// The artifact in force after one pass.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub pass: String,
+    /// Its complexity (`None` before any artifact exists).
+    pub complexity: Option<Complexity>,
+}
+
+/// The artifact in force after each row: the pass's output if it was accepted, else its input.
+pub fn steps(rows: &[ReportRow]) -> Vec<Step> {
+    rows.iter()
+        .map(|r| Step {
+            pass: r.pass.clone(),
+            complexity: if r.status.accepted() {
+                r.after.clone()
+            } else {
+                r.before.clone()
+            },
+        })
+        .collect()
+}
+
+/// The chart of `steps` as an SVG document.
+pub fn complexity_svg(steps: &[Step]) -> Result<String, String> {
+    let mut svg = String::new();
+    draw(steps, &mut svg).map_err(|e| format!("cannot draw the complexity chart: {e}"))?;
+    Ok(svg)
+}
+
+fn draw(steps: &[Step], svg: &mut String) -> Result<(), DrawError> {
+    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (left, right) = root.split_horizontally(SIZE.0 / 2);
+    draw_bits(&left, steps)?;
+    draw_parameters(&right, steps)?;
+    root.present()?;
+    Ok(())
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// Any drawing error, as plotters reports it.
+type DrawError = Box<dyn std::error::Error>;
+
+/// The colour of an IR level.
+fn level_colour(level: Level) -> RGBColor {
+    palette::colour(match level {
+        Level::Network => 0,
+        Level::StateMachine => 1,
+        Level::Program => 4,
+    })
+}
+
+/// The x axis: one segment per pass.
+type PassAxis = SegmentedCoord<RangedCoordusize>;
+
+/// A chart over the passes, titled `title`, with `y` as its vertical axis.
+fn pass_chart<'a, 'b, Y: AsRangedCoord>(
+    area: &'a Area<'b>,
+    title: &str,
+    count: usize,
+    y: Y,
+) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<PassAxis, Y::CoordDescType>>, DrawError> {
+    Ok(ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(130)
+        .y_label_area_size(64)
+        .build_cartesian_2d((0..count.max(1)).into_segmented(), y)?)
+}
+
+/// Draws the grid, the pass names (downwards) and the y axis title.
+fn draw_mesh<Y>(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<PassAxis, Y>>,
+    steps: &[Step],
+    y_desc: &str,
+) -> Result<(), DrawError>
+where
+    Y: Ranged + ValueFormatter<<Y as Ranged>::ValueType>,
+{
+    let name = |v: &SegmentValue<usize>| match v {
+        SegmentValue::CenterOf(i) => steps.get(*i).map_or(String::new(), |s| s.pass.clone()),
+        _ => String::new(),
+    };
+    let labels = TextStyle::from(("sans-serif", 13).into_font().transform(FontTransform::Rotate90))
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    chart
+        .configure_mesh()
+        .x_labels(steps.len().max(1))
+        .x_label_formatter(&name)
+        .x_label_style(labels)
+        .y_desc(y_desc)
+        .axis_desc_style(("sans-serif", 15))
+        .label_style(("sans-serif", 13))
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
+        .draw()?;
+    Ok(())
+}
+
+/// Left: the description length after each pass, coloured by IR level.
+fn draw_bits(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
+    let points: Vec<(usize, f64, Level)> = steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.complexity.as_ref().map(|c| (i, c.bits.max(1.0), c.level)))
+        .collect();
+    let top = points.iter().map(|p| p.1).fold(2.0, f64::max) * 2.0;
+    let mut chart = pass_chart(
+        area,
+        "description length after each pass",
+        steps.len(),
+        (0.5..top).log_scale(),
+    )?;
+    draw_mesh(&mut chart, steps, "bits (log scale)")?;
+    let at = |i: usize| SegmentValue::CenterOf(i);
+    chart.draw_series(LineSeries::new(
+        points.iter().map(|p| (at(p.0), p.1)),
+        RGBColor(0x99, 0x99, 0x99),
+    ))?;
+    for level in [Level::Network, Level::StateMachine, Level::Program] {
+        let colour = level_colour(level);
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .filter(|p| p.2 == level)
+                    .map(|p| Circle::new((at(p.0), p.1), 5, colour.filled())),
+            )?
+            .label(level_name(level))
+            .legend(move |(x, y)| Circle::new((x + 8, y), 5, colour.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 13))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(0xcc, 0xcc, 0xcc))
+        .draw()?;
+    Ok(())
+}
+
+/// Right: the network's parameters and irregular parameters, while it is a network.
+fn draw_parameters(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
+    let network: Vec<(usize, &Complexity)> = steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            s.complexity
+                .as_ref()
+                .filter(|c| c.level == Level::Network)
+                .map(|c| (i, c))
+        })
+        .collect();
+    let top = network.iter().map(|(_, c)| c.count).max().unwrap_or(1).max(1) as f64 * 1.1;
+    let mut chart = pass_chart(area, "network parameters after each pass", steps.len(), 0.0..top)?;
+    draw_mesh(&mut chart, steps, "parameters")?;
+    let at = |i: usize| SegmentValue::CenterOf(i);
+    let series: [(&str, RGBColor, fn(&Complexity) -> usize); 2] = [
+        ("parameters", palette::colour(0), |c| c.count),
+        ("irregular (not 0 or a small integer)", palette::colour(2), |c| {
+            c.irregular
+        }),
+    ];
+    for (label, colour, value) in series {
+        let points: Vec<(SegmentValue<usize>, f64)> = network.iter().map(|(i, c)| (at(*i), value(c) as f64)).collect();
+        chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?;
+        chart
+            .draw_series(points.into_iter().map(|p| Circle::new(p, 4, colour.filled())))?
+            .label(label)
+            .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 13))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(0xcc, 0xcc, 0xcc))
+        .draw()?;
+    Ok(())
+}
+
+/// The name of an IR level in the legend.
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Network => "network",
+        Level::StateMachine => "state machine",
+        Level::Program => "program",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mips_core::pass::{PassKind, Status};
+
+    fn complexity(level: Level, count: usize, irregular: usize, bits: f64) -> Option<Complexity> {
+        Some(Complexity {
+            level,
+            size: 1,
+            count,
+            irregular,
+            bits,
+        })
+    }
+
+    fn row(pass: &str, before: Option<Complexity>, after: Option<Complexity>, status: Status) -> ReportRow {
+        ReportRow {
+            pass: pass.into(),
+            kind: PassKind::Parameter,
+            seconds: 0.0,
+            verify_seconds: 0.0,
+            before,
+            after,
+            accuracy: None,
+            status,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_rolled_back_pass_keeps_its_input() {
+        let rows = [
+            row(
+                "snap",
+                complexity(Level::Network, 10, 8, 300.0),
+                complexity(Level::Network, 10, 2, 80.0),
+                Status::Accepted,
+            ),
+            row(
+                "prune",
+                complexity(Level::Network, 10, 2, 80.0),
+                complexity(Level::Network, 6, 2, 50.0),
+                Status::RolledBack("x".into()),
+            ),
+        ];
+        let s = steps(&rows);
+        assert_eq!(s[0].complexity.as_ref().unwrap().bits, 80.0);
+        assert_eq!(s[1].complexity.as_ref().unwrap().count, 10);
+    }
+
+    #[test]
+    fn the_chart_names_every_pass_and_draws_a_point_per_artifact() {
+        let rows = [
+            row(
+                "snap",
+                complexity(Level::Network, 10, 8, 300.0),
+                complexity(Level::Network, 10, 0, 80.0),
+                Status::Accepted,
+            ),
+            row(
+                "extract",
+                complexity(Level::Network, 10, 0, 80.0),
+                complexity(Level::StateMachine, 4, 0, 8.0),
+                Status::Accepted,
+            ),
+            row(
+                "regress",
+                complexity(Level::StateMachine, 4, 0, 8.0),
+                complexity(Level::Program, 5, 0, 12.0),
+                Status::Accepted,
+            ),
+        ];
+        let svg = complexity_svg(&steps(&rows)).unwrap();
+        for name in ["snap", "extract", "regress", "description length", "irregular"] {
+            assert!(svg.contains(name), "{name} missing");
+        }
+        // 3 bits points + 3 legend marks, 1 network step × 2 series + 2 legend marks.
+        assert_eq!(svg.matches("<circle").count(), 10);
+    }
+}
