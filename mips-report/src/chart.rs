@@ -78,39 +78,41 @@ fn pass_chart<'a, 'b, Y: AsRangedCoord>(
     y: Y,
 ) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<PassAxis, Y::CoordDescType>>, DrawError> {
     Ok(ChartBuilder::on(area)
-        .caption(title, ("sans-serif", 18))
+        .caption(title, ("sans-serif", 22))
         .margin(12)
         .x_label_area_size(130)
         .y_label_area_size(64)
         .build_cartesian_2d((0..count.max(1)).into_segmented(), y)?)
 }
 
-/// Draws the grid, the pass names (downwards) and the y axis title.
+/// Draws the grid, the y axis title and the pass names (downwards from the axis at `bottom`:
+/// plotters centres rotated tick labels on their tick, so they are drawn as text elements).
 fn draw_mesh<Y>(
     chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<PassAxis, Y>>,
     steps: &[Step],
     y_desc: &str,
+    bottom: Y::ValueType,
 ) -> Result<(), DrawError>
 where
     Y: Ranged + ValueFormatter<<Y as Ranged>::ValueType>,
+    Y::ValueType: Clone + 'static,
 {
-    let name = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(i) => steps.get(*i).map_or(String::new(), |s| s.pass.clone()),
-        _ => String::new(),
-    };
-    let labels = TextStyle::from(("sans-serif", 13).into_font().transform(FontTransform::Rotate90))
-        .pos(Pos::new(HPos::Left, VPos::Center));
     chart
         .configure_mesh()
+        .label_style(("sans-serif", 16))
         .x_labels(steps.len().max(1))
-        .x_label_formatter(&name)
-        .x_label_style(labels)
+        .x_label_formatter(&|_| String::new())
         .y_desc(y_desc)
-        .axis_desc_style(("sans-serif", 15))
-        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 18))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
         .bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
         .draw()?;
+    let style = TextStyle::from(("sans-serif", 16).into_font().transform(FontTransform::Rotate90))
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    chart.draw_series(steps.iter().enumerate().map(|(i, step)| {
+        EmptyElement::at((SegmentValue::CenterOf(i), bottom.clone()))
+            + Text::new(step.pass.clone(), (0, 10), style.clone())
+    }))?;
     Ok(())
 }
 
@@ -128,7 +130,7 @@ fn draw_bits(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
         steps.len(),
         (0.5..top).log_scale(),
     )?;
-    draw_mesh(&mut chart, steps, "bits (log scale)")?;
+    draw_mesh(&mut chart, steps, "bits (log scale)", 0.5)?;
     let at = |i: usize| SegmentValue::CenterOf(i);
     chart.draw_series(LineSeries::new(
         points.iter().map(|p| (at(p.0), p.1)),
@@ -149,7 +151,7 @@ fn draw_bits(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 13))
+        .label_font(("sans-serif", 16))
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(0xcc, 0xcc, 0xcc))
         .draw()?;
@@ -170,7 +172,7 @@ fn draw_parameters(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
         .collect();
     let top = network.iter().map(|(_, c)| c.count).max().unwrap_or(1).max(1) as f64 * 1.1;
     let mut chart = pass_chart(area, "network parameters after each pass", steps.len(), 0.0..top)?;
-    draw_mesh(&mut chart, steps, "parameters")?;
+    draw_mesh(&mut chart, steps, "parameters", 0.0)?;
     let at = |i: usize| SegmentValue::CenterOf(i);
     let series: [(&str, RGBColor, fn(&Complexity) -> usize); 2] = [
         ("parameters", palette::colour(0), |c| c.count),
@@ -189,7 +191,7 @@ fn draw_parameters(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 13))
+        .label_font(("sans-serif", 16))
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(0xcc, 0xcc, 0xcc))
         .draw()?;

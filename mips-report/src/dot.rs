@@ -22,7 +22,7 @@ pub fn machine_dot(sm: &StateMachine) -> String {
         "  // {} states, {} transitions; method {}",
         states.len(),
         sm.transitions.len(),
-        sm.method
+        short_method(&sm.method)
     );
     for (state, &i) in &index {
         let output = sm.outputs.get(*state);
@@ -53,6 +53,12 @@ pub fn machine_dot(sm: &StateMachine) -> String {
     }
     dot.push_str("}\n");
     dot
+}
+
+/// The name of an extraction method: its description up to the first `:`, on one line.
+pub fn short_method(method: &str) -> String {
+    let name = method.split(':').next().unwrap_or_default();
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The transitions grouped by (source, target), with the inputs of each group in order.
@@ -134,6 +140,15 @@ mod tests {
         let pairs = [vec![0, 1], vec![1, 1]];
         let refs: Vec<&Vec<i64>> = pairs.iter().collect();
         assert_eq!(inputs_text(&refs), "(0, 1) (1, 1)");
+    }
+
+    #[test]
+    fn the_method_is_named_on_one_line() {
+        assert_eq!(
+            short_method("behaviour 8 states: 8 states,\n16 transitions"),
+            "behaviour 8 states"
+        );
+        assert_eq!(short_method("lattice\nfit"), "lattice fit");
     }
 
     #[test]

@@ -28,7 +28,7 @@ h2 { font-size: 20px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-b
 .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 18px; font-size: 14px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 6px; \
 vertical-align: -1px; }
-pre { background: #f6f8fa; border: 1px solid #e4e4e4; padding: 12px 14px; overflow-x: auto; font-size: 14px; }
+pre { white-space: pre-wrap; background: #f6f8fa; border: 1px solid #e4e4e4; padding: 12px 14px; overflow-x: auto; font-size: 14px; }
 table { border-collapse: collapse; font-size: 13px; }
 td, th { border-bottom: 1px solid #eee; padding: 3px 10px 3px 0; text-align: left; white-space: nowrap; }
 .passed { color: #1a7f37; font-weight: 600; }

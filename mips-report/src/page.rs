@@ -6,7 +6,7 @@ use mips_core::ir::{Network, StateMachine};
 use crate::chart::{complexity_svg, steps};
 use crate::colouring::Colouring;
 use crate::data::ReportData;
-use crate::dot::machine_dot;
+use crate::dot::{machine_dot, short_method};
 use crate::graph::{MAX_DRAWN_STATES, graph_svg};
 use crate::html::{document, escape, paragraph, section};
 use crate::palette;
@@ -111,10 +111,10 @@ fn graph_section(s: &Sources) -> Result<String, String> {
     };
     let states = sm.state_count();
     let about = format!(
-        "Method {}: {states} states, {} transitions ({}). States are q0, q1, … labelled `state / output`; \
+        "Extraction: {}; {states} states, {} transitions ({}). States are q0, q1, … labelled `state / output`; \
          the initial state is the double circle; edges carry the inputs that take them. The same graph \
          is in machine.dot for Graphviz.",
-        sm.method,
+        short_method(&sm.method),
         sm.transitions.len(),
         if sm.complete { "complete" } else { "partial" }
     );

@@ -31,8 +31,8 @@ fn draw(projection: &Projection, svg: &mut String) -> Result<(), Box<dyn std::er
         .configure_mesh()
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .axis_desc_style(("sans-serif", 16))
-        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 20))
+        .label_style(("sans-serif", 16))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
         .bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
         .draw()?;
