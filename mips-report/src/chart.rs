@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::palette;
+use crate::ticks::number;
 
 /// Size of the picture in pixels.
 const SIZE: (u32, u32) = (1120, 470);
@@ -91,17 +92,17 @@ fn draw_mesh<Y>(
     chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<PassAxis, Y>>,
     steps: &[Step],
     y_desc: &str,
-    bottom: Y::ValueType,
+    bottom: f64,
 ) -> Result<(), DrawError>
 where
-    Y: Ranged + ValueFormatter<<Y as Ranged>::ValueType>,
-    Y::ValueType: Clone + 'static,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     chart
         .configure_mesh()
         .label_style(("sans-serif", 16))
         .x_labels(steps.len().max(1))
         .x_label_formatter(&|_| String::new())
+        .y_label_formatter(&number)
         .y_desc(y_desc)
         .axis_desc_style(("sans-serif", 18))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
@@ -110,8 +111,7 @@ where
     let style = TextStyle::from(("sans-serif", 16).into_font().transform(FontTransform::Rotate90))
         .pos(Pos::new(HPos::Left, VPos::Center));
     chart.draw_series(steps.iter().enumerate().map(|(i, step)| {
-        EmptyElement::at((SegmentValue::CenterOf(i), bottom.clone()))
-            + Text::new(step.pass.clone(), (0, 10), style.clone())
+        EmptyElement::at((SegmentValue::CenterOf(i), bottom)) + Text::new(step.pass.clone(), (0, 10), style.clone())
     }))?;
     Ok(())
 }
@@ -150,7 +150,7 @@ fn draw_bits(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::LowerLeft)
         .label_font(("sans-serif", 16))
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(0xcc, 0xcc, 0xcc))
@@ -190,7 +190,7 @@ fn draw_parameters(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::LowerLeft)
         .label_font(("sans-serif", 16))
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(0xcc, 0xcc, 0xcc))

@@ -1,10 +1,11 @@
 //! Which colour each extracted state gets: one colour per state when the palette has enough,
-//! else one per output value (the machine's Moore outputs), else the palette repeats over the
-//! states in order.
+//! else one per output value (the machine's Moore outputs), else a colour scale over the
+//! outputs in order (a lattice machine's thousands of states and outputs).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use mips_core::ir::StateMachine;
+use plotters::style::RGBColor;
 
 use crate::palette;
 
@@ -15,8 +16,8 @@ pub enum Rule {
     State,
     /// States with the same output share a colour.
     Output,
-    /// Too many states and outputs: the palette repeats over the states in order.
-    StateCycled,
+    /// Too many states and outputs for a palette: outputs in order on a colour scale.
+    OutputScale,
 }
 
 /// The colour classes of one machine's states.
@@ -58,7 +59,7 @@ impl Colouring {
         } else if outputs.len() <= palette::SIZE {
             Rule::Output
         } else {
-            Rule::StateCycled
+            Rule::OutputScale
         };
         Colouring { rule, states, outputs }
     }
@@ -72,8 +73,16 @@ impl Colouring {
                 .unwrap_or_else(|| map.range(..key.to_vec()).count())
         };
         match self.rule {
-            Rule::State | Rule::StateCycled => rank(&self.states, state),
-            Rule::Output => rank(&self.outputs, output),
+            Rule::State => rank(&self.states, state),
+            Rule::Output | Rule::OutputScale => rank(&self.outputs, output),
+        }
+    }
+
+    /// The colour of class `k`.
+    pub fn colour(&self, k: usize) -> RGBColor {
+        match self.rule {
+            Rule::State | Rule::Output => palette::colour(k),
+            Rule::OutputScale => palette::gradient(k as f64 / self.outputs.len().saturating_sub(1).max(1) as f64),
         }
     }
 
@@ -91,10 +100,11 @@ impl Colouring {
                 self.states.len(),
                 self.outputs.len()
             ),
-            Rule::StateCycled => format!(
-                "Colour: the extracted state, in order; {} states share the palette's {} colours.",
+            Rule::OutputScale => format!(
+                "Colour: the output of the extracted state, from the smallest (dark blue) to the largest \
+                 (yellow); {} states, {} outputs.",
                 self.states.len(),
-                palette::SIZE
+                self.outputs.len()
             ),
         }
     }
@@ -115,7 +125,11 @@ impl Colouring {
                 .iter()
                 .map(|(y, &i)| (i, format!("output {}", vector_text(y))))
                 .collect(),
-            Rule::StateCycled => Vec::new(),
+            Rule::OutputScale => [self.outputs.iter().next(), self.outputs.iter().next_back()]
+                .into_iter()
+                .flatten()
+                .map(|(y, &i)| (i, format!("output {}", vector_text(y))))
+                .collect(),
         }
     }
 }
@@ -156,12 +170,15 @@ mod tests {
     }
 
     #[test]
-    fn many_states_and_outputs_cycle_and_unknown_states_take_their_rank() {
+    fn many_outputs_go_on_a_scale_and_unknown_outputs_take_their_rank() {
         let c = Colouring::new(&counter(30, 30));
-        assert_eq!(c.rule, Rule::StateCycled);
+        assert_eq!(c.rule, Rule::OutputScale);
         assert_eq!(c.class(&[12], &[12]), 12);
-        assert_eq!(c.class(&[100], &[0]), 30);
-        assert!(c.legend(&counter(30, 30)).is_empty());
+        assert_eq!(c.class(&[100], &[100]), 30);
+        assert_eq!(c.colour(0), palette::gradient(0.0));
+        assert_eq!(c.colour(29), palette::gradient(1.0));
+        let legend = c.legend(&counter(30, 30));
+        assert_eq!(legend, vec![(0, "output 0".to_string()), (29, "output 29".to_string())]);
     }
 
     #[test]

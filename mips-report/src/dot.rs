@@ -37,8 +37,8 @@ pub fn machine_dot(sm: &StateMachine) -> String {
             dot,
             "  q{i} [label=\"{}\", shape={shape}, style=filled, fillcolor=\"{}\", color=\"{}\", tooltip=\"{}\"];",
             escape(&label),
-            palette::light_hex(class),
-            palette::hex(class),
+            palette::light_hex(colouring.colour(class)),
+            palette::hex(colouring.colour(class)),
             escape(&vector_text(state))
         );
     }

@@ -17,6 +17,7 @@ pub mod pca;
 pub mod projection;
 pub mod scatter;
 pub mod table;
+pub mod ticks;
 
 pub use data::ReportData;
 pub use dot::machine_dot;

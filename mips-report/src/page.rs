@@ -10,7 +10,7 @@ use crate::dot::{machine_dot, short_method};
 use crate::graph::{MAX_DRAWN_STATES, graph_svg};
 use crate::html::{document, escape, paragraph, section};
 use crate::palette;
-use crate::projection::project;
+use crate::projection::{Frame, project};
 use crate::scatter::scatter_svg;
 use crate::table::rows_table;
 
@@ -66,26 +66,31 @@ fn projection_section(s: &Sources, colouring: Option<&Colouring>) -> Result<Stri
         ));
     };
     let p = project(net, s.machine.zip(colouring), s.verify);
-    let mut html = format!("<div class=\"figure\">{}</div>\n", scatter_svg(&p)?);
+    let colour = |k: usize| colouring.map_or(palette::colour(k), |c| c.colour(k));
+    let mut html = format!("<div class=\"figure\">{}</div>\n", scatter_svg(&p, &colour)?);
     let colours = colouring.map_or("Grey: no state machine was extracted.".to_string(), Colouring::caption);
     html += &paragraph(
         "caption",
         &format!(
             "The {} hidden states of the simplified network (hidden size {}) on the {} verification sequences \
-             and its initial state, on their principal axes ({} distinct dots drawn). {colours}",
+             and its initial state, {} ({} distinct dots drawn). {colours}",
             p.states,
             net.hidden_dim,
             s.verify.sequences.len(),
+            match p.frame {
+                Frame::Principal(_) => "on their two principal axes",
+                Frame::UnitAgainstStep => "its one unit against the step of the sequence",
+            },
             p.points.len()
         ),
     );
     if let (Some(sm), Some(c)) = (s.machine, colouring) {
-        html += &legend(&c.legend(sm));
+        html += &legend(c, &c.legend(sm));
     }
     Ok(html)
 }
 
-fn legend(entries: &[(usize, String)]) -> String {
+fn legend(colouring: &Colouring, entries: &[(usize, String)]) -> String {
     if entries.is_empty() {
         return String::new();
     }
@@ -94,7 +99,7 @@ fn legend(entries: &[(usize, String)]) -> String {
         .map(|(class, label)| {
             format!(
                 "<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>\n",
-                palette::hex(*class),
+                palette::hex(colouring.colour(*class)),
                 escape(label)
             )
         })

@@ -26,18 +26,24 @@ pub fn colour(k: usize) -> RGBColor {
     RGBColor(r, g, b)
 }
 
-/// The colour of class `k` as `#rrggbb`.
-pub fn hex(k: usize) -> String {
-    let RGBColor(r, g, b) = colour(k);
+/// A colour as `#rrggbb`.
+pub fn hex(c: RGBColor) -> String {
+    let RGBColor(r, g, b) = c;
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
-/// The colour of class `k` mixed half-way with white, as `#rrggbb`: a fill that dark text
-/// stays readable on.
-pub fn light_hex(k: usize) -> String {
-    let RGBColor(r, g, b) = colour(k);
+/// A colour mixed half-way with white, as `#rrggbb`: a fill that dark text stays readable on.
+pub fn light_hex(c: RGBColor) -> String {
+    let RGBColor(r, g, b) = c;
     let mix = |c: u8| (u16::from(c) + 255).div_ceil(2);
     format!("#{:02x}{:02x}{:02x}", mix(r), mix(g), mix(b))
+}
+
+/// The colour at `t` (0 to 1, clamped) on a perceptually even scale from dark blue to yellow
+/// (viridis), for values with a natural order.
+pub fn gradient(t: f64) -> RGBColor {
+    use plotters::style::colors::colormaps::ViridisRGB;
+    ViridisRGB::get_color(t.clamp(0.0, 1.0))
 }
 
 #[cfg(test)]
@@ -45,10 +51,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_gradient_runs_from_dark_to_light() {
+        let brightness = |c: RGBColor| u32::from(c.0) + u32::from(c.1) + u32::from(c.2);
+        assert!(brightness(gradient(0.0)) < brightness(gradient(0.5)));
+        assert!(brightness(gradient(0.5)) < brightness(gradient(1.0)));
+        assert_eq!(gradient(2.0), gradient(1.0));
+    }
+
+    #[test]
     fn colours_repeat_after_the_palette_and_lighten_towards_white() {
-        assert_eq!(hex(0), "#4e79a7");
-        assert_eq!(hex(SIZE), hex(0));
-        assert_ne!(hex(1), hex(0));
-        assert_eq!(light_hex(0), "#a7bcd3");
+        assert_eq!(hex(colour(0)), "#4e79a7");
+        assert_eq!(colour(SIZE), colour(0));
+        assert_ne!(colour(1), colour(0));
+        assert_eq!(light_hex(colour(0)), "#a7bcd3");
     }
 }

@@ -2,8 +2,8 @@
 
 use plotters::prelude::*;
 
-use crate::palette;
 use crate::projection::{Frame, Point, Projection};
+use crate::ticks::number;
 
 /// Size of the picture in pixels.
 const SIZE: (u32, u32) = (720, 560);
@@ -11,14 +11,18 @@ const SIZE: (u32, u32) = (720, 560);
 /// Colour of points without an extracted state.
 const NO_STATE: RGBColor = RGBColor(0x60, 0x60, 0x60);
 
-/// The scatter plot of `projection` as an SVG document.
-pub fn scatter_svg(projection: &Projection) -> Result<String, String> {
+/// The scatter plot of `projection` as an SVG document, class `k` drawn in `colour(k)`.
+pub fn scatter_svg(projection: &Projection, colour: &dyn Fn(usize) -> RGBColor) -> Result<String, String> {
     let mut svg = String::new();
-    draw(projection, &mut svg).map_err(|e| format!("cannot draw the hidden-state projection: {e}"))?;
+    draw(projection, colour, &mut svg).map_err(|e| format!("cannot draw the hidden-state projection: {e}"))?;
     Ok(svg)
 }
 
-fn draw(projection: &Projection, svg: &mut String) -> Result<(), Box<dyn std::error::Error>> {
+fn draw(
+    projection: &Projection,
+    colour: &dyn Fn(usize) -> RGBColor,
+    svg: &mut String,
+) -> Result<(), Box<dyn std::error::Error>> {
     let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     let (x_desc, y_desc) = descriptions(&projection.frame);
@@ -29,6 +33,8 @@ fn draw(projection: &Projection, svg: &mut String) -> Result<(), Box<dyn std::er
         .build_cartesian_2d(padded(&projection.points, |p| p.x), padded(&projection.points, |p| p.y))?;
     chart
         .configure_mesh()
+        .x_label_formatter(&number)
+        .y_label_formatter(&number)
         .x_desc(x_desc)
         .y_desc(y_desc)
         .axis_desc_style(("sans-serif", 20))
@@ -36,12 +42,20 @@ fn draw(projection: &Projection, svg: &mut String) -> Result<(), Box<dyn std::er
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
         .bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
         .draw()?;
+    let radius = dot_radius(projection.points.len());
     chart.draw_series(projection.points.iter().map(|p| {
-        let colour = p.class.map_or(NO_STATE, palette::colour);
-        Circle::new((p.x, p.y), 4, colour.mix(0.85).filled())
+        let fill = p.class.map_or(NO_STATE, colour);
+        Circle::new((p.x, p.y), radius, fill.mix(0.85).filled())
     }))?;
     root.present()?;
     Ok(())
+}
+
+/// The radius of a dot: 4 pixels, smaller when the dots would cover the plot (a third of the
+/// spacing of that many dots spread evenly over it), and at least 1.
+fn dot_radius(points: usize) -> u32 {
+    let spacing = f64::from(SIZE.0.min(SIZE.1)) / (points.max(1) as f64).sqrt();
+    (spacing / 3.0).clamp(1.0, 4.0).round() as u32
 }
 
 /// The axis titles for a frame.
@@ -70,6 +84,7 @@ fn padded(points: &[Point], get: fn(&Point) -> f64) -> std::ops::Range<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::palette;
 
     #[test]
     fn the_plot_has_one_circle_per_point_in_its_colour() {
@@ -94,11 +109,19 @@ mod tests {
             ],
             states: 3,
         };
-        let svg = scatter_svg(&projection).unwrap();
+        let svg = scatter_svg(&projection, &palette::colour).unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
         assert_eq!(svg.matches("<circle").count(), 3);
-        assert!(svg.contains(&palette::hex(1).to_uppercase()) || svg.contains(&palette::hex(1)));
+        let second = palette::hex(palette::colour(1));
+        assert!(svg.contains(&second.to_uppercase()) || svg.contains(&second));
         assert!(svg.contains("principal axis 1 (75.0% of the variance)"));
+    }
+
+    #[test]
+    fn dots_shrink_when_there_are_many() {
+        assert_eq!(dot_radius(10), 4);
+        assert!(dot_radius(10_000) < 4);
+        assert_eq!(dot_radius(10_000_000), 1);
     }
 
     #[test]
