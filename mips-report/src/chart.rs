@@ -138,23 +138,13 @@ fn draw_bits(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
     ))?;
     for level in [Level::Network, Level::StateMachine, Level::Program] {
         let colour = level_colour(level);
-        chart
-            .draw_series(
-                points
-                    .iter()
-                    .filter(|p| p.2 == level)
-                    .map(|p| Circle::new((at(p.0), p.1), 5, colour.filled())),
-            )?
-            .label(level_name(level))
-            .legend(move |(x, y)| Circle::new((x + 8, y), 5, colour.filled()));
+        chart.draw_series(
+            points
+                .iter()
+                .filter(|p| p.2 == level)
+                .map(|p| Circle::new((at(p.0), p.1), 5, colour.filled())),
+        )?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .label_font(("sans-serif", 16))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(0xcc, 0xcc, 0xcc))
-        .draw()?;
     Ok(())
 }
 
@@ -174,37 +164,36 @@ fn draw_parameters(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
     let mut chart = pass_chart(area, "network parameters after each pass", steps.len(), 0.0..top)?;
     draw_mesh(&mut chart, steps, "parameters", 0.0)?;
     let at = |i: usize| SegmentValue::CenterOf(i);
-    let series: [(&str, RGBColor, fn(&Complexity) -> usize); 2] = [
-        ("parameters", palette::colour(0), |c| c.count),
-        ("irregular (not 0 or a small integer)", palette::colour(2), |c| {
-            c.irregular
-        }),
-    ];
-    for (label, colour, value) in series {
+    for (_, colour, value) in parameter_series() {
         let points: Vec<(SegmentValue<usize>, f64)> = network.iter().map(|(i, c)| (at(*i), value(c) as f64)).collect();
         chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?;
-        chart
-            .draw_series(points.into_iter().map(|p| Circle::new(p, 4, colour.filled())))?
-            .label(label)
-            .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+        chart.draw_series(points.into_iter().map(|p| Circle::new(p, 4, colour.filled())))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .label_font(("sans-serif", 16))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(0xcc, 0xcc, 0xcc))
-        .draw()?;
     Ok(())
 }
 
-/// The name of an IR level in the legend.
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Network => "network",
-        Level::StateMachine => "state machine",
-        Level::Program => "program",
-    }
+/// The lines of the parameter panel: name, colour, value.
+fn parameter_series() -> [(&'static str, RGBColor, fn(&Complexity) -> usize); 2] {
+    [
+        ("parameters", palette::colour(6), |c| c.count),
+        (
+            "irregular parameters (not 0 or a small integer)",
+            palette::colour(2),
+            |c| c.irregular,
+        ),
+    ]
+}
+
+/// What the colours of the chart mean (drawn beside the chart, not over its data).
+pub fn legend() -> Vec<(RGBColor, &'static str)> {
+    let levels = [
+        (Level::Network, "bits: network"),
+        (Level::StateMachine, "bits: state machine"),
+        (Level::Program, "bits: program"),
+    ];
+    let mut entries: Vec<(RGBColor, &'static str)> = levels.iter().map(|&(l, name)| (level_colour(l), name)).collect();
+    entries.extend(parameter_series().iter().map(|&(name, colour, _)| (colour, name)));
+    entries
 }
 
 #[cfg(test)]
@@ -280,10 +269,11 @@ mod tests {
             ),
         ];
         let svg = complexity_svg(&steps(&rows)).unwrap();
-        for name in ["snap", "extract", "regress", "description length", "irregular"] {
+        for name in ["snap", "extract", "regress", "description length", "network parameters"] {
             assert!(svg.contains(name), "{name} missing");
         }
-        // 3 bits points + 3 legend marks, 1 network step × 2 series + 2 legend marks.
-        assert_eq!(svg.matches("<circle").count(), 10);
+        // 3 bits points, and 1 network step × 2 series.
+        assert_eq!(svg.matches("<circle").count(), 5);
+        assert_eq!(legend().len(), 5);
     }
 }

@@ -3,7 +3,9 @@
 use mips_core::data::Dataset;
 use mips_core::ir::{Network, StateMachine};
 
-use crate::chart::{complexity_svg, steps};
+use plotters::style::RGBColor;
+
+use crate::chart::{self, complexity_svg, steps};
 use crate::colouring::Colouring;
 use crate::data::ReportData;
 use crate::dot::{machine_dot, short_method};
@@ -78,28 +80,34 @@ fn projection_section(s: &Sources, colouring: Option<&Colouring>) -> Result<Stri
             net.hidden_dim,
             s.verify.sequences.len(),
             match p.frame {
-                Frame::Principal(_) => "on their two principal axes",
-                Frame::UnitAgainstStep => "its one unit against the step of the sequence",
+                Frame::Principal(_) => "projected on their two principal axes",
+                Frame::UnitAgainstStep => "plotted against the step of the sequence",
             },
             p.points.len()
         ),
     );
     if let (Some(sm), Some(c)) = (s.machine, colouring) {
-        html += &legend(c, &c.legend(sm));
+        let entries: Vec<(RGBColor, String)> = c
+            .legend(sm)
+            .into_iter()
+            .map(|(k, label)| (c.colour(k), label))
+            .collect();
+        html += &legend(&entries);
     }
     Ok(html)
 }
 
-fn legend(colouring: &Colouring, entries: &[(usize, String)]) -> String {
+/// A row of colour swatches with their meanings.
+fn legend(entries: &[(RGBColor, String)]) -> String {
     if entries.is_empty() {
         return String::new();
     }
     let items: String = entries
         .iter()
-        .map(|(class, label)| {
+        .map(|(colour, label)| {
             format!(
                 "<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>\n",
-                palette::hex(colouring.colour(*class)),
+                palette::hex(*colour),
                 escape(label)
             )
         })
@@ -136,11 +144,13 @@ fn graph_section(s: &Sources) -> Result<String, String> {
 
 fn complexity_section(data: &ReportData) -> Result<String, String> {
     let svg = complexity_svg(&steps(&data.rows))?;
+    let entries: Vec<(RGBColor, String)> = chart::legend().into_iter().map(|(c, l)| (c, l.to_string())).collect();
     let about = "Left: the description length of the artifact in force after each pass (the network, then \
                  the state machine, then the program; a rolled-back pass leaves its input). Right: the \
                  network's parameters and those that are neither 0 nor small integers.";
     Ok(format!(
-        "<div class=\"figure\">{svg}</div>\n{}{}",
+        "<div class=\"figure\">{svg}</div>\n{}{}{}",
+        legend(&entries),
         paragraph("caption", about),
         rows_table(&data.rows)
     ))
