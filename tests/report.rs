@@ -232,3 +232,21 @@ fn png_summary(bytes: &[u8]) -> (u32, u32, usize, usize) {
     }
     (info.width, info.height, colours.len(), non_white)
 }
+
+#[test]
+fn report_names_the_file_it_cannot_use() {
+    let empty = scratch("report-empty");
+    let out = mips(&["report", path(&empty)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("report.ron"), "{}", stderr(&out));
+
+    let broken = scratch("report-broken");
+    for name in ["report.ron", "model.ron"] {
+        std::fs::copy(run().dir.join(name), broken.join(name)).unwrap();
+    }
+    std::fs::write(broken.join("machine.ron"), "(not a machine").unwrap();
+    let out = mips(&["report", path(&broken)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("machine.ron"), "{}", stderr(&out));
+    assert!(!broken.join("report.html").exists());
+}

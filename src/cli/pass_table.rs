@@ -15,9 +15,10 @@ use mips_core::pass::{Artifacts, Level, PassKind, ReportRow};
 const TIME_WIDTH: usize = 8;
 /// Width of the accuracy column (`100.00%`).
 const ACCURACY_WIDTH: usize = 8;
-/// The least width of a complexity column: fits a small network's, a state machine's of tens of
-/// thousands of states or a program's.
-const MIN_COMPLEXITY_WIDTH: usize = 40;
+/// The least width of a complexity column: fits a network's of up to 9999 parameters, a state
+/// machine's of tens of thousands of states, or a program's. A longer cell pushes the rest of its
+/// row to the right.
+const MIN_COMPLEXITY_WIDTH: usize = 44;
 
 /// The column layout of one pipeline's table.
 pub struct PassTable {
@@ -150,9 +151,10 @@ mod tests {
             bits: 20.0,
         };
         let large = Complexity {
-            count: 12345,
-            irregular: 999,
-            bits: 123456.0,
+            size: 99,
+            count: 9999,
+            irregular: 9999,
+            bits: 99999.0,
             ..small.clone()
         };
         let lines = [

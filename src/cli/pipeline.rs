@@ -424,7 +424,11 @@ pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
     };
     let data = super::report::data_text(&args.task, args.run.verify_size, &rows, checked)?;
     write_outputs(&args.out, &artifacts, python.as_deref(), &report, &data)?;
-    super::report::write(&args.out)?;
+    if let Err(e) = super::report::write(&args.out) {
+        // The pictures are a view of the run, not its result: the run's outcome stands.
+        note(&format!("warning: report.html not written: {e:#}"));
+        remove_if_present(&args.out.join("report.html"))?;
+    }
     emit_line(&format!("wrote {} (open report.html for pictures)", args.out.display()))?;
     outcome
 }
