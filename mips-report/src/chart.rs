@@ -172,8 +172,11 @@ fn draw_parameters(area: &Area<'_>, steps: &[Step]) -> Result<(), DrawError> {
     Ok(())
 }
 
-/// The lines of the parameter panel: name, colour, value.
-fn parameter_series() -> [(&'static str, RGBColor, fn(&Complexity) -> usize); 2] {
+/// One line of the parameter panel: name, colour, value.
+type Series = (&'static str, RGBColor, fn(&Complexity) -> usize);
+
+/// The lines of the parameter panel.
+fn parameter_series() -> [Series; 2] {
     [
         ("parameters", palette::colour(6), |c| c.count),
         (

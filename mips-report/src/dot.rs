@@ -61,9 +61,12 @@ pub fn short_method(method: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The inputs of each (source, target) pair of states, in order.
+type Edges<'a> = BTreeMap<(&'a Vec<i64>, &'a Vec<i64>), Vec<&'a Vec<i64>>>;
+
 /// The transitions grouped by (source, target), with the inputs of each group in order.
-fn edges(sm: &StateMachine) -> BTreeMap<(&Vec<i64>, &Vec<i64>), Vec<&Vec<i64>>> {
-    let mut edges: BTreeMap<(&Vec<i64>, &Vec<i64>), Vec<&Vec<i64>>> = BTreeMap::new();
+fn edges(sm: &StateMachine) -> Edges<'_> {
+    let mut edges = Edges::new();
     for ((from, x), to) in &sm.transitions {
         edges.entry((from, to)).or_default().push(x);
     }
