@@ -31,10 +31,17 @@ fn a_task_is_solved_from_scratch_with_the_same_bytes_at_any_thread_count() {
         assert!(report.contains("fresh sequences of length 100"), "{report}");
         let verified = mips(&["verify", path(&out_dir.join("program.ron")), "Bitwise_Not", "--quiet"]);
         assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
-        let files: Vec<Vec<u8>> = ["model.ron", "machine.ron", "program.ron", "program.py"]
-            .iter()
-            .map(|f| std::fs::read(out_dir.join(f)).unwrap())
-            .collect();
+        let files: Vec<Vec<u8>> = [
+            "model.ron",
+            "machine.ron",
+            "program.ron",
+            "program.py",
+            "machine.dot",
+            "report.html",
+        ]
+        .iter()
+        .map(|f| std::fs::read(out_dir.join(f)).unwrap())
+        .collect();
         written.push(files);
     }
     assert!(

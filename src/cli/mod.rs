@@ -5,7 +5,9 @@ pub mod exit;
 mod listing;
 mod model_file;
 pub mod output;
+mod pass_table;
 mod pipeline;
+mod report;
 
 pub use pipeline::{resolve_pipeline, verification_set};
 
@@ -57,6 +59,8 @@ pub enum Command {
     Bench(crate::bench::BenchArgs),
     /// Convert a model between RON and safetensors (PyTorch's tensor names and layout).
     Export(model_file::ExportArgs),
+    /// Rebuild report.html (pictures of the run) from a `synth --out` folder.
+    Report(report::ReportArgs),
 }
 
 /// Which pipeline to run: a RON file, an inline list, or the built-in default.
@@ -98,6 +102,7 @@ pub fn run(cli: Cli, registry: Registry) -> anyhow::Result<()> {
         Command::Verify(args) => pipeline::verify(args, &globals),
         Command::Bench(args) => crate::bench::run(args, &globals),
         Command::Export(args) => model_file::export(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

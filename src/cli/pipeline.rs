@@ -19,6 +19,7 @@ use mips_core::train::search::SearchOptions;
 
 use super::exit::unverified;
 use super::output::{emit, emit_line, note};
+use super::pass_table::PassTable;
 use super::{Globals, PipelineChoice, model_file};
 
 /// The pipeline used when none is given (also shipped as `pipelines/default.ron`).
@@ -208,26 +209,33 @@ pub fn verification_set(task: &dyn Task, size: usize) -> mips_core::data::Datase
     }
 }
 
-/// Runs resolved steps on a task, printing each report row as it completes.
+/// Runs resolved steps on a task, printing the report table on standard output: the header,
+/// then each row as its pass completes (one pass at a time, so a spinner can name it).
 fn run_steps(
     task: &dyn Task,
     steps: &[ResolvedStep],
     start: Artifacts,
     run: &RunOptions,
     globals: &Globals,
-) -> (Artifacts, Vec<ReportRow>) {
+) -> anyhow::Result<(Artifacts, Vec<ReportRow>)> {
     let verify = verification_set(task, run.verify_size);
     let ctx = PassContext::new(task, &verify, globals.seed, globals.quiet);
-    PassManager.run(steps, start, &ctx, |row| {
-        if !globals.quiet {
-            note(
-                format_report(std::slice::from_ref(row))
-                    .lines()
-                    .nth(1)
-                    .unwrap_or_default(),
-            );
+    let table = PassTable::new(steps, &start, !globals.quiet);
+    emit_line(&table.header())?;
+    let (mut artifacts, mut rows) = (start, Vec::new());
+    for (index, step) in steps.iter().enumerate() {
+        let spinner = table.spinner(index, steps.len(), step);
+        let (next, done) = PassManager.run(std::slice::from_ref(step), artifacts, &ctx, |_| {});
+        if let Some(bar) = spinner {
+            bar.finish_and_clear();
         }
-    })
+        for row in &done {
+            emit_line(&table.row(row))?;
+        }
+        artifacts = next;
+        rows.extend(done);
+    }
+    Ok((artifacts, rows))
 }
 
 /// Loads a network and checks it (finite parameters, consistent layers) and that its widths are
@@ -326,8 +334,7 @@ pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
         |k| matches!(k, PassKind::Representation | PassKind::Parameter),
     )?;
     let start = Artifacts::from_network(load_network(&args.model, task.as_ref())?);
-    let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
-    emit_line(&format_report(&rows))?;
+    let (artifacts, _) = run_steps(task.as_ref(), &steps, start, &args.run, globals)?;
     if let (Some(out), Some(net)) = (&args.out, &artifacts.network) {
         model_file::save(net, out, Precision::F64)?;
     }
@@ -340,8 +347,7 @@ pub fn extract(args: ExtractArgs, globals: &Globals) -> anyhow::Result<()> {
         Stage::Extract.admits(k) && k != PassKind::Architecture
     })?;
     let start = Artifacts::from_network(load_network(&args.model, task.as_ref())?);
-    let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
-    emit_line(&format_report(&rows))?;
+    let (artifacts, _) = run_steps(task.as_ref(), &steps, start, &args.run, globals)?;
     let machine = artifacts
         .machine
         .ok_or_else(|| unverified("no extraction pass produced a verified state machine"))?;
@@ -386,10 +392,9 @@ pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
         Some(path) => Artifacts::from_network(load_network(path, task.as_ref())?),
         None => Artifacts::default(),
     };
-    let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals);
+    let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals)?;
     let mut report = format_report(&rows);
-    emit_line(&report)?;
-    let mut python = None;
+    let (mut python, mut checked) = (None, None);
     let outcome = match &artifacts.program {
         Some(program) => {
             let opts = VerifyOptions {
@@ -399,6 +404,7 @@ pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
             };
             let verification = mips_codegen::verify(program, task.as_ref(), &opts)?;
             report = format!("{report}\n\n{verification}");
+            checked = Some(verification.to_string());
             let doc = ProgramDoc {
                 task: task.info().name.clone(),
                 method: program.method.clone(),
@@ -416,16 +422,28 @@ pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
         )),
         None => Ok(()),
     };
-    write_outputs(&args.out, &artifacts, python.as_deref(), &report)?;
-    emit_line(&format!("wrote {}", args.out.display()))?;
+    let data = super::report::data_text(&args.task, args.run.verify_size, &rows, checked)?;
+    write_outputs(&args.out, &artifacts, python.as_deref(), &report, &data)?;
+    if let Err(e) = super::report::write(&args.out) {
+        // The pictures are a view of the run, not its result: the run's outcome stands.
+        note(&format!("warning: report.html not written: {e:#}"));
+        remove_if_present(&args.out.join("report.html"))?;
+    }
+    emit_line(&format!("wrote {} (open report.html for pictures)", args.out.display()))?;
     outcome
 }
 
-/// Writes every artifact the pipeline produced, and the report, into `dir` (atomically), and
-/// removes the files of artifacts this run did not produce, so that no earlier run's program
-/// is left beside this run's report.
-fn write_outputs(dir: &Path, artifacts: &Artifacts, python: Option<&str>, report: &str) -> anyhow::Result<()> {
-    let files: [(&str, Option<String>); 4] = [
+/// Writes every artifact the pipeline produced, the report and its data (`report.ron`, read
+/// by `mips report`) into `dir` (atomically), and removes the files of artifacts this run did
+/// not produce, so that no earlier run's program is left beside this run's report.
+fn write_outputs(
+    dir: &Path,
+    artifacts: &Artifacts,
+    python: Option<&str>,
+    report: &str,
+    data: &str,
+) -> anyhow::Result<()> {
+    let files: [(&str, Option<String>); 5] = [
         (
             "model.ron",
             artifacts.network.as_ref().map(versioned::to_ron).transpose()?,
@@ -443,6 +461,7 @@ fn write_outputs(dir: &Path, artifacts: &Artifacts, python: Option<&str>, report
                 .transpose()?,
         ),
         ("program.py", python.map(String::from)),
+        ("machine.dot", artifacts.machine.as_ref().map(mips_report::machine_dot)),
     ];
     for (name, text) in files {
         let path = dir.join(name);
@@ -452,6 +471,7 @@ fn write_outputs(dir: &Path, artifacts: &Artifacts, python: Option<&str>, report
         }
     }
     write_atomic(&dir.join("report.txt"), report.as_bytes())?;
+    write_atomic(&dir.join("report.ron"), data.as_bytes())?;
     Ok(())
 }
 
