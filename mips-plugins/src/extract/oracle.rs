@@ -8,8 +8,8 @@
 //! one state, so a behaviour with k states gives k states however many hidden points the network
 //! spreads them over. The table is closed by querying the network from each state's hidden
 //! state on every input symbol (a successor whose row is new becomes a state), which fills every
-//! transition: the machine has no gaps. Its hypothesis is then run on the core sequences; the
-//! first output that differs from the network's is a counterexample, split (Rivest and Schapire)
+//! transition: the machine has no gaps. Its hypothesis is then run on the verification
+//! sequences; the first output that differs from the network's is a counterexample, split (Rivest and Schapire)
 //! into the one suffix that tells two merged states apart, which becomes a new experiment. Each
 //! counterexample adds at least one state, and experiments are as long as the counterexamples
 //! need, not a depth chosen by the alphabet's size.
@@ -226,16 +226,24 @@ impl<'a> Table<'a> {
     }
 }
 
-/// The first core step where the hypothesis's output differs from the network's, as the word of
-/// inputs up to and including it; an input outside the alphabet is an error.
+/// The first step of a verification sequence where the hypothesis's output differs from the
+/// network's, as the word of inputs up to and including it; an input outside the alphabet is an
+/// error. Only the verification sequences (where the network is checked against the task) give
+/// counterexamples: on fresh sequences a network can drift (a count that slips after many idle
+/// steps), and copying its slips would grow a machine that is wrong at every longer length.
+/// Fresh sequences are held out instead, to check that the machine generalizes.
 fn counterexample(table: &Table, samples: &Samples) -> Result<Option<Word>, String> {
     let o = samples.output_dim;
-    for (index, traj) in samples.core.iter().enumerate() {
+    for (index, traj) in samples.core[..samples.verified].iter().enumerate() {
         let mut word = Vec::new();
         let mut state = 0;
         for (step, rec) in samples.records(traj).enumerate() {
-            let a = symbol(samples, rec.input)
-                .ok_or_else(|| format!("input {:?} of core sequence {index} is not in the alphabet", rec.input))?;
+            let a = symbol(samples, rec.input).ok_or_else(|| {
+                format!(
+                    "input {:?} of verification sequence {index} is not in the alphabet",
+                    rec.input
+                )
+            })?;
             word.push(a);
             state = table.delta(state, a);
             if table.output(state) != &traj.outputs[step * o..(step + 1) * o] {
@@ -252,7 +260,7 @@ fn symbol(samples: &Samples, x: &[i64]) -> Option<usize> {
 }
 
 /// Learns the table: closes it, then adds the suffix of each counterexample as an experiment
-/// until the hypothesis reproduces the network on every core sequence.
+/// until the hypothesis reproduces the network on every verification sequence.
 fn learn<'a>(net: &'a Network, samples: &Samples, opts: &ExtractOptions) -> Result<Table<'a>, String> {
     let mut table = Table::new(net, samples, opts)?;
     table.close()?;
@@ -303,7 +311,9 @@ fn built(table: &Table, samples: &Samples) -> Built {
         visits,
         inner,
         residual_bits: 0.0,
-        reps: (0..table.access.len()).map(|s| (vec![s as i64], table.hidden[s].clone())).collect(),
+        reps: (0..table.access.len())
+            .map(|s| (vec![s as i64], table.hidden[s].clone()))
+            .collect(),
         long_steps: 0,
         long_cut: 0,
         explored,
@@ -316,7 +326,12 @@ fn built(table: &Table, samples: &Samples) -> Built {
 fn model_bits(table: &Table) -> f64 {
     let symbol_bits = (table.inputs.len().max(2) as f64).log2();
     let experiment_bits: f64 = table.experiments.iter().map(|e| e.len() as f64 * symbol_bits).sum();
-    let row_bits: f64 = table.rows.iter().flatten().map(|v| (1.0 + v.unsigned_abs() as f64).log2()).sum();
+    let row_bits: f64 = table
+        .rows
+        .iter()
+        .flatten()
+        .map(|v| (1.0 + v.unsigned_abs() as f64).log2())
+        .sum();
     experiment_bits + row_bits
 }
 
@@ -362,7 +377,15 @@ mod tests {
         let codes: Vec<Vec<f64>> = (0..n)
             .map(|s| (0..n).map(|d| f64::from(u8::from(s == d))).collect())
             .collect();
-        automaton(&codes, &Detector::one_hot(n), delta, symbols, outputs, codes[0].clone(), 0.02)
+        automaton(
+            &codes,
+            &Detector::one_hot(n),
+            delta,
+            symbols,
+            outputs,
+            codes[0].clone(),
+            0.02,
+        )
     }
 
     /// The count mod 4 of ones, reset to 0 by a two, after each step.
@@ -434,7 +457,10 @@ mod tests {
         let Status::Failed(why) = row.status else {
             panic!("{}", row.status)
         };
-        assert!(why.contains("oracle budget of 5000") && why.contains("raise 'oracle-budget'"), "{why}");
+        assert!(
+            why.contains("oracle budget of 5000") && why.contains("raise 'oracle-budget'"),
+            "{why}"
+        );
         assert!(machine.is_none());
         let (row, _) = run_pass("extract-oracle", &net, &task, &[("max-states", "6")]);
         assert!(
