@@ -9,10 +9,11 @@
 //! spreads them over. The table is closed by querying the network from each state's hidden
 //! state on every input symbol (a successor whose row is new becomes a state), which fills every
 //! transition: the machine has no gaps. Its hypothesis is then run on the verification
-//! sequences; the first output that differs from the network's is a counterexample, split (Rivest and Schapire)
-//! into the one suffix that tells two merged states apart, which becomes a new experiment. Each
-//! counterexample adds at least one state, and experiments are as long as the counterexamples
-//! need, not a depth chosen by the alphabet's size.
+//! sequences; the first output that differs from the network's is a counterexample, split
+//! (Rivest and Schapire) into the one suffix that tells two merged states apart, which becomes
+//! a new experiment. Each counterexample adds at least one state, and experiments are as long
+//! as the counterexamples need, not a depth chosen by the alphabet's size. Fresh sequences give
+//! no counterexamples (see [`counterexample`]); they are held out to check the machine.
 //!
 //! Work is bounded by a budget of network evaluations (steps and readouts, option
 //! `oracle-budget`) and by `max-states`; past either the method fails, naming the option. The
