@@ -13,7 +13,7 @@
 //! (Rivest and Schapire) into the one suffix that tells two merged states apart, which becomes
 //! a new experiment. Each counterexample adds at least one state, and experiments are as long
 //! as the counterexamples need, not a depth chosen by the alphabet's size. Fresh sequences give
-//! no counterexamples (see [`counterexample`]); they are held out to check the machine.
+//! no counterexamples (see `counterexample`); they are held out to check the machine.
 //!
 //! Work is bounded by a budget of network evaluations (steps and readouts, option
 //! `oracle-budget`) and by `max-states`; past either the method fails, naming the option. The
@@ -121,14 +121,15 @@ impl<'a> Table<'a> {
     /// Queries the network from state `s`'s hidden state on every symbol.
     fn expand(&mut self, s: usize) -> Result<(), String> {
         self.spend(self.inputs.len().saturating_mul(self.row_cost() + 1))?;
-        let successors: Vec<(Vec<f64>, Vec<i64>)> = self
-            .inputs
-            .par_iter()
-            .map(|x| {
-                let h = self.net.step(&self.hidden[s], x);
-                self.row(&h).map(|row| (h, row))
-            })
-            .collect::<Result<_, _>>()?;
+        let successors = first_error(
+            self.inputs
+                .par_iter()
+                .map(|x| {
+                    let h = self.net.step(&self.hidden[s], x);
+                    self.row(&h).map(|row| (h, row))
+                })
+                .collect(),
+        )?;
         self.next.push(successors);
         Ok(())
     }
@@ -180,12 +181,13 @@ impl<'a> Table<'a> {
         let rows = self.access.len() + self.next.len() * self.inputs.len();
         self.spend(rows.saturating_mul(e.len() + 1))?;
         let extend = |h: &Vec<f64>| self.outputs_on(h, &e);
-        let own: Vec<Vec<i64>> = self.hidden.par_iter().map(extend).collect::<Result<_, _>>()?;
-        let next: Vec<Vec<Vec<i64>>> = self
-            .next
-            .par_iter()
-            .map(|row| row.iter().map(|(h, _)| extend(h)).collect::<Result<_, _>>())
-            .collect::<Result<_, _>>()?;
+        let own: Vec<Vec<i64>> = first_error(self.hidden.par_iter().map(extend).collect())?;
+        let next: Vec<Vec<Vec<i64>>> = first_error(
+            self.next
+                .par_iter()
+                .map(|row| row.iter().map(|(h, _)| extend(h)).collect::<Result<_, _>>())
+                .collect(),
+        )?;
         for (row, more) in self.rows.iter_mut().zip(own) {
             row.extend(more);
         }
@@ -225,6 +227,12 @@ impl<'a> Table<'a> {
         }
         Ok(word[hi..].to_vec())
     }
+}
+
+/// The values of `results`, or the first error in order (a parallel collect into a `Result`
+/// may stop at any error, so messages would depend on the thread count).
+fn first_error<T>(results: Vec<Result<T, String>>) -> Result<Vec<T>, String> {
+    results.into_iter().collect()
 }
 
 /// The first step of a verification sequence where the hypothesis's output differs from the
@@ -447,6 +455,20 @@ mod tests {
             })
             .collect();
         assert_eq!(sm.run(&seq).unwrap(), sums);
+    }
+
+    #[test]
+    fn the_machine_is_the_same_at_any_thread_count() {
+        let delta = |s: usize, x: usize| (2 * s + x) % 5;
+        let net = one_hot(5, 2, &delta, &[1.0, 0.0, 0.0, 0.0, 0.0]);
+        let task = TestTask::new(vec![(0, 1)], 10, &net);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| run_pass("extract-oracle", &net, &task, &[]).1)
+        };
+        let one = run(1).expect("a machine");
+        assert_eq!(one.state_count(), 5, "{}", one.method);
+        assert_eq!(Some(one), run(3));
     }
 
     #[test]
