@@ -42,6 +42,8 @@ pub struct Samples {
     /// The verification sequences, then fresh ones of the task's length: the tables must cover
     /// every step of these.
     pub core: Vec<Trajectory>,
+    /// How many of the `core` trajectories (the first ones) are the verification sequences.
+    pub verified: usize,
     /// Longer fresh sequences, used for the tables while the network stays on its discrete set.
     pub long: Vec<Trajectory>,
     /// Fresh sequences never used for the tables: they check that the machine generalizes.
@@ -159,6 +161,7 @@ impl Samples {
                 .collect()
         };
         let mut core = run_all(ctx.verify, "verification")?;
+        let verified = core.len();
         core.extend(run_all(&core_fresh, "fresh")?);
         let long = run_all(&long, "long fresh")?;
         let heldout = run_all(&heldout, "held-out")?;
@@ -179,6 +182,7 @@ impl Samples {
             hidden_dim: net.hidden_dim,
             output_dim: net.output_dim,
             core,
+            verified,
             long,
             heldout,
             inputs,

@@ -8,12 +8,14 @@
 //!   [`tracked`] Krylov lattices for linear networks that are not snapped;
 //! - [`circle`]: states on a circle, read as a phase modulo k;
 //! - [`clusters`]: any finite number of states, with a data-derived tolerance;
-//! - [`behaviour`]: finite states told apart by the network's outputs over the next steps.
+//! - [`behaviour`]: finite states told apart by the network's outputs over the next steps;
+//! - [`oracle`]: the smallest Moore machine the network behaves as, learned L*-style with the
+//!   network as the oracle (states told apart by learned experiments, not by geometry).
 //!
 //! [`machine`] turns a quantizer into tables (consistent on every core step, filled by querying
 //! the network, checked on held-out sequences), [`minimize`] minimizes finite machines, and
 //! [`passes`] registers `extract-lattice`, `extract-circle`, `extract-clusters`,
-//! `extract-behaviour` and the combined `extract`. [`report`] renders `results/extract.md`.
+//! `extract-behaviour`, `extract-oracle` and the combined `extract`. [`report`] renders `results/extract.md`.
 //!
 //! Integer states, grid cells and outputs are read from floats through
 //! [`mips_core::ir::exact_integer`]: a value too large to be an exact integer fails the
@@ -31,6 +33,7 @@ pub mod lll;
 pub mod machine;
 pub mod minimize;
 pub mod options;
+pub mod oracle;
 pub mod passes;
 pub mod points;
 pub mod report;

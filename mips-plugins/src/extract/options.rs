@@ -52,6 +52,8 @@ pub struct ExtractOptions {
     /// placing new hidden states); the option's 0 stands for
     /// [`super::behaviour::default_signature_budget`].
     pub signature_budget: usize,
+    /// Most network evaluations (steps and readouts) the oracle method spends on queries.
+    pub oracle_budget: usize,
     /// Residual resolution for description lengths, relative to the spread of the states.
     pub eps: f64,
 }
@@ -76,6 +78,7 @@ impl Default for ExtractOptions {
             min_visits: 3.0,
             lookahead: 0,
             signature_budget: default_signature_budget(DEFAULT_MAX_TRANSITIONS),
+            oracle_budget: default_signature_budget(DEFAULT_MAX_TRANSITIONS),
             eps: 1e-6,
         }
     }
@@ -168,6 +171,11 @@ impl ExtractOptions {
                 0,
                 "most network steps spent on behaviour signatures (0: the most the automatic lookahead can take, 16 per state and placement)",
             ),
+            OptionSpec::int(
+                "oracle-budget",
+                int(d.oracle_budget),
+                "most network evaluations (steps and readouts) the oracle method spends on queries",
+            ),
             OptionSpec::float(
                 "eps",
                 d.eps,
@@ -214,6 +222,7 @@ impl ExtractOptions {
                 0 => default_signature_budget(positive_int("max-transitions")?),
                 n => n,
             },
+            oracle_budget: positive_int("oracle-budget")?,
             eps: float_in("eps", 1e-15, 1.0)?,
         };
         if opts.max_states == 0 {

@@ -15,7 +15,7 @@ use super::collect::Samples;
 use super::options::ExtractOptions;
 use super::points::Points;
 use super::subspace::Projection;
-use super::{behaviour, circle, clusters, lattice};
+use super::{behaviour, circle, clusters, lattice, oracle};
 
 /// An extraction method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,11 +24,18 @@ pub enum Method {
     Circle,
     Clusters,
     Behaviour,
+    Oracle,
 }
 
 impl Method {
     /// Every method, in the combined pass's default order (which breaks description-length ties).
-    pub const ALL: [Method; 4] = [Method::Circle, Method::Lattice, Method::Clusters, Method::Behaviour];
+    pub const ALL: [Method; 5] = [
+        Method::Circle,
+        Method::Lattice,
+        Method::Clusters,
+        Method::Behaviour,
+        Method::Oracle,
+    ];
 
     /// The method's name, as in `StateMachine::method`.
     pub fn name(self) -> &'static str {
@@ -37,6 +44,7 @@ impl Method {
             Method::Circle => "circle",
             Method::Clusters => "clusters",
             Method::Behaviour => "behaviour",
+            Method::Oracle => "oracle",
         }
     }
 
@@ -76,6 +84,7 @@ impl Method {
             Method::Circle => circle::extract(net, samples, proj, points, opts),
             Method::Clusters => clusters::extract(net, samples, proj, points, opts),
             Method::Behaviour => behaviour::extract(net, samples, proj, points, opts),
+            Method::Oracle => oracle::extract(net, samples, opts),
         }
     }
 }
@@ -253,7 +262,7 @@ impl Pass for Combined {
     }
 
     fn description(&self) -> &str {
-        "reads a state machine off the network (circle, lattice, clusters or behaviour; smallest description length wins)"
+        "reads a state machine off the network (circle, lattice, clusters, behaviour or oracle; smallest description length wins)"
     }
 
     fn kind(&self) -> PassKind {
@@ -264,7 +273,7 @@ impl Pass for Combined {
         let mut specs = ExtractOptions::specs();
         specs.push(OptionSpec::text(
             "methods",
-            "circle+lattice+clusters+behaviour",
+            "circle+lattice+clusters+behaviour+oracle",
             "methods to try, '+'-separated; the order breaks description-length ties",
         ));
         specs
@@ -298,6 +307,11 @@ mips_core::register_pass!(Single {
     method: Method::Behaviour,
     name: "extract-behaviour",
     description: "groups hidden states by the network's outputs over the next steps into a finite machine",
+});
+mips_core::register_pass!(Single {
+    method: Method::Oracle,
+    name: "extract-oracle",
+    description: "learns the smallest Moore machine the network behaves as, L*-style with the network as the oracle",
 });
 mips_core::register_pass!(Single {
     method: Method::Clusters,
