@@ -36,3 +36,12 @@ fn good_option_values_resolve() {
         resolve(pipeline).unwrap_or_else(|e| panic!("{pipeline}: {e}"));
     }
 }
+
+#[test]
+fn a_pipeline_whose_levels_go_backwards_names_both_passes() {
+    assert!(resolve("snap,extract,regress,fold-constants").is_ok());
+    let err = resolve("extract,regress,snap").unwrap_err().to_string();
+    assert!(err.contains("'snap'") && err.contains("'regress'"), "{err}");
+    let err = resolve("regress,extract").unwrap_err().to_string();
+    assert!(err.contains("'extract'") && err.contains("'regress'"), "{err}");
+}

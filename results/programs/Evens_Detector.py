@@ -1,13 +1,13 @@
 def f(xs):
     """Task: Evens_Detector.
-    Method: enumerate+integer-linear.
+    Method: modular-linear+enumerate.
     Verified: test split (labels): 100000/100000 sequences (1000000 steps) match; fresh sequences of length 100 (labels): 10000/10000 sequences (1000000 steps) match (jit backend)
 
     xs: one value of x per step; returns one output per step.
     """
-    flag = 0
+    a = 0
     ys = []
     for x in xs:
-        flag = int(not x % 2)
-        ys.append(flag)
+        a = x % 2
+        ys.append(int(not a))
     return ys

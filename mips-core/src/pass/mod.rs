@@ -24,8 +24,8 @@ pub use pipeline::{Pipeline, PipelineStep};
 pub use plugin_loader::{PluginError, PluginProblem, load_plugin, load_plugins};
 pub use registry::{Origin, PassFactory, RegisteredPass, Registry};
 
-/// The level of the IR a pass reads or writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The level of the IR a pass reads or writes, in lowering order (levels only move forward).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Level {
     Network,
     StateMachine,

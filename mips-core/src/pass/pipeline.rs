@@ -109,7 +109,8 @@ impl Pipeline {
 
     /// Resolves every step against the registry, checking pass names and options.
     pub fn resolve(&self, registry: &Registry) -> Result<Vec<ResolvedStep>> {
-        self.steps
+        let steps = self
+            .steps
             .iter()
             .map(|step| {
                 let entry = registry.get(&step.pass)?;
@@ -120,8 +121,33 @@ impl Pipeline {
                     options,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        check_forward(&steps)?;
+        Ok(steps)
     }
+}
+
+/// Levels only move forward: a pass may not read a lower level than the previous pass wrote
+/// (a network pass after an extraction would throw the machine away).
+fn check_forward(steps: &[ResolvedStep]) -> Result<()> {
+    for pair in steps.windows(2) {
+        let (before, after) = (pair[0].pass.kind(), pair[1].pass.kind());
+        if after.input() < before.output() {
+            return Err(MipsError::invalid(
+                "pipeline",
+                format!(
+                    "'{}' ({} pass, reads a {:?}) cannot follow '{}' ({} pass, writes a {:?}): levels only move forward",
+                    pair[1].pass.name(),
+                    after.name(),
+                    after.input(),
+                    pair[0].pass.name(),
+                    before.name(),
+                    before.output()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl std::fmt::Display for Pipeline {
