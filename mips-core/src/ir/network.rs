@@ -73,6 +73,9 @@ impl Activation {
     }
 }
 
+/// Rows of a [`Linear`] layer summed side by side in [`Linear::apply`].
+const ROW_BLOCK: usize = 8;
+
 /// An affine layer `y = W x + b`; `weight` is row-major `outputs × inputs` (PyTorch layout).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Linear {
@@ -105,13 +108,38 @@ impl Linear {
         &mut self.weight[o * self.inputs + i]
     }
 
-    /// `out = W x + b`.
+    /// `out = W x + b`. Each output is `b_o + (((-0 + w_o0·x_0) + w_o1·x_1) + …)`, summed in
+    /// column order (the fold of `Iterator::sum`), so results are the same bits on every
+    /// machine; rows are taken [`ROW_BLOCK`] at a time so their independent sums overlap.
     pub fn apply(&self, x: &[f64], out: &mut [f64]) {
         debug_assert_eq!(x.len(), self.inputs);
-        for (o, out_o) in out.iter_mut().enumerate().take(self.outputs) {
-            let row = &self.weight[o * self.inputs..(o + 1) * self.inputs];
-            *out_o = self.bias[o] + row.iter().zip(x).map(|(w, v)| w * v).sum::<f64>();
+        let x = &x[..x.len().min(self.inputs)];
+        let rows = out.len().min(self.outputs);
+        for first in (0..rows).step_by(ROW_BLOCK) {
+            let count = (rows - first).min(ROW_BLOCK);
+            let sums = self.row_sums(first, count, x);
+            for (r, sum) in sums.iter().enumerate().take(count) {
+                out[first + r] = self.bias[first + r] + sum;
+            }
         }
+    }
+
+    /// `Σ_i w_oi·x_i` (in column order, from -0) for the `count ≤ ROW_BLOCK` rows from `first`;
+    /// the unused tail of the block repeats the last row.
+    #[inline]
+    fn row_sums(&self, first: usize, count: usize, x: &[f64]) -> [f64; ROW_BLOCK] {
+        let row = |r: usize| {
+            let start = (first + r.min(count - 1)) * self.inputs;
+            &self.weight[start..start + x.len()]
+        };
+        let rows: [&[f64]; ROW_BLOCK] = std::array::from_fn(row);
+        let mut sums = [-0.0; ROW_BLOCK];
+        for (i, v) in x.iter().enumerate() {
+            for (sum, row) in sums.iter_mut().zip(&rows) {
+                *sum += row[i] * v;
+            }
+        }
+        sums
     }
 
     /// Number of parameters (weights and biases).
@@ -389,6 +417,33 @@ mod tests {
         net.f.layers[0].weight = vec![1.0, 1.0];
         net.g.layers[0].weight = vec![1.0];
         net
+    }
+
+    /// `apply` gives the bits of the plain row-by-row sum, signed zeros included, for every
+    /// width around the row block.
+    #[test]
+    fn apply_is_the_plain_row_sum_bit_for_bit() {
+        let value = |k: usize| match k % 7 {
+            0 => -0.0,
+            1 => 0.0,
+            _ => ((k * 7919) % 1000) as f64 / 37.0 - 13.0,
+        };
+        for (inputs, outputs) in [(0, 3), (1, 1), (3, 7), (5, 8), (9, 17), (300, 301)] {
+            let layer = Linear {
+                inputs,
+                outputs,
+                weight: (0..inputs * outputs).map(|k| value(k + 3)).collect(),
+                bias: (0..outputs).map(value).collect(),
+            };
+            let x: Vec<f64> = (0..inputs).map(|k| value(5 * k + 1)).collect();
+            let mut out = vec![f64::NAN; outputs];
+            layer.apply(&x, &mut out);
+            for (o, y) in out.iter().enumerate() {
+                let row = &layer.weight[o * inputs..(o + 1) * inputs];
+                let plain = layer.bias[o] + row.iter().zip(&x).map(|(w, v)| w * v).sum::<f64>();
+                assert_eq!(y.to_bits(), plain.to_bits(), "{inputs}x{outputs} row {o}");
+            }
+        }
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! subset also holds on the split the results are reported on. The checked sequences are
 //! relabelled with the input network's rounded outputs, so the reference is right everywhere
 //! by construction (for a network at 100% these are the task's labels) and a failing candidate
-//! is caught at its first wrong sequence. A quick screen on the first sequences rejects most
-//! bad candidates early.
+//! is caught at its first wrong sequence. Each input sequence is checked once, those closest to
+//! a rounding boundary first, so a quick screen on them rejects most bad candidates early.
 
 use mips_core::data::{Dataset, Sequence};
 use mips_core::ir::{Mlp, Network};
@@ -14,6 +14,8 @@ use mips_core::pass::verify::{round_output, rounded_outputs};
 use mips_core::pass::{OptionSpec, Options, PassContext};
 use mips_core::{MipsError, Result};
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Sequences in the screening subset.
 const SCREEN: usize = 256;
@@ -134,28 +136,85 @@ pub fn hardest(net: &Network, data: &Dataset, count: usize, floor: f64) -> Vec<u
     order
 }
 
-/// Right output positions of `net` per sequence of `data`, in parallel.
-fn rights<'d>(net: &'d Network, data: &'d Dataset) -> impl IndexedParallelIterator<Item = usize> + 'd {
-    data.sequences
-        .par_iter()
-        .map_init(Runner::default, move |runner, s| runner.right(net, s, false))
-}
-
 /// Number of right output positions of `net` on `data`.
 #[cfg(test)]
 fn right_positions(net: &Network, data: &Dataset) -> usize {
-    rights(net, data).sum()
+    data.sequences
+        .par_iter()
+        .map_init(Runner::default, move |runner, s| runner.right(net, s, false))
+        .sum()
 }
 
-/// True when `net` gets every output position of `data` right; each sequence stops at its
-/// first miss.
-fn matches_all(net: &Network, data: &Dataset) -> bool {
-    data.sequences
+/// Whether `net` gets every output position right, per sequence of `sequences`.
+fn matches(net: &Network, sequences: &[Sequence]) -> Vec<bool> {
+    sequences
+        .par_iter()
+        .map_init(Runner::default, |runner, s| {
+            runner.right(net, s, true) == s.outputs.len()
+        })
+        .collect()
+}
+
+/// True when `net` gets every output position of `sequences` right; each sequence stops at
+/// its first miss.
+fn matches_all(net: &Network, sequences: &[Sequence]) -> bool {
+    sequences
         .par_iter()
         .map_init(Runner::default, |runner, s| {
             runner.right(net, s, true) == s.outputs.len()
         })
         .all(|ok| ok)
+}
+
+/// How far `net`'s outputs stay from a rounding boundary on each of `sequences` (see
+/// [`Runner::margin`]).
+fn margins(net: &Network, sequences: &[Sequence]) -> Vec<f64> {
+    sequences
+        .par_iter()
+        .map_init(Runner::default, |runner, s| runner.margin(net, s))
+        .collect()
+}
+
+/// Indices `0..margins.len()` by increasing margin (ties by index).
+fn by_margin(margins: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..margins.len()).collect();
+    order.sort_by(|&a, &b| margins[a].total_cmp(&margins[b]).then(a.cmp(&b)));
+    order
+}
+
+/// A list of sequences as its distinct input sequences (the first of each, in order) and, per
+/// position of the list, the index of its inputs among them: a sequence's labels are the
+/// reference's outputs on its inputs, so a repeat checks nothing new (a test split of
+/// 100,000 binary sequences of length 10 has at most 1024 distinct ones).
+struct Distinct {
+    sequences: Vec<Sequence>,
+    at: Vec<usize>,
+}
+
+impl Distinct {
+    fn of(list: &[Sequence]) -> Distinct {
+        let mut index: HashMap<&[i64], usize> = HashMap::new();
+        let mut sequences = Vec::new();
+        let at = list
+            .iter()
+            .map(|s| {
+                *index.entry(&s.inputs).or_insert_with(|| {
+                    sequences.push(s.clone());
+                    sequences.len() - 1
+                })
+            })
+            .collect();
+        Distinct { sequences, at }
+    }
+}
+
+/// `sequences` without repeated inputs (the first of each kept, in order).
+fn distinct(sequences: impl IntoIterator<Item = Sequence>) -> Vec<Sequence> {
+    let mut seen = HashSet::new();
+    sequences
+        .into_iter()
+        .filter(|s| seen.insert(s.inputs.clone()))
+        .collect()
 }
 
 /// Test-split sequences checked for every candidate: those the reference gives by the
@@ -172,40 +231,55 @@ const CONFIRM_ROUNDS: usize = 4;
 /// hardest test sequences (fast), and its result is confirmed on the whole test split; a result
 /// that fails there teaches the checker the sequences it failed on and the search runs again
 /// (see [`Checker::search_confirmed`]).
+///
+/// The verdict is a yes/no over a set of sequences, so the checker orders that set for speed
+/// alone: each input sequence once, the ones learnt from a failed confirmation first, then the
+/// rest by the reference's margin from a rounding boundary, smallest first (where a changed
+/// network goes wrong first); a candidate is screened on the first [`SCREEN`] of them.
 pub struct Checker {
-    screen: Dataset,
-    /// The checked datasets, relabelled with the reference's rounded outputs.
-    checked: Vec<Dataset>,
+    /// The checked sequences, relabelled with the reference's rounded outputs, in checking order.
+    checked: Vec<Sequence>,
     /// The whole test split, relabelled, when results are confirmed on it.
-    full: Option<Dataset>,
+    full: Option<Distinct>,
     reference: Network,
+    /// Calls of [`Checker::holds`] so far.
+    checks: AtomicUsize,
 }
 
 impl Checker {
     /// A checker holding candidates to the behaviour of `reference` on each of `data`.
     pub fn new(reference: &Network, data: &[&Dataset]) -> Self {
-        let checked: Vec<Dataset> = data.iter().map(|d| relabel(reference, d)).collect();
+        let all = data.iter().flat_map(|d| d.sequences.iter().cloned());
+        Checker::on(reference, relabel(reference, distinct(all)))
+    }
+
+    /// A checker on `sequences` (already relabelled), put in checking order.
+    fn on(reference: &Network, sequences: Vec<Sequence>) -> Self {
+        let margins = margins(reference, &sequences);
+        let mut slots: Vec<Option<Sequence>> = sequences.into_iter().map(Some).collect();
         Checker {
-            screen: checked.first().map(|d| d.head(SCREEN)).unwrap_or_default(),
-            checked,
+            checked: by_margin(&margins)
+                .into_iter()
+                .filter_map(|i| slots[i].take())
+                .collect(),
             full: None,
             reference: reference.clone(),
+            checks: AtomicUsize::new(0),
         }
     }
 
     /// A checker on `verify` whose searches are confirmed on the whole of `test` (see the type).
     pub fn confirming(reference: &Network, verify: &Dataset, test: &Dataset) -> Self {
-        let mut checker = Checker::new(reference, &[verify]);
-        let test = relabel(reference, test);
-        let margins: Vec<f64> = test
-            .sequences
-            .par_iter()
-            .map_init(Runner::default, |runner, s| runner.margin(reference, s))
-            .collect();
-        let mut order: Vec<usize> = (0..test.len()).collect();
-        order.sort_by(|&a, &b| margins[a].total_cmp(&margins[b]).then(a.cmp(&b)));
-        order.truncate(HARD);
-        checker.checked.push(subset(&test, &order));
+        let mut test = Distinct::of(&test.sequences);
+        test.sequences = relabel(reference, std::mem::take(&mut test.sequences));
+        // The HARD positions of the split with the smallest margins (ties by position).
+        let margins: Vec<f64> = margins(reference, &test.sequences);
+        let mut positions: Vec<usize> = (0..test.at.len()).collect();
+        let margin = |p: usize| margins[test.at[p]];
+        positions.sort_by(|&a, &b| margin(a).total_cmp(&margin(b)).then(a.cmp(&b)));
+        let hard = positions.iter().take(HARD).map(|&p| test.sequences[test.at[p]].clone());
+        let verify = relabel(reference, verify.sequences.clone());
+        let mut checker = Checker::on(reference, distinct(verify.into_iter().chain(hard)));
         checker.full = Some(test);
         checker
     }
@@ -223,37 +297,39 @@ impl Checker {
     /// True when `candidate` is valid and gives the reference's rounded outputs on every
     /// checked sequence.
     pub fn holds(&self, candidate: &Network) -> bool {
-        candidate.validate().is_ok()
-            && matches_all(candidate, &self.screen)
-            && self.checked.iter().all(|d| matches_all(candidate, d))
+        self.checks.fetch_add(1, Ordering::Relaxed);
+        let (screen, rest) = self.checked.split_at(SCREEN.min(self.checked.len()));
+        candidate.validate().is_ok() && matches_all(candidate, screen) && matches_all(candidate, rest)
+    }
+
+    /// The number of [`Checker::holds`] calls so far.
+    pub fn checks(&self) -> usize {
+        self.checks.load(Ordering::Relaxed)
     }
 
     /// Runs `search` until its result also holds on the whole test split; after a failure the
-    /// sequences it failed on join the checked ones. Returns the reference network when no
-    /// result holds within [`CONFIRM_ROUNDS`] searches.
+    /// sequences it failed on join the checked ones (first in line). Returns the reference
+    /// network when no result holds within [`CONFIRM_ROUNDS`] searches.
     pub fn search_confirmed(&mut self, mut search: impl FnMut(&Checker) -> Result<Network>) -> Result<Network> {
         for _ in 0..CONFIRM_ROUNDS {
             let result = search(self)?;
             let Some(failed) = self.failures(&result) else {
                 return Ok(result);
             };
-            // A confirming checker's last dataset holds the hard test sequences.
-            if let Some(last) = self.checked.last_mut() {
-                last.sequences.extend(failed.into_iter().take(HARD));
-            }
+            let test = self.full.as_ref().map_or(&[][..], |t| &t.sequences[..]);
+            let learnt = distinct(failed.into_iter().take(HARD).map(|k| test[k].clone()));
+            self.checked.splice(0..0, learnt);
         }
         Ok(self.reference.clone())
     }
 
-    /// The test sequences on which `candidate` does not give the reference's outputs; `None`
-    /// when there are none (or there is no whole split to confirm on).
-    fn failures(&self, candidate: &Network) -> Option<Vec<Sequence>> {
+    /// The test sequences (as indices of the distinct ones, one per position of the split) on
+    /// which `candidate` does not give the reference's outputs; `None` when there are none (or
+    /// there is no whole split to confirm on).
+    fn failures(&self, candidate: &Network) -> Option<Vec<usize>> {
         let test = self.full.as_ref()?;
-        let failed: Vec<Sequence> = rights(candidate, test)
-            .zip(&test.sequences)
-            .filter(|(right, s)| *right < s.outputs.len())
-            .map(|(_, s)| s.clone())
-            .collect();
+        let right = matches(candidate, &test.sequences);
+        let failed: Vec<usize> = test.at.iter().copied().filter(|&k| !right[k]).collect();
         (!failed.is_empty() || candidate.validate().is_err()).then_some(failed)
     }
 }
@@ -282,30 +358,16 @@ pub fn pass_data<'a>(reference: &Network, ctx: &PassContext<'a>, options: &Optio
     Ok(data)
 }
 
-/// The sequences of `data` at `indices`.
-/// `data` with `reference`'s rounded outputs as its labels: what a pass must keep is the
-/// network's behaviour (what the pass manager verifies), not its score on the task's labels.
-fn relabel(reference: &Network, data: &Dataset) -> Dataset {
-    Dataset {
-        input_dim: data.input_dim,
-        output_dim: data.output_dim,
-        sequences: data
-            .sequences
-            .par_iter()
-            .map(|s| Sequence {
-                inputs: s.inputs.clone(),
-                outputs: rounded_outputs(reference, &s.inputs),
-            })
-            .collect(),
-    }
-}
-
-fn subset(data: &Dataset, indices: &[usize]) -> Dataset {
-    Dataset {
-        input_dim: data.input_dim,
-        output_dim: data.output_dim,
-        sequences: indices.iter().map(|&i| data.sequences[i].clone()).collect(),
-    }
+/// `sequences` with `reference`'s rounded outputs as their labels: what a pass must keep is
+/// the network's behaviour (what the pass manager verifies), not its score on the task's labels.
+fn relabel(reference: &Network, sequences: Vec<Sequence>) -> Vec<Sequence> {
+    sequences
+        .into_par_iter()
+        .map(|s| Sequence {
+            outputs: rounded_outputs(reference, &s.inputs),
+            inputs: s.inputs,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -349,6 +411,8 @@ mod tests {
             (net.clone(), CONFIRM_ROUNDS),
             "a failing result is never kept"
         );
+        // The sequences it failed on are checked first from then on.
+        assert!(!matches_all(&worse, &checker.checked[..1]));
         let mut calls = 0;
         let good = checker
             .search_confirmed(|checker| {
@@ -358,6 +422,29 @@ mod tests {
             })
             .unwrap();
         assert_eq!((good, calls), (net, 1));
+    }
+
+    #[test]
+    fn each_sequence_is_checked_once_hardest_first() {
+        let net = crate::simplify::testing::random_network(3, 1, 2, &[4], &[3], 8);
+        let mut data = Dataset::new(1, 2);
+        for inputs in crate::simplify::testing::random_inputs(1, 2, 40, 5) {
+            let inputs: Vec<i64> = inputs.iter().map(|&v| v as i64).collect();
+            data.sequences.push(Sequence {
+                inputs,
+                outputs: vec![],
+            });
+        }
+        let distinct_inputs: HashSet<&Vec<i64>> = data.sequences.iter().map(|s| &s.inputs).collect();
+        assert!(
+            distinct_inputs.len() < data.len(),
+            "the data should repeat some sequences"
+        );
+        let checker = Checker::new(&net, &[&data, &data.head(10)]);
+        assert_eq!(checker.checked.len(), distinct_inputs.len());
+        let margins = margins(&net, &checker.checked);
+        assert!(margins.windows(2).all(|m| m[0] <= m[1]), "{margins:?}");
+        assert!(checker.holds(&net) && checker.checks() == 1);
     }
 
     #[test]

@@ -117,7 +117,7 @@ fn retrain(
     let mut accepted = 0;
     let resnap = |net: &Network| {
         if options.bool("resnap") {
-            snap_network(net, checker, snap, &simple_mask(net, snap.max_denominator))
+            snap_network(net, checker, snap, &simple_mask(net, snap.max_denominator)).0
         } else {
             net.clone()
         }

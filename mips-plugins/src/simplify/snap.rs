@@ -9,6 +9,13 @@
 //!    (largest gain first, then by distance) and accepted greedily in batches: a batch that
 //!    keeps the accuracy is kept whole and the next batch is twice as large; a batch that
 //!    fails is halved, down to single candidates, which are then dropped.
+//! 3. The whole search (rescaling and every denominator) has a budget of checks, `work /
+//!    parameters` (at least `2·⌈log2(parameters+1)⌉ + 2`, enough to halve the whole list
+//!    down to one candidate twice): a check runs the whole network over the checked data, so
+//!    its cost grows with the parameters and the budget caps the search's total work. With
+//!    the default `work`, a network of up to about a thousand parameters (every trained
+//!    benchmark model) can judge every candidate of every list; a large network's search
+//!    stops early, keeps what it accepted, and notes its stop in the pass's report.
 //!
 //! Parameters that already are integers stay integers (rescaling may only move them to other
 //! integers). `h0` is snapped too (it does not count in the complexity, but simple states help
@@ -36,6 +43,8 @@ pub struct SnapSettings {
     pub tol: f64,
     pub max_denominator: u32,
     pub rescale: bool,
+    /// Checks × parameters a search may spend (see [`check_budget`]).
+    pub work: usize,
 }
 
 impl SnapSettings {
@@ -49,10 +58,18 @@ impl SnapSettings {
                 format!("need tol ≥ 0 and 1 ≤ max-denominator ≤ 64, got {tol} and {max_denominator}"),
             ));
         }
+        let work = options.int("work");
+        if work < 1 {
+            return Err(MipsError::invalid(
+                format!("option 'work' of pass '{pass}'"),
+                format!("need a positive number of checks × parameters, got {work}"),
+            ));
+        }
         Ok(SnapSettings {
             tol,
             max_denominator: max_denominator as u32,
             rescale: options.bool("rescale"),
+            work: work as usize,
         })
     }
 
@@ -73,6 +90,11 @@ impl SnapSettings {
                 "rescale",
                 true,
                 "first rescale units so their weights sit near integers",
+            ),
+            OptionSpec::int(
+                "work",
+                WORK as i64,
+                "checks × parameters a search may spend: work/parameters checks, at least 2·⌈log2(parameters+1)⌉+2",
             ),
         ]
     }
@@ -113,11 +135,41 @@ fn candidates(values: &[f64], d: u32, tol: f64, frozen: &[bool]) -> Vec<(usize, 
     out.into_iter().map(|(i, t, _, _)| (i, t)).collect()
 }
 
-/// Applies candidates greedily in adaptive batches, keeping those for which `holds` stays true.
-pub fn accept_greedily(values: &mut Vec<f64>, candidates: &[(usize, f64)], holds: impl Fn(&[f64]) -> bool) {
+/// The default `work` of a search (checks × parameters; see [`check_budget`]).
+pub const WORK: usize = 1 << 22;
+
+/// The checks a greedy search over a network of `parameters` parameters may make:
+/// `work / parameters`, and at least `2·⌈log2(parameters + 1)⌉ + 2`, enough to try a whole
+/// candidate list and halve it down to a single candidate twice.
+pub fn check_budget(parameters: usize, work: usize) -> usize {
+    let halvings = (usize::BITS - parameters.leading_zeros()) as usize;
+    (work / parameters.max(1)).max(2 * halvings + 2)
+}
+
+/// How a greedy search ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Every candidate was judged.
+    Done,
+    /// The check budget ran out first; the candidates not judged yet keep their values.
+    OutOfChecks,
+}
+
+/// Applies candidates greedily in adaptive batches, keeping those for which `holds` stays
+/// true; each call of `holds` takes one check from `checks_left`.
+pub fn accept_greedily(
+    values: &mut Vec<f64>,
+    candidates: &[(usize, f64)],
+    checks_left: &mut usize,
+    holds: impl Fn(&[f64]) -> bool,
+) -> Stop {
     let mut at = 0;
     let mut size = candidates.len();
     while at < candidates.len() {
+        let Some(left) = checks_left.checked_sub(1) else {
+            return Stop::OutOfChecks;
+        };
+        *checks_left = left;
         let end = (at + size.max(1)).min(candidates.len());
         let mut trial = values.clone();
         candidates[at..end].iter().for_each(|&(i, t)| trial[i] = t);
@@ -131,14 +183,17 @@ pub fn accept_greedily(values: &mut Vec<f64>, candidates: &[(usize, f64)], holds
             size = (end - at) / 2;
         }
     }
+    Stop::Done
 }
 
 /// Snaps the parameters of `net` not marked in `frozen` (by flat index), keeping accuracy
-/// as judged by `checker`. Rescaling may change frozen parameters, but only from one integer
-/// to another.
-pub fn snap_network(net: &Network, checker: &Checker, settings: &SnapSettings, frozen: &[bool]) -> Network {
+/// as judged by `checker`, within the search's [`check_budget`]. Rescaling may change frozen
+/// parameters, but only from one integer to another.
+pub fn snap_network(net: &Network, checker: &Checker, settings: &SnapSettings, frozen: &[bool]) -> (Network, Stop) {
     let mut values = flatten(net);
+    let mut left = check_budget(values.len(), settings.work);
     if settings.rescale {
+        left -= 1;
         let layout = Layout::of(net);
         let mut rescaled = values.clone();
         let fixed: Vec<bool> = (0..values.len())
@@ -151,9 +206,12 @@ pub fn snap_network(net: &Network, checker: &Checker, settings: &SnapSettings, f
     }
     for d in 1..=settings.max_denominator {
         let list = candidates(&values, d, settings.tol, frozen);
-        accept_greedily(&mut values, &list, |v| checker.holds(&unflatten(net, v)));
+        let stop = accept_greedily(&mut values, &list, &mut left, |v| checker.holds(&unflatten(net, v)));
+        if stop == Stop::OutOfChecks {
+            return (unflatten(net, &values), stop);
+        }
     }
-    unflatten(net, &values)
+    (unflatten(net, &values), Stop::Done)
 }
 
 impl Pass for Snap {
@@ -184,7 +242,22 @@ impl Pass for Snap {
         let settings = SnapSettings::from_options(options, NAME)?;
         let mut checker = Checker::for_pass(net, ctx, options)?;
         let integers: Vec<bool> = flatten(net).into_iter().map(|p| simple(p, 1)).collect();
-        let snapped = checker.search_confirmed(|checker| Ok(snap_network(net, checker, &settings, &integers)))?;
+        let mut stop = Stop::Done;
+        let snapped = checker.search_confirmed(|checker| {
+            let (snapped, stopped) = snap_network(net, checker, &settings, &integers);
+            stop = stopped;
+            Ok(snapped)
+        })?;
+        ctx.note("checks", checker.checks());
+        if stop == Stop::OutOfChecks {
+            let budget = check_budget(integers.len(), settings.work);
+            ctx.note(
+                "stop",
+                format!(
+                    "check budget: {budget} checks (work/parameters) ran out; the candidates left keep their values"
+                ),
+            );
+        }
         Ok(Artifact::Network(snapped))
     }
 }
@@ -225,14 +298,82 @@ mod tests {
         assert!(network_accuracy(&out, task.test_split()) >= before);
     }
 
+    /// `accept_greedily` with an unbinding budget; returns the values and the checks made.
+    fn greedy(n: usize, holds: impl Fn(&[f64]) -> bool) -> (Vec<f64>, usize) {
+        let mut values = vec![0.0; n];
+        let candidates: Vec<(usize, f64)> = (0..n).map(|i| (i, 1.0)).collect();
+        let mut left = usize::MAX;
+        assert_eq!(accept_greedily(&mut values, &candidates, &mut left, holds), Stop::Done);
+        (values, usize::MAX - left)
+    }
+
     #[test]
     fn greedy_batches_keep_exactly_the_good_candidates() {
-        let mut values = vec![0.0; 10];
-        let candidates: Vec<(usize, f64)> = (0..10).map(|i| (i, 1.0)).collect();
         // Index 3 and 7 must stay 0.
-        accept_greedily(&mut values, &candidates, |v| v[3] == 0.0 && v[7] == 0.0);
+        let (values, _) = greedy(10, |v| v[3] == 0.0 && v[7] == 0.0);
         let expected: Vec<f64> = (0..10).map(|i| if i == 3 || i == 7 { 0.0 } else { 1.0 }).collect();
         assert_eq!(values, expected);
+    }
+
+    /// When each candidate is good or bad on its own (a set holds when it has no bad member),
+    /// the batched search keeps what one check per candidate keeps, in O(bad · log n) checks.
+    #[test]
+    fn batched_search_agrees_with_one_check_per_candidate() {
+        for seed in 0..40u64 {
+            let n = 1 + (seed as usize * 7) % 64;
+            let bad: Vec<bool> = (0..n).map(|i| uniform(seed, i as u64) > 0.8).collect();
+            let holds = |v: &[f64]| v.iter().zip(&bad).all(|(x, b)| !b || *x == 0.0);
+            let (batched, checks) = greedy(n, holds);
+            let mut one_by_one = vec![0.0; n];
+            for i in 0..n {
+                one_by_one[i] = 1.0;
+                if !holds(&one_by_one) {
+                    one_by_one[i] = 0.0;
+                }
+            }
+            assert_eq!(batched, one_by_one, "seed {seed}");
+            // About 3·log2(n) checks per bad candidate (halve down to it, grow back), not n.
+            let bad_count = bad.iter().filter(|b| **b).count();
+            let bits = (usize::BITS - n.leading_zeros()) as usize;
+            assert!(checks <= 3 * (bad_count + 1) * bits, "seed {seed}: {checks} checks");
+        }
+    }
+
+    #[test]
+    fn a_search_where_nothing_snaps_stops_after_logarithmically_many_checks() {
+        for log_n in [12, 16, 20] {
+            let n = 1usize << log_n;
+            // Without a budget, a list where no candidate holds costs a check per candidate.
+            let (_, unlimited) = greedy(n.min(1 << 12), |_| false);
+            assert!(unlimited > n.min(1 << 12));
+            let mut values = vec![0.0; n];
+            let candidates: Vec<(usize, f64)> = (0..n).map(|i| (i, 1.0)).collect();
+            let checks = std::cell::Cell::new(0);
+            let budget = check_budget(n, WORK);
+            let mut left = budget;
+            let stop = accept_greedily(&mut values, &candidates, &mut left, |_| {
+                checks.set(checks.get() + 1);
+                false
+            });
+            assert_eq!((stop, checks.get(), left), (Stop::OutOfChecks, budget, 0));
+            assert!(values.iter().all(|v| *v == 0.0));
+            assert!(
+                budget <= (WORK >> log_n).max(2 * log_n + 4),
+                "{budget} checks for 2^{log_n}"
+            );
+        }
+        assert_eq!(check_budget(1 << 20, WORK), 2 * 21 + 2);
+    }
+
+    #[test]
+    fn small_networks_can_judge_every_candidate() {
+        // A list of m candidates needs at most about 2m checks; every parameter is a
+        // candidate of one list at most (the default tolerance keeps the lists apart).
+        for n in [1, 6, 100, 1000, 1024] {
+            assert!(check_budget(n, WORK) >= 4 * n, "{n}");
+        }
+        let (_, checks) = greedy(1000, |v| v.iter().step_by(2).all(|x| *x == 0.0));
+        assert!(checks <= 2 * 1000 + 24, "{checks}");
     }
 
     #[test]
@@ -240,6 +381,8 @@ mod tests {
         let task = CountOnes::new(5);
         let err = run_pass(&Snap, &CountOnes::solution(), &task, &[("max-denominator", "0")]).unwrap_err();
         assert!(err.to_string().contains("max-denominator"), "{err}");
+        let err = run_pass(&Snap, &CountOnes::solution(), &task, &[("work", "0")]).unwrap_err();
+        assert!(err.to_string().contains("'work'"), "{err}");
         let err = run_pass(&Snap, &CountOnes::solution(), &task, &[("check", "train")]).unwrap_err();
         assert!(err.to_string().contains("verify"), "{err}");
     }

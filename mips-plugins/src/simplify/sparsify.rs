@@ -5,8 +5,8 @@
 //! exactly 0 stay frozen); the last checkpoint of the run that keeps the accuracy of the input
 //! (on the verification sequences and, with `check=test`, the whole test split) is kept, and
 //! its parameters within `zero-tol` of 0 are set to 0 greedily while the accuracy holds (see
-//! [`super::snap::accept_greedily`]). The first strength with such a checkpoint wins; when
-//! none has one, the network is returned unchanged.
+//! [`super::snap::accept_greedily`], within `snap`'s check budget). The first strength with
+//! such a checkpoint wins; when none has one, the network is returned unchanged.
 
 use mips_core::ir::Network;
 use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
@@ -16,7 +16,7 @@ use super::accuracy::{Checker, check_option, check_value};
 use super::finetune::{FineTune, fine_tune, finetune_options, too_large};
 use super::input_network;
 use super::params::{flatten, unflatten};
-use super::snap::accept_greedily;
+use super::snap::{Stop, WORK, accept_greedily, check_budget};
 
 /// The `sparsify` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -137,7 +137,16 @@ fn sparsest(
             .map(|(i, _)| (i, 0.0))
             .collect();
         zeros.sort_by(|a, b| values[a.0].abs().total_cmp(&values[b.0].abs()).then(a.0.cmp(&b.0)));
-        accept_greedily(&mut values, &zeros, |v| checker.holds(&unflatten(&tuned, v)));
+        // The check budget of `snap`'s search, for the same reason (checks cost ∝ parameters).
+        let mut left = check_budget(values.len(), WORK);
+        if accept_greedily(&mut values, &zeros, &mut left, |v| checker.holds(&unflatten(&tuned, v)))
+            == Stop::OutOfChecks
+        {
+            ctx.note(
+                "stop",
+                "check budget of the zeroing ran out; the candidates left keep their values",
+            );
+        }
         let out = unflatten(&tuned, &values);
         ctx.note("strength", strength);
         ctx.note("zeros", out.parameters().filter(|p| *p == 0.0).count());
