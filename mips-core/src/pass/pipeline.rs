@@ -128,11 +128,12 @@ impl Pipeline {
 }
 
 /// Levels only move forward: a pass may not read a lower level than the previous pass wrote
-/// (a network pass after an extraction would throw the machine away).
+/// (a network pass after an extraction would throw the machine away), unless both are of one
+/// kind (alternatives: a second regressor or extractor tried on the same input).
 fn check_forward(steps: &[ResolvedStep]) -> Result<()> {
     for pair in steps.windows(2) {
         let (before, after) = (pair[0].pass.kind(), pair[1].pass.kind());
-        if after.input() < before.output() {
+        if after.input() < before.output() && after != before {
             return Err(MipsError::invalid(
                 "pipeline",
                 format!(
