@@ -18,7 +18,7 @@ fn family_of(task: &str) -> String {
 
 /// Why a task is not solved: its last stage and note, shortened to one table cell.
 fn failure(r: &TaskRecord) -> String {
-    let note: String = r.note.replace('|', "\\|").chars().take(120).collect();
+    let note: String = r.note.replace('|', "\\|").chars().take(240).collect();
     format!("{} ({}): {note}", r.task, r.stage)
 }
 

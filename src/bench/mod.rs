@@ -52,7 +52,7 @@ pub struct BenchArgs {
     #[arg(long, num_args = 1..)]
     pub merge: Vec<PathBuf>,
     /// Fresh sequences, 10× the training length, checked per task.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = DEFAULT_LONG_SEQUENCES)]
     pub long_sequences: usize,
     /// Start each task from its model in this folder (written by `mips train --all`) instead of
     /// training it again; tasks without a model there are trained.
@@ -64,6 +64,9 @@ pub struct BenchArgs {
     #[command(flatten)]
     pub pipeline: PipelineChoice,
 }
+
+/// Fresh 10× sequences checked per task unless `--long-sequences` says otherwise.
+const DEFAULT_LONG_SEQUENCES: usize = 10_000;
 
 /// Named task lists for `--suite`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -236,6 +239,12 @@ fn write_tables(args: &BenchArgs, records: Vec<TaskRecord>, wall: Option<f64>) -
             }
             if args.jobs > 1 {
                 command += &format!(" --jobs {}", args.jobs);
+            }
+            if args.long_sequences != DEFAULT_LONG_SEQUENCES {
+                command += &format!(" --long-sequences {}", args.long_sequences);
+            }
+            if let (Some((i, n)), true) = (args.shard, args.merge.is_empty()) {
+                command += &format!(" --shard {i}/{n}");
             }
             command + &format!(" --out {}", args.out.display())
         },
