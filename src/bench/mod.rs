@@ -141,7 +141,7 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
         for r in &records {
             record::save(&args.out, r)?;
         }
-        return write_tables(&args, records, None);
+        return write_tables(&args, &[], records, None);
     }
     let names = select_tasks(&args)?;
     record::remove_stale_temporaries(&args.out)?;
@@ -184,24 +184,19 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
         outcome?;
     }
     let records = record::load_all(&args.out)?;
-    write_tables(&args, records, Some(started.elapsed().as_secs_f64()))
+    write_tables(&args, &names, records, Some(started.elapsed().as_secs_f64()))
 }
 
 /// The records a table of this run covers: the generality suite's for `--suite families`;
 /// otherwise all but the suite's members this run did not select (the suite's records may
 /// share the folder with the benchmark's).
-fn table_records(args: &BenchArgs, records: Vec<TaskRecord>) -> anyhow::Result<Vec<TaskRecord>> {
+fn table_records(args: &BenchArgs, selected: &[String], records: Vec<TaskRecord>) -> Vec<TaskRecord> {
     let suite = tasks::families::generality_suite();
-    let selected = if args.merge.is_empty() {
-        select_tasks(args)?
-    } else {
-        Vec::new()
-    };
     let families = args.suite == Some(Suite::Families);
-    Ok(records
+    records
         .into_iter()
         .filter(|r| suite.contains(&r.task) == families || selected.contains(&r.task))
-        .collect())
+        .collect()
 }
 
 fn summary_line(r: &TaskRecord) -> String {
@@ -216,9 +211,15 @@ fn summary_line(r: &TaskRecord) -> String {
 }
 
 /// Writes benchmark.md, benchmark.csv and the stage tables for `records` (sorted into catalog
-/// order), or families.md and families.csv for the generality suite.
-fn write_tables(args: &BenchArgs, records: Vec<TaskRecord>, wall: Option<f64>) -> anyhow::Result<()> {
-    let mut records = table_records(args, records)?;
+/// order), or families.md and families.csv for the generality suite; `selected` are the tasks
+/// this run ran (none when merging).
+fn write_tables(
+    args: &BenchArgs,
+    selected: &[String],
+    records: Vec<TaskRecord>,
+    wall: Option<f64>,
+) -> anyhow::Result<()> {
+    let mut records = table_records(args, selected, records);
     let order: Vec<String> = tasks::names()
         .into_iter()
         .map(String::from)

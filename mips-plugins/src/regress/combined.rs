@@ -10,7 +10,7 @@ use mips_core::pass::verify::{first_disagreement, machine_behaviour, program_beh
 use mips_core::{MipsError, Result};
 
 use super::boolean::{BooleanOptions, fit_boolean};
-use super::driver::{Fit, Fitter, check_machine, fit_machine};
+use super::driver::{Fit, Fitter, check_machine, fit_machine, preference};
 use super::enumerate::{EnumerateOptions, fit_enumerate};
 use super::linear::fit_linear;
 use super::modular::fit_modular;
@@ -165,8 +165,7 @@ pub fn regress_best(
         match candidate.and_then(|p| verify_against(sm, &p, data).map(|_| p)) {
             Ok(p) => {
                 note(name, format!("{} tokens ({})", p.tokens(), p.method));
-                let rank = |q: &Program| (!q.symbolic, q.tokens());
-                if best.as_ref().is_none_or(|b| rank(&p) < rank(b)) {
+                if best.as_ref().is_none_or(|b| preference(&p) < preference(b)) {
                     best = Some(p);
                 }
             }

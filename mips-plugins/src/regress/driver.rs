@@ -27,6 +27,11 @@ const MAX_INITIAL_CANDIDATES: usize = 20_000;
 /// Largest radius of the initial-state search.
 const MAX_RADIUS: i64 = 8;
 
+/// How programs are compared: symbolic before tables, then fewer tokens (smaller is better).
+pub fn preference(p: &Program) -> (bool, usize) {
+    (!p.symbolic, p.tokens())
+}
+
 /// Checks that `sm` can be regressed: valid dimensions and at least one transition.
 pub fn check_machine(sm: &StateMachine) -> Result<()> {
     sm.validate()?;
@@ -75,9 +80,8 @@ pub fn fit_machine(sm: &StateMachine, fitter: &Fitter, fallback: Option<&Fitter>
             let init = search_initial(&updates, &fits, init_radius)?;
             Ok(assemble(sm, init, fits, &outs))
         });
-    let rank = |p: &Program| (!p.symbolic, p.tokens());
     match (plain, corrected) {
-        (Ok(a), Ok(b)) => Ok(if rank(&b) < rank(&a) { b } else { a }),
+        (Ok(a), Ok(b)) => Ok(if preference(&b) < preference(&a) { b } else { a }),
         (Ok(a), Err(_)) | (Err(_), Ok(a)) => Ok(a),
         (Err(e), Err(_)) => Err(e),
     }

@@ -6,7 +6,7 @@ use mips_core::{MipsError, Result};
 
 use super::boolean::{BooleanOptions, fit_boolean};
 use super::combined::{RegressOptions, enumerate_fit, linear_fit, regress_best};
-use super::driver::fit_machine;
+use super::driver::{fit_machine, preference};
 use super::enumerate::EnumerateOptions;
 use super::rows::moduli;
 use super::table::fit_table;
@@ -242,25 +242,18 @@ fn occam_over_horizon(sm: &StateMachine, o: &RegressOptions, ctx: &PassContext) 
     }
     let quiet = |_: &str, _: String| {};
     let within = regress_best(&core, o, ctx.verify, &quiet);
-    let rank = |p: &Program| (!p.symbolic, p.tokens());
-    match (whole, within) {
-        (Ok(w), Ok(c)) if rank(&c) < rank(&w) => {
-            ctx.note(
-                "fitted on",
-                format!(
-                    "the states reached within {horizon} steps ({} tokens; the whole machine: {})",
-                    c.tokens(),
-                    w.tokens()
-                ),
-            );
-            Ok(c)
-        }
-        (Err(_), Ok(c)) => {
-            ctx.note("fitted on", format!("the states reached within {horizon} steps"));
-            Ok(c)
-        }
-        (whole, _) => whole,
+    let Ok(c) = within else { return whole };
+    if whole.as_ref().is_ok_and(|w| preference(w) <= preference(&c)) {
+        return whole;
     }
+    let instead = whole.map_or(String::new(), |w| {
+        format!(" ({} tokens; the whole machine: {})", c.tokens(), w.tokens())
+    });
+    ctx.note(
+        "fitted on",
+        format!("the states reached within {horizon} steps{instead}"),
+    );
+    Ok(c)
 }
 
 #[cfg(test)]

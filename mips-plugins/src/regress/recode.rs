@@ -49,7 +49,7 @@ fn entry_inputs(sm: &StateMachine) -> BTreeMap<Vec<i64>, Vec<i64>> {
 /// initial one and injective. An initial state without a code gets a fresh one (one below the
 /// smallest code in every component).
 fn recode(sm: &StateMachine, code: &Code) -> Option<StateMachine> {
-    let states = states(sm);
+    let states = crate::extract::minimize::states(sm);
     let mut names: BTreeMap<&Vec<i64>, Vec<i64>> = BTreeMap::new();
     for s in states.iter().filter(|s| **s != sm.initial) {
         names.insert(s, code(s)?);
@@ -78,12 +78,6 @@ fn recode(sm: &StateMachine, code: &Code) -> Option<StateMachine> {
         ..sm.clone()
     };
     (recoded != *sm).then_some(recoded)
-}
-
-/// Every state of `sm`: the initial one, those of the transitions and those with outputs.
-fn states(sm: &StateMachine) -> BTreeSet<Vec<i64>> {
-    let ends = sm.transitions.iter().flat_map(|((s, _), t)| [s, t]);
-    ends.chain(sm.outputs.keys()).chain([&sm.initial]).cloned().collect()
 }
 
 /// A code below every code in each component; `None` without codes.
