@@ -2,7 +2,9 @@
 //! per task written atomically (a killed run resumes where it stopped), shards for spreading a
 //! run over machines, and the merged results table.
 
+mod as_files;
 mod families;
+mod files_table;
 mod record;
 mod runner;
 mod stages;
@@ -61,6 +63,12 @@ pub struct BenchArgs {
     /// Test-split sequences the verifier checks after each pass (0: the whole split).
     #[arg(long, default_value_t = 2000)]
     pub verify_size: usize,
+    /// The data-file regime: each task runs from a data file of N sequences written from its
+    /// generator, trained from scratch on the file's training split only and checked on its
+    /// test split (and on the generator's fresh 10× sequences). Records, programs and data
+    /// files go to `--out`/files/, the table to `--out`/files.md.
+    #[arg(long, value_name = "N", value_parser = as_files::parse_count, conflicts_with_all = ["models", "suite", "merge"])]
+    pub as_files: Option<usize>,
     #[command(flatten)]
     pub pipeline: PipelineChoice,
 }
@@ -144,7 +152,8 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
         return write_tables(&args, &[], records, None);
     }
     let names = select_tasks(&args)?;
-    record::remove_stale_temporaries(&args.out)?;
+    let dir = records_folder(&args);
+    record::remove_stale_temporaries(&dir)?;
     let steps = crate::cli::resolve_pipeline(&args.pipeline, &globals.registry)?;
     let settings = RunSettings {
         steps: &steps,
@@ -152,7 +161,8 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
         seed: globals.seed,
         verify_size: args.verify_size,
         long_sequences: args.long_sequences,
-        out: &args.out,
+        out: &dir,
+        as_files: args.as_files,
     };
     let bar = progress(names.len(), globals.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -164,7 +174,7 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
             .par_iter()
             .map(|name| {
                 let warn = |text: &str| bar.suspend(|| crate::cli::output::note(&format!("warning: {text}")));
-                if args.resume && record::load(&args.out, name, warn)?.is_some() {
+                if args.resume && record::load(&dir, name, warn)?.is_some() {
                     bar.inc(1);
                     return Ok(());
                 }
@@ -173,7 +183,7 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
                 if !globals.quiet {
                     bar.suspend(|| crate::cli::output::note(&summary_line(&record)));
                 }
-                record::save(&args.out, &record)?;
+                record::save(&dir, &record)?;
                 bar.inc(1);
                 Ok(())
             })
@@ -183,8 +193,17 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
     for outcome in outcomes {
         outcome?;
     }
-    let records = record::load_all(&args.out)?;
+    let records = record::load_all(&dir)?;
     write_tables(&args, &names, records, Some(started.elapsed().as_secs_f64()))
+}
+
+/// Where this run's records, programs (and data files) go: `--out`, or its `files/` folder in
+/// the data-file regime.
+fn records_folder(args: &BenchArgs) -> PathBuf {
+    match args.as_files {
+        Some(_) => as_files::folder(&args.out),
+        None => args.out.clone(),
+    }
 }
 
 /// The records a table of this run covers: the generality suite's for `--suite families`;
@@ -238,6 +257,9 @@ fn write_tables(
             if args.suite == Some(Suite::Families) {
                 command += " --suite families";
             }
+            if let Some(n) = args.as_files {
+                command += &format!(" --as-files {n}");
+            }
             if args.jobs > 1 {
                 command += &format!(" --jobs {}", args.jobs);
             }
@@ -250,7 +272,12 @@ fn write_tables(
             command + &format!(" --out {}", args.out.display())
         },
     };
-    let table = if args.suite == Some(Suite::Families) {
+    let table = if args.as_files.is_some() {
+        let generator = record::load_all(&args.out).unwrap_or_default();
+        let folder = as_files::folder(&args.out);
+        write_atomic(&folder.join("files.csv"), table::csv(&records).as_bytes())?;
+        ("files.md", files_table::markdown(&records, &generator, &facts))
+    } else if args.suite == Some(Suite::Families) {
         write_atomic(&args.out.join("families.csv"), table::csv(&records).as_bytes())?;
         ("families.md", families::markdown(&records, &facts))
     } else {

@@ -11,10 +11,11 @@ use mips_core::data::Dataset;
 use mips_core::ir::{Network, StateMachine, versioned};
 use mips_core::pass::pipeline::ResolvedStep;
 use mips_core::pass::{Artifacts, PassContext, PassKind, PassManager, ReportRow, Status, complexity, verify};
-use mips_core::task::Task;
+use mips_core::task::{Task, TaskInfo};
 use mips_core::tasks;
 use mips_core::train::bulk;
 
+use super::as_files::FileRegime;
 use super::record::{Extracted, Simplified, TaskRecord, Trained};
 
 /// The stage a pass kind belongs to in the benchmark's timing columns.
@@ -38,15 +39,39 @@ pub struct RunSettings<'a> {
     /// Fresh long sequences checked per task (10× the training length).
     pub long_sequences: usize,
     pub out: &'a Path,
+    /// The data-file regime (`--as-files N`): each task runs from a file of this many sequences.
+    pub as_files: Option<usize>,
 }
 
-/// Runs `name` through the pipeline and verification; writes its Python program if any.
+/// Runs `name` through the pipeline and verification; writes its Python program if any. In the
+/// data-file regime the pipeline sees only the task's data file (see [`super::as_files`]).
 pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord> {
-    let task = tasks::builtin(name)?;
-    let info = task.info().clone();
+    match settings.as_files {
+        None => {
+            let task = tasks::builtin(name)?;
+            run_on(name, &task, &task, task.info(), settings)
+        }
+        Some(n) => {
+            let regime = FileRegime::prepare(name, n, settings.seed, settings.out)?;
+            run_on(name, regime.file(), &regime, regime.generator_info(), settings)
+        }
+    }
+}
+
+/// Runs the pipeline on `task` and verifies its program against `checked` (the same task, or
+/// the data file's test split with the generator's fresh sequences); `facts` gives the
+/// published outcomes.
+fn run_on(
+    name: &str,
+    task: &dyn Task,
+    checked: &dyn Task,
+    facts: &TaskInfo,
+    settings: &RunSettings,
+) -> anyhow::Result<TaskRecord> {
+    let info = facts.clone();
     let test = task.test_split();
-    let verify = crate::cli::verification_set(&task, settings.verify_size);
-    let ctx = PassContext::new(&task, &verify, settings.seed, true);
+    let verify = crate::cli::verification_set(task, settings.verify_size);
+    let ctx = PassContext::new(task, &verify, settings.seed, true);
     let (architecture, later): (Vec<&ResolvedStep>, Vec<&ResolvedStep>) = settings
         .steps
         .iter()
@@ -120,7 +145,7 @@ pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord
             seed: settings.seed,
             ..VerifyOptions::default()
         };
-        let report = harness::verify(program, &task, &opts)?;
+        let report = harness::verify(program, checked, &opts)?;
         record.seconds.insert("verify".into(), started.elapsed().as_secs_f64());
         let passed = |prefix: &str| {
             report

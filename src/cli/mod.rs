@@ -9,6 +9,7 @@ mod pass_table;
 mod pipeline;
 mod report;
 
+pub use data::to_csv;
 pub use pipeline::{resolve_pipeline, verification_set};
 
 use std::path::PathBuf;
