@@ -10,11 +10,18 @@ use super::table::{RunFacts, rows_markdown, yes_no};
 const REGIME: &str = "Each task runs from a data file of N sequences of its training length, written from \
 its generator (its training batch for the run's seed, in the CSV format `mips data` prints) to \
 `files/data/TASK.csv`, and opened as `mips synth FILE` opens one: the last 10% of the rows are the test \
-split, the others the training split. The pipeline sees only the file: the architecture search trains \
-from scratch on batches drawn from the training split (replay mining mines the training split too), \
-the passes are verified on the file's test split, and extraction's fresh and held-out sequences are \
-training rows (a file has no generator: no fresh sequences, no longer sequences). The final check \
-adds what the pipeline never saw: 10x longer fresh sequences from the generator.\n\n";
+split, the others the training split. The pipeline sees only the file; the final check adds what the \
+pipeline never saw: 10x longer fresh sequences from the generator.\n\n\
+What the generator regime gives a task, and what a file task gets instead:\n\n\
+- training: fresh batches from the generator, and a pre-trained model (`--models`) / here: the \
+architecture search from scratch on batches drawn from the training split; replay mining mines the \
+training split;\n\
+- the test split that confirms 100% accuracy and against which the simplification's checks run: \
+100000-200000 generated sequences / here: the file's 10%;\n\
+- extraction's fresh and held-out sequences: fresh from the generator / here: training rows (the \
+network was fitted to them);\n\
+- extraction's longer sequences (4x the training length, extending lattice tables): from the generator \
+/ here: none (a file has no longer sequences): named as a cause where a lattice is at stake.\n\n";
 
 /// The Markdown report: the regime, totals, failures by stage, one row per task.
 pub fn markdown(records: &[TaskRecord], generator: &[TaskRecord], facts: &RunFacts) -> String {
