@@ -1,7 +1,7 @@
 //! Architecture minimization: the smallest network (hidden size first, then the depths and
 //! widths of f and g) that reaches 100% accuracy on the whole test split.
 //!
-//! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, ..`; linear RNNs
+//! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, .., max_hidden`; linear RNNs
 //! solve sums, delays and the physics tasks, and they train fast.
 //!
 //! Phase 2 tries the generous MLP shapes in order (by default: f affine and g with a hidden
@@ -80,11 +80,12 @@ pub struct SearchOptions {
     pub seeds: usize,
     /// Base seed; run `k` of every candidate uses `rng::mix(seed, k)`.
     pub seed: u64,
-    /// Largest hidden size tried.
+    /// Largest hidden size of the first round's linear RNNs (growth rounds double it).
     pub max_hidden: usize,
     /// Smallest hidden size tried.
     pub min_hidden: usize,
-    /// Largest hidden size tried with MLP shapes when no linear RNN succeeds.
+    /// Largest hidden size of the first round's MLP shapes when no linear RNN succeeds (growth
+    /// rounds double it).
     pub max_hidden_mlp: usize,
     /// Hidden-layer widths of the smaller shapes tried after a success.
     pub widths: Vec<usize>,
