@@ -1,8 +1,8 @@
 //! Architecture minimization: the smallest network (hidden size first, then the depths and
 //! widths of f and g) that reaches 100% accuracy on the whole test split.
 //!
-//! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, .., max_hidden`; linear RNNs
-//! solve sums, delays and the physics tasks, and they train fast.
+//! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, .., max_hidden`;
+//! linear RNNs solve sums, delays and the physics tasks, and they train fast.
 //!
 //! Phase 2 tries the generous MLP shapes in order (by default: f affine and g with a hidden
 //! layer of 16; f with two hidden layers of 32 and g with one; f and g with one hidden layer of
