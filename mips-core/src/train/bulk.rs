@@ -234,7 +234,10 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
     let _ = writeln!(
         out,
         "- Search: linear RNNs at hidden 1..{max}, then {} at hidden 1..{mlp} (or below the linear solution), \
-         then bisection over smaller MLPs (widths {:?}, depth ≤ {}); {} seeds per shape, {} activation",
+         then bisection over smaller MLPs (widths {:?}, depth ≤ {}); {} seeds per shape, {} activation; \
+         when this first round (≤ {round} steps) and its polishing fail, growth rounds double both largest hidden sizes \
+         (linear RNNs up to the training length × (inputs + 1), MLP shapes until their accuracy plateaus) \
+         until the total budget is spent, then polish their best network with the steps left",
         generous.join(", then "),
         opts.widths,
         opts.max_depth,
@@ -242,6 +245,7 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
         opts.activation.name(),
         max = opts.max_hidden,
         mlp = opts.max_hidden_mlp.min(opts.max_hidden),
+        round = opts.round_steps,
     );
     let _ = writeln!(
         out,

@@ -1,8 +1,8 @@
 //! Architecture minimization: the smallest network (hidden size first, then the depths and
 //! widths of f and g) that reaches 100% accuracy on the whole test split.
 //!
-//! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, ..`; linear RNNs
-//! solve sums, delays and the physics tasks, and they train fast.
+//! Phase 1 tries the linear RNN (f and g affine) at hidden sizes `H = 1, 2, .., max_hidden`;
+//! linear RNNs solve sums, delays and the physics tasks, and they train fast.
 //!
 //! Phase 2 tries the generous MLP shapes in order (by default: f affine and g with a hidden
 //! layer of 16; f with two hidden layers of 32 and g with one; f and g with one hidden layer of
@@ -25,9 +25,24 @@
 //! [`super::replay`]): a network that is right on all but a few rare sequences usually only lacks
 //! precision.
 //!
-//! Budgets: optimizer steps per run (`max_steps`, with `patience`), total steps per task
-//! (`max_total_steps`, deterministic) and wall time per task (`max_seconds`, a safety net; the
-//! result depends on the machine's speed only when this one cuts in). Every run is recorded.
+//! Growth: the hidden sizes above are those of the first round, which has its own step budget
+//! (`round_steps`). When it and its polishing fail, growth rounds follow until the total budget
+//! (`max_total_steps`) is spent: each doubles the largest hidden size of the linear RNNs and of
+//! the generous shapes (`max_hidden` → 2·`max_hidden` → …) and searches the new sizes as the first
+//! round does (a success is shrunk the same way). There is no fixed cap; two principled bounds end
+//! the growth of a kind of shape early: a linear RNN stops growing at `T · (inputs + 1)` hidden
+//! units (`T` the training length: its states lie in the span of `A^j B` and `A^j c`, `j < T`,
+//! so a larger one is equivalent to one of that size), and a generous shape stops at its
+//! plateau (three hidden sizes in a row without a point of accuracy, counted over all rounds).
+//! When nothing is left to grow the search is exhausted. The most accurate network the growth
+//! trained is then polished with the steps left in the budget (at least `polish_steps`). A task
+//! the first round solves never reaches growth, so its network does not depend on
+//! `max_total_steps`.
+//!
+//! Budgets: optimizer steps per run (`max_steps`, with `patience`), steps of the first round
+//! (`round_steps`) and in total (`max_total_steps`), both deterministic, and wall time per task
+//! (`max_seconds`, a safety net; the result depends on the machine's speed only when this one
+//! cuts in). Every run is recorded.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,9 +57,14 @@ use crate::rng;
 use crate::task::Task;
 use crate::{MipsError, Result};
 
-/// The default budget of optimizer steps per task (over all runs of the search, before
+/// The default budget of optimizer steps of the first round (over all its runs, before
 /// polishing): deterministic, and the 62 catalog tasks train in under ten minutes on two cores.
-pub const DEFAULT_TOTAL_STEPS: usize = 250_000;
+pub const DEFAULT_ROUND_STEPS: usize = 250_000;
+
+/// The default budget of optimizer steps per task over all runs (the first round, polishing and
+/// growth rounds): four first rounds, so a task the first round fails gets three times its work
+/// to grow; deterministic.
+pub const DEFAULT_TOTAL_STEPS: usize = 4 * DEFAULT_ROUND_STEPS;
 
 /// Budgets and choices of the architecture search.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,11 +80,12 @@ pub struct SearchOptions {
     pub seeds: usize,
     /// Base seed; run `k` of every candidate uses `rng::mix(seed, k)`.
     pub seed: u64,
-    /// Largest hidden size tried.
+    /// Largest hidden size of the first round's linear RNNs (growth rounds double it).
     pub max_hidden: usize,
     /// Smallest hidden size tried.
     pub min_hidden: usize,
-    /// Largest hidden size tried with MLP shapes when no linear RNN succeeds.
+    /// Largest hidden size of the first round's MLP shapes when no linear RNN succeeds (growth
+    /// rounds double it).
     pub max_hidden_mlp: usize,
     /// Hidden-layer widths of the smaller shapes tried after a success.
     pub widths: Vec<usize>,
@@ -75,8 +96,13 @@ pub struct SearchOptions {
     pub generous: Vec<(Vec<usize>, Vec<usize>)>,
     /// Activation of the MLPs.
     pub activation: Activation,
-    /// Total optimizer steps over all runs of a task (0: unlimited).
+    /// Total optimizer steps over all runs of a task, growth rounds included (0: unlimited
+    /// first round and no growth).
     pub max_total_steps: usize,
+    /// Optimizer steps of the first round (0: only `max_total_steps` bounds it); a task it
+    /// solves never grows, so its network does not depend on `max_total_steps` above this.
+    #[serde(default = "default_round_steps")]
+    pub round_steps: usize,
     /// Wall-time budget per task in seconds (0: unlimited).
     pub max_seconds: f64,
     /// Steps per seed of the polishing of a near miss (0: no polishing).
@@ -85,6 +111,10 @@ pub struct SearchOptions {
     /// Smallest test accuracy of a near miss that is polished.
     #[serde(default)]
     pub polish_from: f64,
+}
+
+fn default_round_steps() -> usize {
+    DEFAULT_ROUND_STEPS
 }
 
 impl Default for SearchOptions {
@@ -112,6 +142,7 @@ impl Default for SearchOptions {
             generous: vec![(vec![], vec![16]), (vec![32, 32], vec![32]), (vec![16], vec![16])],
             activation: Activation::Relu,
             max_total_steps: DEFAULT_TOTAL_STEPS,
+            round_steps: DEFAULT_ROUND_STEPS,
             max_seconds: 0.0,
             polish_steps: 50_000,
             polish_from: 0.98,
@@ -300,7 +331,11 @@ struct Searcher<'a> {
     deadline: Option<Instant>,
     runs: Vec<RunReport>,
     total_steps: usize,
+    /// The current bound on `total_steps` (0: none): the first round's, then the total.
+    limit: usize,
     best: Option<(Network, RunReport)>,
+    /// During growth rounds: the most accurate network they trained.
+    grown: Option<Option<(Network, RunReport)>>,
     progress: Option<Progress<'a>>,
 }
 
@@ -310,7 +345,7 @@ impl Searcher<'_> {
     }
 
     fn out_of_steps(&self) -> bool {
-        self.opts.max_total_steps > 0 && self.total_steps >= self.opts.max_total_steps
+        self.limit > 0 && self.total_steps >= self.limit
     }
 
     /// Trains `shape` with every seed in parallel (at most `max_steps` steps per run); returns
@@ -330,9 +365,9 @@ impl Searcher<'_> {
         };
         train.max_steps = train.max_steps.min(max_steps);
         train.loss_progress |= fully_linear;
-        if self.opts.max_total_steps > 0 {
+        if self.limit > 0 {
             // A candidate never runs past the task's remaining step budget.
-            let left = self.opts.max_total_steps.saturating_sub(self.total_steps);
+            let left = self.limit.saturating_sub(self.total_steps);
             train.max_steps = train.max_steps.min(left.div_ceil(self.opts.seeds).max(1));
         }
         self.race(&seeds, |prep, seed, interrupt| {
@@ -388,11 +423,18 @@ impl Searcher<'_> {
             if better {
                 self.best = Some((net.clone(), report.clone()));
             }
+            if let Some(grown) = &mut self.grown
+                && grown
+                    .as_ref()
+                    .is_none_or(|(_, b)| report.test_accuracy > b.test_accuracy)
+            {
+                *grown = Some((net.clone(), report.clone()));
+            }
         }
         Ok(winner.map(|k| results[k].clone()))
     }
 
-    /// Runs the search; returns the network to keep and why the search ended.
+    /// The first round (see the module docs); returns the network to keep and why it ended.
     fn search(&mut self) -> Result<((Network, RunReport), SearchStop)> {
         let info = self.prep.task.info().clone();
         let act = self.opts.activation;
@@ -413,25 +455,61 @@ impl Searcher<'_> {
         // solution (or up to `max_hidden_mlp`).
         let top = match &linear {
             Some((net, _)) => net.hidden_dim - 1,
-            None => self.opts.max_hidden.min(self.opts.max_hidden_mlp),
+            None => self.mlp_top(),
         };
         // Below a linear solution only shapes with an affine f are tried (cheap; an MLP f at a
         // smaller hidden size than a linear RNN is rare and costly to rule out).
-        let generous: Vec<&(Vec<usize>, Vec<usize>)> = self
-            .opts
+        let generous: Vec<(Vec<usize>, Vec<usize>)> = self
+            .generous()
+            .into_iter()
+            .filter(|(f, _)| linear.is_none() || f.is_empty())
+            .collect();
+        if let Some(done) = self.generous_phase(&generous, self.opts.min_hidden, top, linear.as_ref())? {
+            return Ok(done);
+        }
+        match linear {
+            Some(found) => Ok((found, SearchStop::Found)),
+            None => Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted)),
+        }
+    }
+
+    /// The largest hidden size of MLP shapes in the first round.
+    fn mlp_top(&self) -> usize {
+        self.opts.max_hidden.min(self.opts.max_hidden_mlp)
+    }
+
+    /// The generous shapes within `max_depth`.
+    fn generous(&self) -> Vec<(Vec<usize>, Vec<usize>)> {
+        self.opts
             .generous
             .iter()
             .filter(|(f, g)| f.len().max(g.len()) <= self.opts.max_depth)
-            .filter(|(f, _)| linear.is_none() || f.is_empty())
-            .collect();
+            .cloned()
+            .collect()
+    }
+
+    /// Tries each generous shape at hidden sizes `lo..=top` (growth of a shape ends at its
+    /// plateau, counted from the first hidden size); on a success, the later generous shapes at
+    /// smaller hidden sizes from `lo`, then the bisection. `None` when no candidate succeeded;
+    /// otherwise the network kept and the stop (when a budget runs out before a success: the
+    /// `solved` network, else the most accurate one).
+    fn generous_phase(
+        &mut self,
+        generous: &[(Vec<usize>, Vec<usize>)],
+        lo: usize,
+        top: usize,
+        solved: Option<&(Network, RunReport)>,
+    ) -> Result<Option<((Network, RunReport), SearchStop)>> {
+        let info = self.prep.task.info().clone();
+        let act = self.opts.activation;
         for (k, (f, g)) in generous.iter().enumerate() {
-            let mut plateau = Plateau::accuracy();
-            for hidden in self.opts.min_hidden..=top {
+            let Some(mut plateau) = self.plateau_below(f, g, lo) else {
+                continue;
+            };
+            for hidden in lo..=top {
                 if let Some(stop) = self.budget_stop() {
-                    return Ok((
-                        linear.unwrap_or_else(|| self.best.clone().expect("a run happened")),
-                        stop,
-                    ));
+                    let keep = solved.or(self.best.as_ref()).expect("a run happened");
+                    return Ok(Some((keep.clone(), stop)));
                 }
                 let candidate = shape(&info, hidden, f, g, act);
                 let Some(mut found) = self.try_shape(&candidate, self.opts.train.max_steps)? else {
@@ -444,7 +522,7 @@ impl Searcher<'_> {
                 // Hidden size first: the later generous shapes at smaller hidden sizes.
                 'smaller: for (f2, g2) in &generous[k + 1..] {
                     let below = at;
-                    for h2 in self.opts.min_hidden..below {
+                    for h2 in lo..below {
                         if self.budget_stop().is_some() {
                             break 'smaller;
                         }
@@ -455,13 +533,24 @@ impl Searcher<'_> {
                         }
                     }
                 }
-                return self.shrink(&info, at, &winner, found);
+                return self.shrink(&info, at, &winner, found).map(Some);
             }
         }
-        match linear {
-            Some(found) => Ok((found, SearchStop::Found)),
-            None => Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted)),
+        Ok(None)
+    }
+
+    /// The plateau of shape (`f`, `g`) over the hidden sizes from `min_hidden` below `lo`, from
+    /// the recorded runs; `None` when it already ended the shape's growth.
+    fn plateau_below(&self, f: &[usize], g: &[usize], lo: usize) -> Option<Plateau> {
+        let info = self.prep.task.info();
+        let mut plateau = Plateau::accuracy();
+        for hidden in self.opts.min_hidden..lo {
+            let s = shape(info, hidden, f, g, self.opts.activation);
+            if plateau.flat(self.accuracy_of(&s)) {
+                return None;
+            }
         }
+        Some(plateau)
     }
 
     /// Bisection over the shapes smaller than `shape` (which succeeded with `found`), each run
@@ -495,17 +584,17 @@ impl Searcher<'_> {
         Ok((best, SearchStop::Found))
     }
 
-    /// Trains the most accurate network further when it is a near miss (see the module docs);
-    /// returns the first seed's run that reaches 100%.
-    fn polish(&mut self) -> Result<Option<(Network, RunReport)>> {
-        let Some((net, run)) = self.best.clone() else {
+    /// Trains `from` further when it is a near miss (see the module docs), `steps` steps per
+    /// seed; returns the first seed's run that reaches 100%.
+    fn polish(&mut self, from: Option<(Network, RunReport)>, steps: usize) -> Result<Option<(Network, RunReport)>> {
+        let Some((net, run)) = from else {
             return Ok(None);
         };
-        if self.opts.polish_steps == 0 || run.solved() || run.test_accuracy < self.opts.polish_from {
+        if steps == 0 || run.solved() || run.test_accuracy < self.opts.polish_from {
             return Ok(None);
         }
         let train = TrainOptions {
-            max_steps: self.opts.polish_steps,
+            max_steps: steps,
             patience: 0,
             schedule: super::run::Schedule::Cosine { floor: 0.0 },
             replay: self.opts.train.batch_size / 2,
@@ -517,6 +606,80 @@ impl Searcher<'_> {
         self.race(&seeds, |prep, seed, interrupt| {
             train_network(prep, &net, seed, &train, None, interrupt)
         })
+    }
+
+    /// After a first round without a 100% network (`kept`, ended by `stop`): polishing of the
+    /// most accurate network, then growth rounds, then polishing of the most accurate network
+    /// they trained (see the module docs).
+    fn rescue(&mut self, kept: (Network, RunReport), stop: SearchStop) -> Result<((Network, RunReport), SearchStop)> {
+        if let Some(polished) = self.polish(self.best.clone(), self.opts.polish_steps)? {
+            return Ok((polished, SearchStop::Found));
+        }
+        if self.opts.max_total_steps == 0 || self.out_of_time() {
+            return Ok((self.most_accurate(kept), stop));
+        }
+        self.limit = self.opts.max_total_steps;
+        self.grown = Some(None);
+        let (found, stop) = match self.grow()? {
+            Some((found, stop)) => (Some(found), stop),
+            None => (None, self.budget_stop().unwrap_or(SearchStop::Exhausted)),
+        };
+        let grown = self.grown.take().flatten();
+        if let Some(found) = found.filter(|f| f.1.solved()) {
+            return Ok((found, stop));
+        }
+        // Polishing as long as the budget left allows (at least `polish_steps`; none when 0).
+        let left = self.limit.saturating_sub(self.total_steps) / self.opts.seeds;
+        let steps = if self.opts.polish_steps == 0 {
+            0
+        } else {
+            self.opts.polish_steps.max(left)
+        };
+        if let Some(polished) = self.polish(grown, steps)? {
+            return Ok((polished, SearchStop::Found));
+        }
+        Ok((self.most_accurate(kept), stop))
+    }
+
+    /// `kept`, or the most accurate network trained when that one is more accurate.
+    fn most_accurate(&self, kept: (Network, RunReport)) -> (Network, RunReport) {
+        match &self.best {
+            Some(best) if best.1.test_accuracy > kept.1.test_accuracy => best.clone(),
+            _ => kept,
+        }
+    }
+
+    /// Growth rounds (see the module docs): each doubles the largest hidden size of the linear
+    /// shapes (up to [`linear_bound`]) and of the generous shapes not ended by their plateau,
+    /// until a candidate succeeds (`Some`, with the shrink's result), the budget runs out
+    /// (`Some`, the most accurate network) or nothing is left to grow (`None`).
+    fn grow(&mut self) -> Result<Option<((Network, RunReport), SearchStop)>> {
+        let info = self.prep.task.info().clone();
+        let bound = linear_bound(&info);
+        let generous = self.generous();
+        let (mut lin, mut mlp) = (self.opts.max_hidden, self.mlp_top());
+        loop {
+            let (lin2, mlp2) = (lin * 2, (mlp * 2).max(mlp + 1));
+            for hidden in lin + 1..=lin2.min(bound) {
+                if let Some(stop) = self.budget_stop() {
+                    return Ok(self.best.clone().map(|b| (b, stop)));
+                }
+                let candidate = shape(&info, hidden, &[], &[], self.opts.activation);
+                if let Some(found) = self.try_shape(&candidate, self.opts.linear.max_steps)? {
+                    return Ok(Some((found, SearchStop::Found)));
+                }
+            }
+            if let Some(done) = self.generous_phase(&generous, mlp + 1, mlp2, None)? {
+                return Ok(Some(done));
+            }
+            let mlp_left = generous
+                .iter()
+                .any(|(f, g)| self.plateau_below(f, g, mlp2 + 1).is_some());
+            if lin2 >= bound && !mlp_left {
+                return Ok(None);
+            }
+            (lin, mlp) = (lin2, mlp2);
+        }
     }
 
     /// The best test accuracy any run of `shape` reached.
@@ -539,6 +702,24 @@ impl Searcher<'_> {
     }
 }
 
+/// The step bound of the first round: the smaller of `round_steps` and `max_total_steps` (0:
+/// none).
+fn first_round_limit(opts: &SearchOptions) -> usize {
+    match (opts.round_steps, opts.max_total_steps) {
+        (0, t) => t,
+        (r, 0) => r,
+        (r, t) => r.min(t),
+    }
+}
+
+/// The largest hidden size that can help a linear RNN on the task's data: its states after `T`
+/// steps lie in the span of `A^j B` and `A^j c` for `j < T` (`T` the training length), a space
+/// of at most `T · (inputs + 1)` dimensions, so a larger linear RNN is equivalent to one of that
+/// size.
+fn linear_bound(info: &crate::task::TaskInfo) -> usize {
+    info.seq_len.max(1).saturating_mul(info.input_dim + 1)
+}
+
 /// Finds the smallest network reaching 100% test accuracy on `task` (see the module docs);
 /// when none does within the budgets, returns the most accurate network trained.
 pub fn minimize(task: &dyn Task, opts: &SearchOptions, progress: Option<Progress>) -> Result<(Network, SearchReport)> {
@@ -551,20 +732,16 @@ pub fn minimize(task: &dyn Task, opts: &SearchOptions, progress: Option<Progress
         deadline: (opts.max_seconds > 0.0).then(|| start + Duration::from_secs_f64(opts.max_seconds)),
         runs: Vec::new(),
         total_steps: 0,
+        limit: first_round_limit(opts),
         best: None,
+        grown: None,
         progress,
     };
-    let ((mut net, mut run), mut stop) = searcher.search()?;
-    if !run.solved() {
-        if let Some((polished, polished_run)) = searcher.polish()? {
-            (net, run, stop) = (polished, polished_run, SearchStop::Found);
-        } else if let Some((better, better_run)) =
-            searcher.best.take().filter(|b| b.1.test_accuracy > run.test_accuracy)
-        {
-            // Polishing did not reach 100% but got closer.
-            (net, run) = (better, better_run);
-        }
+    let (mut kept, mut stop) = searcher.search()?;
+    if !kept.1.solved() {
+        (kept, stop) = searcher.rescue(kept, stop)?;
     }
+    let (net, run) = kept;
     let report = SearchReport {
         task: task.info().name.clone(),
         shape: net.shape(),
@@ -625,6 +802,8 @@ mod tests {
             },
             max_hidden: 1,
             max_depth: 0,
+            // No growth: polishing alone is tested.
+            max_total_steps: 0,
             ..base
         };
         let (_, unpolished) = minimize(&task, &cut, None).unwrap();
@@ -700,6 +879,76 @@ mod tests {
         assert_eq!(report.stop, SearchStop::StepBudget);
         assert!(report.total_steps <= 4);
         assert!(!report.runs.is_empty());
+    }
+
+    /// Linear shapes only, first round up to hidden size 1, and a total budget for growth.
+    fn delay_opts(max_total_steps: usize) -> SearchOptions {
+        SearchOptions {
+            max_hidden: 1,
+            max_depth: 0,
+            round_steps: 6000,
+            max_total_steps,
+            ..opts()
+        }
+    }
+
+    /// What a run did, without its wall time.
+    fn facts(runs: &[RunReport]) -> Vec<(Shape, u64, usize, u64)> {
+        runs.iter()
+            .map(|r| (r.shape.clone(), r.seed, r.steps, r.test_accuracy.to_bits()))
+            .collect()
+    }
+
+    #[test]
+    fn a_failed_first_round_grows_past_max_hidden() {
+        let task = Toy::delay2();
+        let (_, capped) = minimize(&task, &delay_opts(0), None).unwrap();
+        assert!(!capped.solved(), "hidden size 1 cannot delay by two steps");
+        assert!(capped.runs.iter().all(|r| r.shape.hidden_dim == 1));
+        let (net, grown) = minimize(&task, &delay_opts(60_000), None).unwrap();
+        assert!(grown.solved(), "{:?}", grown.runs);
+        assert_eq!(grown.stop, SearchStop::Found);
+        assert!(net.hidden_dim >= 3, "a lag-2 delay needs hidden size 3");
+        assert!(grown.total_steps <= 60_000);
+        let first = capped.runs.len();
+        assert_eq!(facts(&grown.runs[..first]), facts(&capped.runs), "growth only follows");
+    }
+
+    #[test]
+    fn growth_stops_at_the_budget() {
+        let task = Toy::delay2();
+        let (_, capped) = minimize(&task, &delay_opts(0), None).unwrap();
+        let (_, r) = minimize(&task, &delay_opts(capped.total_steps + 1), None).unwrap();
+        assert_eq!(r.stop, SearchStop::StepBudget);
+        assert!(r.total_steps <= capped.total_steps + 2, "one step per seed was left");
+        assert!(r.runs.iter().any(|r| r.shape.hidden_dim == 2), "the growth began");
+    }
+
+    #[test]
+    fn a_solved_first_round_does_not_depend_on_the_total_budget() {
+        let task = Toy::running_sum();
+        let one = SearchOptions {
+            round_steps: 10_000,
+            max_total_steps: 10_000,
+            ..opts()
+        };
+        let four = SearchOptions {
+            max_total_steps: 40_000,
+            ..one.clone()
+        };
+        let (a, b) = (
+            minimize(&task, &one, None).unwrap(),
+            minimize(&task, &four, None).unwrap(),
+        );
+        assert!(a.1.solved());
+        assert_eq!(a.0, b.0);
+        assert_eq!((&a.1.runs.len(), a.1.total_steps), (&b.1.runs.len(), b.1.total_steps));
+    }
+
+    #[test]
+    fn the_linear_bound_is_the_krylov_dimension() {
+        let task = Toy::running_sum();
+        assert_eq!(linear_bound(task.info()), 6 * 2);
     }
 
     #[test]

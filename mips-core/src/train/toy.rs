@@ -53,6 +53,17 @@ impl Toy {
         )
     }
 
+    /// y_t = x_{t-2} (0 before the sequence starts): a delay line, which a linear RNN solves
+    /// from hidden size 3 (the input two steps back must still be held after the step).
+    pub fn delay2() -> Self {
+        Toy::new(
+            "delay2",
+            (0, 1),
+            |x| (0..x.len()).map(|t| if t >= 2 { x[t - 2] } else { 0 }).collect(),
+            Loss::Log,
+        )
+    }
+
     /// y_t = x_t (no memory needed).
     pub fn copy(loss: Loss) -> Self {
         Toy::new("copy", (0, 1), |x| x.to_vec(), loss)

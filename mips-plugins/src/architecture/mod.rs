@@ -118,6 +118,7 @@ pub fn search_options(options: &Options, seed: u64) -> Result<SearchOptions> {
     o.generous = shapes(options.text("shapes"))?;
     o.activation = Activation::parse(options.text("activation"))?;
     o.max_total_steps = options.usize("max-total-steps");
+    o.round_steps = options.usize("round-steps");
     o.max_seconds = options.float("max-seconds");
     o.polish_steps = options.usize("polish-steps");
     o.polish_from = options.float("polish-from");
@@ -173,7 +174,12 @@ impl Pass for MinimizeArchitecture {
             OptionSpec::int(
                 "max-total-steps",
                 d.max_total_steps as i64,
-                "steps over all runs of the search (0: unlimited)",
+                "steps over all runs of the search, growth rounds included (0: unlimited first round, no growth)",
+            ),
+            OptionSpec::int(
+                "round-steps",
+                d.round_steps as i64,
+                "steps of the first round (hidden sizes up to max-hidden); a failed first round grows the hidden sizes (0: no separate bound)",
             ),
             OptionSpec::float(
                 "max-seconds",
@@ -191,11 +197,15 @@ impl Pass for MinimizeArchitecture {
                 "smallest test accuracy of a near miss that is trained further",
             ),
             OptionSpec::int("min-hidden", d.min_hidden as i64, "smallest hidden size tried"),
-            OptionSpec::int("max-hidden", d.max_hidden as i64, "largest hidden size tried"),
+            OptionSpec::int(
+                "max-hidden",
+                d.max_hidden as i64,
+                "largest hidden size of the first round's linear RNNs (growth rounds double it)",
+            ),
             OptionSpec::int(
                 "max-hidden-mlp",
                 d.max_hidden_mlp as i64,
-                "largest hidden size tried with MLP shapes when no linear RNN succeeds",
+                "largest hidden size of the first round's MLP shapes when no linear RNN succeeds (growth rounds double it)",
             ),
             OptionSpec::int(
                 "seeds",
