@@ -241,7 +241,7 @@ mod tests {
         ];
         let task = CountOnes::new(5);
         let net = network_with(&blocks, 3);
-        let jordan = run_pass(&Jordan, &net, &task, &[]).unwrap();
+        let jordan = run_pass(&Typed(Jordan), &net, &task, &[]).unwrap();
         let out = run_pass(&Typed(Toeplitz), &jordan, &task, &[]).unwrap();
         assert_same_function(&net, &out, 4);
         let b = input_map(&out);
