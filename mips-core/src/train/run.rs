@@ -567,19 +567,7 @@ impl<'a> Run<'a> {
     fn screen(&mut self) -> Result<Option<RunStop>> {
         let (opts, prep, step) = (self.opts, self.prep, self.step);
         if opts.replay > 0 {
-            let stream = rng::mix(self.seed, MINE_STREAM);
-            let mined = prep.batch(stream, step, MINE_POOL, std::iter::empty(), &mut self.pool)?;
-            let mut wrong = Vec::new();
-            evaluate(
-                &mut self.ws,
-                &self.params,
-                &self.h0,
-                &self.pool,
-                &prep.spec,
-                false,
-                Some(&mut wrong),
-            );
-            self.replay.add(wrong.into_iter().map(|i| mined.sequences[i].clone()));
+            self.mine_replay()?;
         }
         let mut screen = evaluate(
             &mut self.ws,
@@ -628,6 +616,26 @@ impl<'a> Run<'a> {
             return Ok(Some(RunStop::Patience));
         }
         Ok(None)
+    }
+
+    /// Adds the sequences of a fresh pool that the model gets wrong to the replay store.
+    fn mine_replay(&mut self) -> Result<()> {
+        let stream = rng::mix(self.seed, MINE_STREAM);
+        let mined = self
+            .prep
+            .batch(stream, self.step, MINE_POOL, std::iter::empty(), &mut self.pool)?;
+        let mut wrong = Vec::new();
+        evaluate(
+            &mut self.ws,
+            &self.params,
+            &self.h0,
+            &self.pool,
+            &self.prep.spec,
+            false,
+            Some(&mut wrong),
+        );
+        self.replay.add(wrong.into_iter().map(|i| mined.sequences[i].clone()));
+        Ok(())
     }
 
     /// Confirms a perfect screen on the whole split; true when the model is exact there.
