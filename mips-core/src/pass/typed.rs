@@ -144,6 +144,9 @@ impl<P: TypedPass> Pass for Typed<P> {
         let level = P::KIND.input();
         let input =
             P::Input::fetch(input).ok_or_else(|| crate::MipsError::pass(P::NAME, format!("no {level:?} to read")))?;
+        input
+            .validate()
+            .map_err(|e| crate::MipsError::pass(P::NAME, e.to_string()))?;
         let settings = P::Settings::read(P::NAME, options)?;
         Ok(self.0.run(input, &settings, ctx)?.artifact())
     }
