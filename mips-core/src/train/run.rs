@@ -533,7 +533,7 @@ impl<'a> Run<'a> {
         if self.params.iter().any(|p| !p.is_finite()) {
             return Ok(Some(RunStop::Diverged));
         }
-        let due = step % opts.eval_every == 0
+        let due = step.is_multiple_of(opts.eval_every)
             || step == opts.max_steps
             || (stats.perfect() && step - self.last_eval >= opts.eval_every.div_ceil(4));
         if !due {

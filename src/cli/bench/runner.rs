@@ -48,7 +48,6 @@ pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord
     let task = tasks::builtin(name)?;
     let info = task.info().clone();
     let test = task.test_split();
-    let passes = run_passes(&task, name, settings)?;
     let Passes {
         artifacts,
         rows,
@@ -56,7 +55,7 @@ pub fn run_task(name: &str, settings: &RunSettings) -> anyhow::Result<TaskRecord
         trained_network,
         inexact,
         loaded_seconds,
-    } = passes;
+    } = run_passes(&task, name, settings)?;
     let mut record = TaskRecord {
         task: name.to_string(),
         trained,
