@@ -19,7 +19,6 @@ pub use mips_core::pass::{Pass, Registry};
 // Linking the plugin crate keeps its `inventory` registrations.
 use mips_plugins as _;
 
-mod bench;
 pub mod cli;
 
 /// The `mips` program: the built-in passes, the command line from `std::env::args`.

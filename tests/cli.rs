@@ -143,3 +143,49 @@ fn passes_lists_every_registered_pass_with_its_kind_and_options() {
         "snap's options are listed: {text}"
     );
 }
+
+/// Parity through `h' = |h - x|` (`relu(h - x) + relu(x - h)`), read out as `y = h`.
+fn parity_network() -> mips_core::ir::Network {
+    use mips_core::ir::network::{Activation, Shape};
+    let mut net = mips_core::ir::Network::zeros(&Shape {
+        input_dim: 1,
+        hidden_dim: 1,
+        output_dim: 1,
+        f_widths: vec![2],
+        g_widths: vec![],
+        activation: Activation::Relu,
+    });
+    net.f.layers[0].weight = vec![1.0, -1.0, -1.0, 1.0];
+    net.f.layers[1].weight = vec![1.0, 1.0];
+    net.g.layers[0].weight = vec![1.0];
+    net
+}
+
+#[test]
+fn verify_size_zero_checks_the_whole_test_split_in_synth() {
+    let dir = scratch("verify-size-zero");
+    let model = dir.join("parity.ron");
+    mips_core::ir::versioned::save(&parity_network(), &model).unwrap();
+    let whole = mips_core::tasks::builtin("Parity_All").unwrap();
+    let whole = mips_core::task::Task::test_split(&whole).len();
+    for (size, checked) in [("0", whole), ("10", 10)] {
+        let out_dir = dir.join(size);
+        let out = mips(&[
+            "synth",
+            "Parity_All",
+            "--model",
+            model.to_str().unwrap(),
+            "--passes",
+            "extract,regress",
+            "--verify-size",
+            size,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let report = std::fs::read_to_string(out_dir.join("report.txt")).unwrap();
+        let line = format!("The verifier checked every pass on {checked} test sequences.");
+        assert!(report.contains(&line), "--verify-size {size}: {report}");
+    }
+}

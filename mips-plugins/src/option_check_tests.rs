@@ -50,3 +50,23 @@ fn a_pipeline_whose_levels_go_backwards_names_both_passes() {
     let err = resolve("regress,extract").unwrap_err().to_string();
     assert!(err.contains("'extract'") && err.contains("'regress'"), "{err}");
 }
+
+#[test]
+fn typed_option_errors_name_the_pass_and_the_option() {
+    for (pipeline, pass, option) in [
+        ("minimize-architecture{seeds=-1}", "minimize-architecture", "seeds"),
+        (
+            "minimize-architecture{max-steps=0}",
+            "minimize-architecture",
+            "max-steps",
+        ),
+        ("jordan{tol=fast}", "jordan", "tol"),
+        ("prune-hidden{data=maybe}", "prune-hidden", "data"),
+    ] {
+        let error = resolve(pipeline).expect_err(pipeline).to_string();
+        assert!(
+            error.contains(&format!("option '{option}' of pass '{pass}'")),
+            "{pipeline}: {error}"
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! Command-line definitions and dispatch; one module per verb.
 
+mod bench;
 mod data;
 pub mod exit;
 mod listing;
@@ -10,7 +11,7 @@ mod pipeline;
 mod report;
 
 pub use data::to_csv;
-pub use pipeline::{resolve_pipeline, verification_set};
+pub use pipeline::resolve_pipeline;
 
 use std::path::PathBuf;
 
@@ -57,7 +58,7 @@ pub enum Command {
     /// Verify a program against a task's test split, longer sequences, and a network.
     Verify(pipeline::VerifyArgs),
     /// Run the benchmark over many tasks and write the results table.
-    Bench(crate::bench::BenchArgs),
+    Bench(bench::BenchArgs),
     /// Convert a model between RON and safetensors (PyTorch's tensor names and layout).
     Export(model_file::ExportArgs),
     /// Rebuild report.html (pictures of the run) from a `synth --out` folder.
@@ -101,7 +102,7 @@ pub fn run(cli: Cli, registry: Registry) -> anyhow::Result<()> {
         Command::Extract(args) => pipeline::extract(args, &globals),
         Command::Synth(args) => pipeline::synth(args, &globals),
         Command::Verify(args) => pipeline::verify(args, &globals),
-        Command::Bench(args) => crate::bench::run(args, &globals),
+        Command::Bench(args) => bench::run(args, &globals),
         Command::Export(args) => model_file::export(args),
         Command::Report(args) => report::run(args),
     }

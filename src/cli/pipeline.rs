@@ -2,8 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use mips_codegen::{Backend, ProgramDoc, VerifyOptions, emit_python};
 use mips_core::atomic::write_atomic;
 use mips_core::interop::safetensors::Precision;
@@ -11,7 +10,7 @@ use mips_core::ir::versioned;
 use mips_core::ir::{Network, Program, StateMachine};
 use mips_core::pass::manager::format_report;
 use mips_core::pass::pipeline::ResolvedStep;
-use mips_core::pass::{Artifacts, Level, PassContext, PassKind, PassManager, Pipeline, Registry, ReportRow};
+use mips_core::pass::{Artifacts, PassKind, PassManager, Pipeline, Registry, ReportRow, Stage, Verifier};
 use mips_core::task::Task;
 use mips_core::tasks;
 use mips_core::train::bulk::{TaskOutcome, machine_description, render_markdown, save_report, train_all, train_task};
@@ -24,30 +23,6 @@ use super::{Globals, PipelineChoice, model_file};
 
 /// The pipeline used when none is given (also shipped as `pipelines/default.ron`).
 const DEFAULT_PIPELINE: &str = include_str!("../../pipelines/default.ron");
-
-/// Where a pipeline stops.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum Stage {
-    /// After architecture minimization.
-    Architecture,
-    /// After representation and parameter simplification.
-    Simplify,
-    /// After extraction of the state machine.
-    Extract,
-    /// After regression and program passes (the whole pipeline).
-    Program,
-}
-
-impl Stage {
-    fn admits(self, kind: PassKind) -> bool {
-        match self {
-            Stage::Architecture => kind == PassKind::Architecture,
-            Stage::Simplify => kind.output() == Level::Network,
-            Stage::Extract => kind.output() != Level::Program,
-            Stage::Program => true,
-        }
-    }
-}
 
 /// Options shared by the verbs that run passes on a task.
 #[derive(Args, Debug, Clone)]
@@ -113,8 +88,8 @@ pub struct SynthArgs {
     /// Start from this trained model (RON or .safetensors) instead of training (skips architecture passes).
     #[arg(long)]
     pub model: Option<PathBuf>,
-    /// Stop after this stage.
-    #[arg(long, value_enum, default_value_t = Stage::Program)]
+    /// Stop after this stage: train (or architecture), simplify, extract, regress (or program).
+    #[arg(long, value_parser = parse_stage, default_value = "program")]
     pub until: Stage,
     /// Output folder for program.py, program.ron, the model, the machine and the report.
     #[arg(long, default_value = "out")]
@@ -143,6 +118,10 @@ pub struct VerifyArgs {
     pub model: Option<PathBuf>,
 }
 
+fn parse_stage(name: &str) -> Result<Stage, String> {
+    Stage::parse(name).map_err(|e| e.to_string())
+}
+
 fn parse_backend(name: &str) -> Result<Backend, String> {
     Backend::parse(name).map_err(|e| e.to_string())
 }
@@ -165,16 +144,10 @@ fn choose_pipeline(choice: &PipelineChoice) -> anyhow::Result<Pipeline> {
 }
 
 fn parse_default_pipeline() -> anyhow::Result<Pipeline> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        passes: Vec<String>,
-    }
-    let file: File = ron::from_str(DEFAULT_PIPELINE).context("built-in default pipeline")?;
-    let mut steps = Vec::new();
-    for step in &file.passes {
-        steps.extend(Pipeline::parse_inline(step)?.steps);
-    }
-    Ok(Pipeline { steps })
+    Ok(Pipeline::from_ron(
+        DEFAULT_PIPELINE,
+        Path::new("pipelines/default.ron"),
+    )?)
 }
 
 /// Resolves the chosen pipeline (or the default) against the registry.
@@ -200,26 +173,16 @@ fn resolve_steps(
     Ok(steps)
 }
 
-/// The sequences the verifier checks after each pass: the first `size` of the test split, or
-/// the whole split for 0 (the meaning of `--verify-size` in every verb).
-pub fn verification_set(task: &dyn Task, size: usize) -> mips_core::data::Dataset {
-    match size {
-        0 => task.test_split().clone(),
-        n => task.test_split().head(n),
-    }
-}
-
 /// Runs resolved steps on a task, printing the report table on standard output: the header,
 /// then each row as its pass completes (one pass at a time, so a spinner can name it).
 fn run_steps(
     task: &dyn Task,
     steps: &[ResolvedStep],
     start: Artifacts,
-    run: &RunOptions,
+    verifier: &Verifier,
     globals: &Globals,
 ) -> anyhow::Result<(Artifacts, Vec<ReportRow>)> {
-    let verify = verification_set(task, run.verify_size);
-    let ctx = PassContext::new(task, &verify, globals.seed, globals.quiet);
+    let ctx = verifier.context(task, globals.seed, globals.quiet);
     let table = PassTable::new(steps, &start, !globals.quiet);
     emit_line(&table.header())?;
     let (mut artifacts, mut rows) = (start, Vec::new());
@@ -334,7 +297,8 @@ pub fn simplify(args: SimplifyArgs, globals: &Globals) -> anyhow::Result<()> {
         |k| matches!(k, PassKind::Representation | PassKind::Parameter),
     )?;
     let start = Artifacts::from_network(load_network(&args.model, task.as_ref())?);
-    let (artifacts, _) = run_steps(task.as_ref(), &steps, start, &args.run, globals)?;
+    let verifier = Verifier::new(task.as_ref(), args.run.verify_size);
+    let (artifacts, _) = run_steps(task.as_ref(), &steps, start, &verifier, globals)?;
     if let (Some(out), Some(net)) = (&args.out, &artifacts.network) {
         model_file::save(net, out, Precision::F64)?;
     }
@@ -347,7 +311,8 @@ pub fn extract(args: ExtractArgs, globals: &Globals) -> anyhow::Result<()> {
         Stage::Extract.admits(k) && k != PassKind::Architecture
     })?;
     let start = Artifacts::from_network(load_network(&args.model, task.as_ref())?);
-    let (artifacts, _) = run_steps(task.as_ref(), &steps, start, &args.run, globals)?;
+    let verifier = Verifier::new(task.as_ref(), args.run.verify_size);
+    let (artifacts, _) = run_steps(task.as_ref(), &steps, start, &verifier, globals)?;
     let machine = artifacts
         .machine
         .ok_or_else(|| unverified("no extraction pass produced a verified state machine"))?;
@@ -392,8 +357,13 @@ pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
         Some(path) => Artifacts::from_network(load_network(path, task.as_ref())?),
         None => Artifacts::default(),
     };
-    let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &args.run, globals)?;
-    let mut report = format_report(&rows);
+    let verifier = Verifier::new(task.as_ref(), args.run.verify_size);
+    let (artifacts, rows) = run_steps(task.as_ref(), &steps, start, &verifier, globals)?;
+    let mut report = format!(
+        "{}\n\nThe verifier checked every pass on {} test sequences.",
+        format_report(&rows),
+        verifier.sequences().len()
+    );
     let (mut python, mut checked) = (None, None);
     let outcome = match &artifacts.program {
         Some(program) => {
@@ -417,7 +387,7 @@ pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
                 false => Err(unverified("the program failed verification: see the report")),
             }
         }
-        None if args.until == Stage::Program => Err(unverified(
+        None if args.until == Stage::Regress => Err(unverified(
             "no verified program: see the report for the stage that stopped",
         )),
         None => Ok(()),

@@ -7,13 +7,12 @@ use anyhow::Context;
 use clap::Args;
 use mips_core::atomic::write_atomic;
 use mips_core::ir::{Network, StateMachine, versioned};
-use mips_core::pass::ReportRow;
+use mips_core::pass::{ReportRow, Verifier};
 use mips_core::task::Task;
 use mips_core::tasks;
 use mips_report::{ReportData, Sources};
 
 use super::output::emit_line;
-use super::verification_set;
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
@@ -60,7 +59,7 @@ pub fn write(dir: &Path) -> anyhow::Result<PathBuf> {
     let data_path = dir.join("report.ron");
     let data = ReportData::load(&data_path).map_err(anyhow::Error::msg)?;
     let task = tasks::open(&data.task).with_context(|| format!("{}: field `task`", data_path.display()))?;
-    let verify = verification_set(task.as_ref(), data.verify_size);
+    let verifier = Verifier::new(task.as_ref(), data.verify_size);
     let network = optional(&dir.join("model.ron"), |p| load_network(p, task.as_ref()))?;
     let machine = optional(&dir.join("machine.ron"), |p| load_machine(p, task.as_ref()))?;
     let python = optional(&dir.join("program.py"), |p| {
@@ -71,7 +70,7 @@ pub fn write(dir: &Path) -> anyhow::Result<PathBuf> {
         network: network.as_ref(),
         machine: machine.as_ref(),
         python: python.as_deref(),
-        verify: &verify,
+        verify: verifier.sequences(),
     })
     .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
     let path = dir.join("report.html");

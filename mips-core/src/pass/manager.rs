@@ -1,5 +1,7 @@
-//! The pass manager: runs a pipeline, verifies each pass's output, rolls back a pass that fails
-//! (or errors, or panics) and goes on with the next one, recording a report row per pass.
+//! The pass manager: runs a pipeline, has the [`super::verifier`] check each pass's output, rolls
+//! back a pass that fails (or errors, or panics) and goes on with the next one, recording a report
+//! row per pass. Rollback is by construction: a pass reads the artifacts and returns a new one,
+//! which is installed only after the verifier accepts it.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
@@ -8,9 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::complexity::{self, Complexity};
 use super::pipeline::ResolvedStep;
-use super::verify::{
-    accuracy_of, first_disagreement, machine_behaviour, network_accuracy, network_behaviour, program_behaviour,
-};
+use super::verifier;
 use super::{Artifact, Artifacts, Level, PassContext, PassKind};
 
 /// What became of a pass.
@@ -142,7 +142,7 @@ impl PassManager {
             }
         };
         let started = Instant::now();
-        let verdict = verify(kind, artifacts, &artifact, ctx);
+        let verdict = verifier::check(kind, artifacts, &artifact, ctx.verify);
         row.verify_seconds = started.elapsed().as_secs_f64();
         row.after = Some(match &artifact {
             Artifact::Network(n) => complexity::of_network(n),
@@ -155,98 +155,6 @@ impl PassManager {
             Some(problem) => row.status = Status::RolledBack(problem),
         }
         row
-    }
-}
-
-struct Verdict {
-    accuracy: f64,
-    problem: Option<String>,
-}
-
-/// Checks `artifact` (the output of a pass of `kind`) against what it was derived from.
-fn verify(kind: PassKind, before: &Artifacts, artifact: &Artifact, ctx: &PassContext) -> Verdict {
-    let data = ctx.verify;
-    let wrong_level = |level: Level| Verdict {
-        accuracy: 0.0,
-        problem: Some(format!("a {} pass must produce a {level:?}", kind.name())),
-    };
-    match artifact {
-        Artifact::Network(net) => {
-            if kind.output() != Level::Network {
-                return wrong_level(kind.output());
-            }
-            if let Err(e) = net.validate() {
-                return Verdict {
-                    accuracy: 0.0,
-                    problem: Some(e.to_string()),
-                };
-            }
-            if net.input_dim != data.input_dim || net.output_dim != data.output_dim {
-                return Verdict {
-                    accuracy: 0.0,
-                    problem: Some(format!(
-                        "network maps {} inputs to {} outputs, the task has {} and {}",
-                        net.input_dim, net.output_dim, data.input_dim, data.output_dim
-                    )),
-                };
-            }
-            // A network pass keeps the behaviour of the network it was given (its rounded
-            // outputs on every verification sequence), whatever the labels say: the program is
-            // read off the network, so a pass may not move the network towards the labels.
-            let accuracy = network_accuracy(net, data);
-            let problem = before.network.as_ref().and_then(|old| {
-                first_disagreement(data, network_behaviour(old), network_behaviour(net))
-                    .map(|d| format!("network's rounded outputs changed on {d}"))
-            });
-            Verdict { accuracy, problem }
-        }
-        Artifact::StateMachine(sm) => {
-            if kind.output() != Level::StateMachine {
-                return wrong_level(kind.output());
-            }
-            if let Err(e) = sm.validate() {
-                return Verdict {
-                    accuracy: 0.0,
-                    problem: Some(e.to_string()),
-                };
-            }
-            let accuracy = accuracy_of(data, |x| sm.run(x).ok());
-            let net = before.network.as_ref().expect("extraction ran without a network");
-            let problem = first_disagreement(data, network_behaviour(net), machine_behaviour(sm))
-                .map(|d| format!("state machine differs from the network on {d}"));
-            Verdict { accuracy, problem }
-        }
-        Artifact::Program(p) => {
-            if kind.output() != Level::Program {
-                return wrong_level(kind.output());
-            }
-            if let Err(e) = p.validate() {
-                return Verdict {
-                    accuracy: 0.0,
-                    problem: Some(e.to_string()),
-                };
-            }
-            if p.input_dim() != data.input_dim || p.output_dim() != data.output_dim {
-                return Verdict {
-                    accuracy: 0.0,
-                    problem: Some("program's input or output width differs from the task's".into()),
-                };
-            }
-            let accuracy = accuracy_of(data, |x| p.run(x).ok());
-            let problem = match kind {
-                PassKind::Regression => {
-                    let sm = before.machine.as_ref().expect("regression ran without a state machine");
-                    first_disagreement(data, machine_behaviour(sm), program_behaviour(p))
-                        .map(|d| format!("program differs from the state machine on {d}"))
-                }
-                _ => {
-                    let old = before.program.as_ref().expect("program pass ran without a program");
-                    first_disagreement(data, program_behaviour(old), program_behaviour(p))
-                        .map(|d| format!("program differs from its input on {d}"))
-                }
-            };
-            Verdict { accuracy, problem }
-        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! Passes: one trait for every stage of the pipeline, typed options, a registry fed by
+//! Passes: one trait for every stage of the pipeline (and typed passes adapted to it), typed
+//! settings, a registry fed by
 //! `inventory` (and by dynamic plugins at run time), pipelines parsed from text or RON, and the
 //! pass manager that verifies each pass and rolls back those that fail.
 
@@ -8,6 +9,10 @@ pub mod options;
 pub mod pipeline;
 pub mod plugin_loader;
 pub mod registry;
+pub mod settings;
+pub mod stage;
+pub mod typed;
+pub mod verifier;
 pub mod verify;
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +28,10 @@ pub use options::{OptionSpec, OptionType, OptionValue, Options};
 pub use pipeline::{Pipeline, PipelineStep};
 pub use plugin_loader::{PluginError, PluginProblem, load_plugin, load_plugins};
 pub use registry::{Origin, PassFactory, RegisteredPass, Registry};
+pub use settings::{OptionField, Settings};
+pub use stage::Stage;
+pub use typed::{PassInput, PassOutput, TaskOnly, Typed, TypedPass};
+pub use verifier::Verifier;
 
 /// The level of the IR a pass reads or writes, in lowering order (levels only move forward).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -61,7 +70,7 @@ impl PassKind {
     ];
 
     /// The IR level the pass reads.
-    pub fn input(self) -> Level {
+    pub const fn input(self) -> Level {
         match self {
             PassKind::Architecture | PassKind::Representation | PassKind::Parameter | PassKind::Extraction => {
                 Level::Network
@@ -72,7 +81,7 @@ impl PassKind {
     }
 
     /// The IR level the pass writes.
-    pub fn output(self) -> Level {
+    pub const fn output(self) -> Level {
         match self {
             PassKind::Architecture | PassKind::Representation | PassKind::Parameter => Level::Network,
             PassKind::Extraction => Level::StateMachine,

@@ -120,6 +120,11 @@ impl Options {
         Ok(Options { values })
     }
 
+    /// The value of `name`, if the pass declared it.
+    pub fn value(&self, name: &str) -> Option<&OptionValue> {
+        self.values.get(name)
+    }
+
     /// The value of `name` (panics if the pass did not declare it: a programming error).
     fn get(&self, name: &str) -> &OptionValue {
         self.values

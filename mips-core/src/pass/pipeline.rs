@@ -52,24 +52,7 @@ impl Pipeline {
             let mut options = Vec::new();
             rest = &rest[end..];
             if let Some(after) = rest.strip_prefix('{') {
-                let close = after.find('}').ok_or_else(|| {
-                    bad(format!(
-                        "missing '}}' after '{}{{' in '{}'",
-                        excerpt(name),
-                        excerpt(text)
-                    ))
-                })?;
-                for pair in after[..close].split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                    let (key, value) = pair.split_once('=').ok_or_else(|| {
-                        bad(format!(
-                            "option '{}' of '{}' is not key=value",
-                            excerpt(pair),
-                            excerpt(name)
-                        ))
-                    })?;
-                    options.push((key.trim().to_string(), value.trim().to_string()));
-                }
-                rest = &after[close + 1..];
+                (options, rest) = parse_options(after, name, text)?;
             }
             rest = rest.trim_start();
             if let Some(after) = rest.strip_prefix(',') {
@@ -125,6 +108,31 @@ impl Pipeline {
         check_forward(&steps)?;
         Ok(steps)
     }
+}
+
+/// The `key=value` pairs of pass `name` after its `{` (in pipeline `text`), and the rest after
+/// the closing `}`.
+fn parse_options<'t>(after: &'t str, name: &str, text: &str) -> Result<(Vec<(String, String)>, &'t str)> {
+    let bad = |m: String| MipsError::invalid("pipeline", m);
+    let close = after.find('}').ok_or_else(|| {
+        bad(format!(
+            "missing '}}' after '{}{{' in '{}'",
+            excerpt(name),
+            excerpt(text)
+        ))
+    })?;
+    let mut options = Vec::new();
+    for pair in after[..close].split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').ok_or_else(|| {
+            bad(format!(
+                "option '{}' of '{}' is not key=value",
+                excerpt(pair),
+                excerpt(name)
+            ))
+        })?;
+        options.push((key.trim().to_string(), value.trim().to_string()));
+    }
+    Ok((options, &after[close + 1..]))
 }
 
 /// Levels only move forward: a pass may not read a lower level than the previous pass wrote

@@ -388,13 +388,32 @@ struct Best {
 fn train_from(
     prep: &Prepared,
     layout: &Layout,
-    mut params: Vec<f32>,
+    params: Vec<f32>,
     seed: u64,
     opts: &TrainOptions,
     frozen: Option<&[bool]>,
     interrupt: &(dyn Fn(usize) -> bool + Sync),
 ) -> Result<(Network, RunReport)> {
     opts.validate()?;
+    check_widths(prep, layout)?;
+    let start = Instant::now();
+    let mut run = Run::new(prep, layout, params, seed, opts);
+    let stop = loop {
+        if run.step >= opts.max_steps {
+            break RunStop::MaxSteps;
+        }
+        if interrupt(run.step) {
+            break RunStop::Interrupted;
+        }
+        if let Some(stop) = run.advance(frozen)? {
+            break stop;
+        }
+    };
+    Ok(run.finish(stop, start))
+}
+
+/// The network's widths must be the task's.
+fn check_widths(prep: &Prepared, layout: &Layout) -> Result<()> {
     let info = prep.task.info();
     if layout.input_dim != info.input_dim || layout.output_dim != info.output_dim {
         return Err(MipsError::invalid(
@@ -410,169 +429,279 @@ fn train_from(
             ),
         ));
     }
-    let start = Instant::now();
-    let mut opt = AdamW::new(layout.len, opts.weight_decay);
-    let mut ws = Workspace::<f32>::new(layout);
-    let mut grads = vec![0.0f32; layout.len];
-    let h0 = vec![0.0f32; layout.hidden_dim];
-    let mut batch = Batch::<f32>::default();
-    let mut hard: BTreeSet<usize> = BTreeSet::new();
-    let mut hard_batch: Option<Batch<f32>> = None;
-    let mut replay = Replay::default();
-    let mut pool = Batch::<f32>::default();
-    let mut best = Best {
-        params: params.clone(),
-        step: 0,
-        screen: -1.0,
-        full: None,
-    };
-    let mut last_eval = 0;
-    let mut best_screen: f64 = -1.0;
-    let mut best_loss = f64::INFINITY;
-    let mut last_progress = 0;
-    let mut last_decay = 0;
-    let mut plateau_lr = opts.lr;
-    let mut stop = RunStop::MaxSteps;
-    let mut step = 0;
-    let mut confirm_gap = opts.eval_every;
-    let mut last_confirm: Option<usize> = None;
-    while step < opts.max_steps {
-        if interrupt(step) {
-            stop = RunStop::Interrupted;
-            break;
+    Ok(())
+}
+
+/// The state of one training run between steps.
+struct Run<'a> {
+    prep: &'a Prepared<'a>,
+    layout: &'a Layout,
+    opts: &'a TrainOptions,
+    seed: u64,
+    params: Vec<f32>,
+    opt: AdamW,
+    ws: Workspace<f32>,
+    grads: Vec<f32>,
+    h0: Vec<f32>,
+    batch: Batch<f32>,
+    hard: BTreeSet<usize>,
+    hard_batch: Option<Batch<f32>>,
+    replay: Replay,
+    pool: Batch<f32>,
+    best: Best,
+    step: usize,
+    last_eval: usize,
+    best_screen: f64,
+    best_loss: f64,
+    last_progress: usize,
+    last_decay: usize,
+    plateau_lr: f64,
+    confirm_gap: usize,
+    last_confirm: Option<usize>,
+}
+
+impl<'a> Run<'a> {
+    fn new(prep: &'a Prepared, layout: &'a Layout, params: Vec<f32>, seed: u64, opts: &'a TrainOptions) -> Self {
+        Run {
+            prep,
+            layout,
+            opts,
+            seed,
+            opt: AdamW::new(layout.len, opts.weight_decay),
+            ws: Workspace::<f32>::new(layout),
+            grads: vec![0.0f32; layout.len],
+            h0: vec![0.0f32; layout.hidden_dim],
+            batch: Batch::<f32>::default(),
+            hard: BTreeSet::new(),
+            hard_batch: None,
+            replay: Replay::default(),
+            pool: Batch::<f32>::default(),
+            best: Best {
+                params: params.clone(),
+                step: 0,
+                screen: -1.0,
+                full: None,
+            },
+            params,
+            step: 0,
+            last_eval: 0,
+            best_screen: -1.0,
+            best_loss: f64::INFINITY,
+            last_progress: 0,
+            last_decay: 0,
+            plateau_lr: opts.lr,
+            confirm_gap: opts.eval_every,
+            last_confirm: None,
         }
-        step += 1;
-        prep.batch(seed, step, opts.batch_size, replay.pick(step, opts.replay), &mut batch)?;
-        grads.iter_mut().for_each(|g| *g = 0.0);
-        let stats = train_step(&mut ws, &params, &h0, &batch, &prep.spec, &mut grads, false);
+    }
+
+    /// One optimizer step, then a screen when one is due; `Some` ends the run.
+    fn advance(&mut self, frozen: Option<&[bool]>) -> Result<Option<RunStop>> {
+        let opts = self.opts;
+        self.step += 1;
+        let step = self.step;
+        let picks = self.replay.pick(step, opts.replay);
+        self.prep
+            .batch(self.seed, step, opts.batch_size, picks, &mut self.batch)?;
+        self.grads.iter_mut().for_each(|g| *g = 0.0);
+        let stats = train_step(
+            &mut self.ws,
+            &self.params,
+            &self.h0,
+            &self.batch,
+            &self.prep.spec,
+            &mut self.grads,
+            false,
+        );
         if opts.l1 > 0.0 {
             let l1 = opts.l1 as f32;
-            grads
+            self.grads
                 .iter_mut()
-                .zip(&params)
+                .zip(&self.params)
                 .for_each(|(g, p)| *g += l1 * p.signum() * (*p != 0.0) as u8 as f32);
         }
-        let norm = grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt();
+        let norm = self.grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt();
         if !norm.is_finite() {
-            stop = RunStop::Diverged;
-            break;
+            return Ok(Some(RunStop::Diverged));
         }
         if opts.clip_norm > 0.0 && norm > opts.clip_norm {
             let scale = (opts.clip_norm / norm) as f32;
-            grads.iter_mut().for_each(|g| *g *= scale);
+            self.grads.iter_mut().for_each(|g| *g *= scale);
         }
-        let lr = match opts.schedule {
+        let lr = self.learning_rate();
+        self.opt.step(&mut self.params, &self.grads, lr, frozen);
+        if self.params.iter().any(|p| !p.is_finite()) {
+            return Ok(Some(RunStop::Diverged));
+        }
+        let due = step.is_multiple_of(opts.eval_every)
+            || step == opts.max_steps
+            || (stats.perfect() && step - self.last_eval >= opts.eval_every.div_ceil(4));
+        if !due {
+            return Ok(None);
+        }
+        self.last_eval = step;
+        self.screen()
+    }
+
+    /// The learning rate of the current step under the schedule.
+    fn learning_rate(&mut self) -> f64 {
+        let (opts, step) = (self.opts, self.step);
+        match opts.schedule {
             Schedule::Constant => opts.lr,
             Schedule::Cosine { floor } => {
                 let phase = (step - 1) as f64 / opts.max_steps.max(1) as f64;
                 opts.lr * (floor + (1.0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * phase).cos()))
             }
             Schedule::Plateau { factor, after, floor } => {
-                if after > 0 && step - last_progress.max(last_decay) >= after {
-                    last_decay = step;
-                    plateau_lr = (plateau_lr * factor).max(opts.lr * floor);
+                if after > 0 && step - self.last_progress.max(self.last_decay) >= after {
+                    self.last_decay = step;
+                    self.plateau_lr = (self.plateau_lr * factor).max(opts.lr * floor);
                 }
-                plateau_lr
+                self.plateau_lr
             }
-        };
-        opt.step(&mut params, &grads, lr, frozen);
-        if params.iter().any(|p| !p.is_finite()) {
-            stop = RunStop::Diverged;
-            break;
         }
-        let due = step % opts.eval_every == 0
-            || step == opts.max_steps
-            || (stats.perfect() && step - last_eval >= opts.eval_every.div_ceil(4));
-        if !due {
-            continue;
-        }
-        last_eval = step;
+    }
+
+    /// Screens the model (mining replay sequences first), keeps the best, confirms a perfect
+    /// screen on the whole split; `Some` ends the run.
+    fn screen(&mut self) -> Result<Option<RunStop>> {
+        let (opts, prep, step) = (self.opts, self.prep, self.step);
         if opts.replay > 0 {
-            let mined = prep.batch(
-                rng::mix(seed, MINE_STREAM),
-                step,
-                MINE_POOL,
-                std::iter::empty(),
-                &mut pool,
-            )?;
-            let mut wrong = Vec::new();
-            evaluate(&mut ws, &params, &h0, &pool, &prep.spec, false, Some(&mut wrong));
-            replay.add(wrong.into_iter().map(|i| mined.sequences[i].clone()));
+            self.mine_replay()?;
         }
-        let mut screen = evaluate(&mut ws, &params, &h0, &prep.screen, &prep.spec, true, None);
+        let mut screen = evaluate(
+            &mut self.ws,
+            &self.params,
+            &self.h0,
+            &prep.screen,
+            &prep.spec,
+            true,
+            None,
+        );
         let screen_loss = screen.loss;
-        if let Some(hb) = &hard_batch {
-            screen.merge(evaluate(&mut ws, &params, &h0, hb, &prep.spec, false, None));
+        if let Some(hb) = &self.hard_batch {
+            screen.merge(evaluate(
+                &mut self.ws,
+                &self.params,
+                &self.h0,
+                hb,
+                &prep.spec,
+                false,
+                None,
+            ));
         }
         let acc = screen.accuracy();
         // Progress (for patience) means the screened error or the screened loss (of the first
         // screened sequences) shrank by a meaningful fraction.
-        if 1.0 - acc < (1.0 - best_screen) * (1.0 - PROGRESS) {
-            best_screen = acc;
-            last_progress = step;
+        if 1.0 - acc < (1.0 - self.best_screen) * (1.0 - PROGRESS) {
+            self.best_screen = acc;
+            self.last_progress = step;
         }
-        if opts.loss_progress && screen_loss < best_loss * (1.0 - PROGRESS) {
-            best_loss = screen_loss;
-            last_progress = step;
+        if opts.loss_progress && screen_loss < self.best_loss * (1.0 - PROGRESS) {
+            self.best_loss = screen_loss;
+            self.last_progress = step;
         }
-        if best.full.is_none() && acc > best.screen {
-            best = Best {
-                params: params.clone(),
+        if self.best.full.is_none() && acc > self.best.screen {
+            self.best = Best {
+                params: self.params.clone(),
                 step,
                 screen: acc,
                 full: None,
             };
         }
-        if screen.perfect() && last_confirm.is_none_or(|at| step - at >= confirm_gap) {
-            last_confirm = Some(step);
-            let mut wrong = Vec::new();
-            let full = prep.accuracy(&prep.export(layout, &params), Some(&mut wrong));
-            if best.full.is_none_or(|b| full > b) {
-                last_progress = step;
-                best = Best {
-                    params: params.clone(),
-                    step,
-                    screen: acc,
-                    full: Some(full),
-                };
-            }
-            if full >= 1.0 {
-                stop = RunStop::Solved;
+        if screen.perfect() && self.last_confirm.is_none_or(|at| step - at >= self.confirm_gap) && self.confirm(acc) {
+            return Ok(Some(RunStop::Solved));
+        }
+        if opts.patience > 0 && step - self.last_progress >= opts.patience {
+            return Ok(Some(RunStop::Patience));
+        }
+        Ok(None)
+    }
+
+    /// Adds the sequences of a fresh pool that the model gets wrong to the replay store.
+    fn mine_replay(&mut self) -> Result<()> {
+        let stream = rng::mix(self.seed, MINE_STREAM);
+        let mined = self
+            .prep
+            .batch(stream, self.step, MINE_POOL, std::iter::empty(), &mut self.pool)?;
+        let mut wrong = Vec::new();
+        evaluate(
+            &mut self.ws,
+            &self.params,
+            &self.h0,
+            &self.pool,
+            &self.prep.spec,
+            false,
+            Some(&mut wrong),
+        );
+        self.replay.add(wrong.into_iter().map(|i| mined.sequences[i].clone()));
+        Ok(())
+    }
+
+    /// Confirms a perfect screen on the whole split; true when the model is exact there.
+    /// Otherwise the sequences it got wrong are screened from now on.
+    fn confirm(&mut self, acc: f64) -> bool {
+        let step = self.step;
+        self.last_confirm = Some(step);
+        let mut wrong = Vec::new();
+        let full = self
+            .prep
+            .accuracy(&self.prep.export(self.layout, &self.params), Some(&mut wrong));
+        if self.best.full.is_none_or(|b| full > b) {
+            self.last_progress = step;
+            self.best = Best {
+                params: self.params.clone(),
+                step,
+                screen: acc,
+                full: Some(full),
+            };
+        }
+        if full >= 1.0 {
+            return true;
+        }
+        for w in wrong {
+            if self.hard.len() >= MAX_HARD {
                 break;
             }
-            // Screen the sequences this model got wrong from now on.
-            for w in wrong {
-                if hard.len() >= MAX_HARD {
-                    break;
-                }
-                hard.insert(w);
-            }
-            hard_batch = Some(hard_dataset(prep.test(), &hard));
-            confirm_gap = (confirm_gap * 2).min(opts.eval_every * 16);
+            self.hard.insert(w);
         }
-        if opts.patience > 0 && step - last_progress >= opts.patience {
-            stop = RunStop::Patience;
-            break;
-        }
+        self.hard_batch = Some(hard_dataset(self.prep.test(), &self.hard));
+        self.confirm_gap = (self.confirm_gap * 2).min(self.opts.eval_every * 16);
+        false
     }
-    let screen_loss = evaluate(&mut ws, &best.params, &h0, &prep.screen, &prep.spec, true, None).loss;
-    let net = prep.export(layout, &best.params);
-    let test_accuracy = match (stop, best.full) {
-        (RunStop::Solved, _) => 1.0,
-        (_, Some(full)) => full,
-        _ => prep.accuracy(&net, None),
-    };
-    let report = RunReport {
-        shape: layout.shape(),
-        seed,
-        steps: step,
-        seconds: start.elapsed().as_secs_f64(),
-        test_accuracy,
-        best_step: best.step,
-        screen_loss,
-        stop,
-    };
-    Ok((net, report))
+
+    /// The best model and the run's report.
+    fn finish(mut self, stop: RunStop, start: Instant) -> (Network, RunReport) {
+        let prep = self.prep;
+        let best = &self.best;
+        let screen_loss = evaluate(
+            &mut self.ws,
+            &best.params,
+            &self.h0,
+            &prep.screen,
+            &prep.spec,
+            true,
+            None,
+        )
+        .loss;
+        let net = prep.export(self.layout, &best.params);
+        let test_accuracy = match (stop, best.full) {
+            (RunStop::Solved, _) => 1.0,
+            (_, Some(full)) => full,
+            _ => prep.accuracy(&net, None),
+        };
+        let report = RunReport {
+            shape: self.layout.shape(),
+            seed: self.seed,
+            steps: self.step,
+            seconds: start.elapsed().as_secs_f64(),
+            test_accuracy,
+            best_step: best.step,
+            screen_loss,
+            stop,
+        };
+        (net, report)
+    }
 }
 
 fn hard_dataset(test: &Dataset, indices: &BTreeSet<usize>) -> Batch<f32> {

@@ -5,8 +5,8 @@
 
 mod progress;
 
-use mips_core::ir::Activation;
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::ir::{Activation, Network};
+use mips_core::pass::{PassContext, PassKind, TaskOnly, Typed, TypedPass};
 use mips_core::task::Loss;
 use mips_core::train::run::Schedule;
 use mips_core::train::{SearchOptions, SearchReport, SearchStop, minimize};
@@ -19,7 +19,7 @@ pub const NAME: &str = "minimize-architecture";
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MinimizeArchitecture;
 
-mips_core::register_pass!(MinimizeArchitecture);
+mips_core::register_pass!(Typed(MinimizeArchitecture));
 
 fn list(text: &str, what: &str) -> Result<Vec<usize>> {
     text.split(',')
@@ -74,191 +74,150 @@ fn shapes_text(shapes: &[(Vec<usize>, Vec<usize>)]) -> String {
         .join(";")
 }
 
-/// The search options a set of pass options describes (`seed` from the pass context).
-pub fn search_options(options: &Options, seed: u64) -> Result<SearchOptions> {
-    let mut o = SearchOptions {
-        seed,
-        ..SearchOptions::default()
-    };
-    let positive = |name: &str| -> Result<usize> {
-        let v = options.int(name);
-        if v <= 0 {
-            return Err(MipsError::invalid(
-                format!("option '{name}' of pass '{NAME}'"),
-                format!("must be positive, got {v}"),
-            ));
-        }
-        Ok(v as usize)
-    };
-    o.train.max_steps = positive("max-steps")?;
-    o.linear.max_steps = positive("linear-max-steps")?;
-    o.train.patience = options.usize("patience");
-    o.linear.patience = options.usize("linear-patience");
-    o.train.lr = options.float("lr");
-    o.linear.lr = options.float("linear-lr");
-    o.train.schedule = Schedule::parse(options.text("schedule"))?;
-    o.linear.schedule = Schedule::parse(options.text("linear-schedule"))?;
-    let loss = match options.text("loss") {
+fn defaults() -> SearchOptions {
+    SearchOptions::default()
+}
+
+fn default_widths() -> String {
+    defaults()
+        .widths
+        .iter()
+        .map(|w| w.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+mips_core::pass_settings! {
+    /// The options of `minimize-architecture`; the defaults are [`SearchOptions::default`]'s.
+    pub struct ArchitectureSettings {
+        /// steps per training run of an MLP shape
+        max_steps: usize = defaults().train.max_steps,
+        /// end an MLP run after this many steps without progress (0: never)
+        patience: usize = defaults().train.patience,
+        /// AdamW learning rate of MLP runs
+        lr: f64 = defaults().train.lr,
+        /// learning-rate schedule of MLP runs: constant, cosine or plateau
+        schedule: String = "constant",
+        /// steps per training run of a linear RNN
+        linear_max_steps: usize = defaults().linear.max_steps,
+        /// end a linear run after this many steps without progress (0: never)
+        linear_patience: usize = defaults().linear.patience,
+        /// AdamW learning rate of linear runs
+        linear_lr: f64 = defaults().linear.lr,
+        /// learning-rate schedule of linear runs
+        linear_schedule: String = "cosine",
+        /// steps over all runs of the search, growth rounds included (0: unlimited first
+        /// round, no growth)
+        max_total_steps: usize = defaults().max_total_steps,
+        /// steps of the first round (hidden sizes up to max-hidden); a failed first round grows
+        /// the hidden sizes (0: no separate bound)
+        round_steps: usize = defaults().round_steps,
+        /// wall-time budget of the search in seconds (0: unlimited; a machine-dependent cut)
+        max_seconds: f64 = defaults().max_seconds,
+        /// steps per seed of further training of a near miss (0: none)
+        polish_steps: usize = defaults().polish_steps,
+        /// smallest test accuracy of a near miss that is trained further
+        polish_from: f64 = defaults().polish_from,
+        /// smallest hidden size tried
+        min_hidden: usize = defaults().min_hidden,
+        /// largest hidden size of the first round's linear RNNs (growth rounds double it)
+        max_hidden: usize = defaults().max_hidden,
+        /// largest hidden size of the first round's MLP shapes when no linear RNN succeeds
+        /// (growth rounds double it)
+        max_hidden_mlp: usize = defaults().max_hidden_mlp,
+        /// seeds trained per candidate shape (in parallel)
+        seeds: usize = defaults().seeds,
+        /// MLP hidden-layer widths of the smaller shapes tried, comma-separated
+        widths: String = default_widths(),
+        /// MLP shapes tried at each hidden size before the smaller ones, f/g;f/g with widths
+        /// like 32x32 or - (none)
+        shapes: String = shapes_text(&defaults().generous),
+        /// most hidden layers per MLP (0: linear RNNs only)
+        max_depth: usize = defaults().max_depth,
+        /// relu, tanh, sigmoid or identity
+        activation: String = defaults().activation.name(),
+        /// sequences per training batch
+        batch: usize = defaults().train.batch_size,
+        /// AdamW decoupled weight decay
+        weight_decay: f64 = defaults().train.weight_decay,
+        /// training loss: task (the task's), log, mse or cross_entropy
+        loss: String = "task",
+        /// train with inputs and outputs scaled to [-1, 1]
+        normalize: bool = defaults().train.normalize,
+        /// steps between test-accuracy screens
+        eval_every: usize = defaults().train.eval_every,
+        /// fail when no network reaches 100% (false: return the most accurate one)
+        require_solved: bool = true,
+    }
+}
+
+/// `value` of the option `name`, which must be positive.
+fn positive(name: &str, value: usize) -> Result<usize> {
+    match value {
+        0 => Err(MipsError::invalid(
+            format!("option '{name}' of pass '{NAME}'"),
+            "must be positive, got 0",
+        )),
+        v => Ok(v),
+    }
+}
+
+/// The search options the settings describe (`seed` from the pass context).
+pub fn search_options(s: &ArchitectureSettings, seed: u64) -> Result<SearchOptions> {
+    let mut o = SearchOptions { seed, ..defaults() };
+    o.train.max_steps = positive("max-steps", s.max_steps)?;
+    o.linear.max_steps = positive("linear-max-steps", s.linear_max_steps)?;
+    o.train.patience = s.patience;
+    o.linear.patience = s.linear_patience;
+    o.train.lr = s.lr;
+    o.linear.lr = s.linear_lr;
+    o.train.schedule = Schedule::parse(&s.schedule)?;
+    o.linear.schedule = Schedule::parse(&s.linear_schedule)?;
+    let loss = match s.loss.as_str() {
         "task" => None,
         name => Some(Loss::parse(name)?),
     };
     for t in [&mut o.train, &mut o.linear] {
-        t.batch_size = positive("batch")?;
-        t.eval_every = positive("eval-every")?;
-        t.weight_decay = options.float("weight-decay");
-        t.normalize = options.bool("normalize");
+        t.batch_size = positive("batch", s.batch)?;
+        t.eval_every = positive("eval-every", s.eval_every)?;
+        t.weight_decay = s.weight_decay;
+        t.normalize = s.normalize;
         t.loss = loss;
     }
-    o.seeds = positive("seeds")?;
-    o.min_hidden = positive("min-hidden")?;
-    o.max_hidden = positive("max-hidden")?;
-    o.max_hidden_mlp = positive("max-hidden-mlp")?;
-    o.max_depth = options.usize("max-depth");
-    o.widths = list(options.text("widths"), "widths")?;
-    o.generous = shapes(options.text("shapes"))?;
-    o.activation = Activation::parse(options.text("activation"))?;
-    o.max_total_steps = options.usize("max-total-steps");
-    o.round_steps = options.usize("round-steps");
-    o.max_seconds = options.float("max-seconds");
-    o.polish_steps = options.usize("polish-steps");
-    o.polish_from = options.float("polish-from");
+    o.seeds = positive("seeds", s.seeds)?;
+    o.min_hidden = positive("min-hidden", s.min_hidden)?;
+    o.max_hidden = positive("max-hidden", s.max_hidden)?;
+    o.max_hidden_mlp = positive("max-hidden-mlp", s.max_hidden_mlp)?;
+    o.max_depth = s.max_depth;
+    o.widths = list(&s.widths, "widths")?;
+    o.generous = shapes(&s.shapes)?;
+    o.activation = Activation::parse(&s.activation)?;
+    o.max_total_steps = s.max_total_steps;
+    o.round_steps = s.round_steps;
+    o.max_seconds = s.max_seconds;
+    o.polish_steps = s.polish_steps;
+    o.polish_from = s.polish_from;
     o.validate()?;
     Ok(o)
 }
 
-impl Pass for MinimizeArchitecture {
-    fn name(&self) -> &str {
-        NAME
-    }
+impl TypedPass for MinimizeArchitecture {
+    type Input = TaskOnly;
+    type Output = Network;
+    type Settings = ArchitectureSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Architecture;
 
     fn description(&self) -> &str {
         "Train the smallest RNN (hidden size, then MLP depths and widths) reaching 100% test accuracy"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Architecture
+    fn check(&self, settings: &ArchitectureSettings) -> Result<()> {
+        search_options(settings, 0).map(drop)
     }
 
-    fn options(&self) -> Vec<OptionSpec> {
-        let d = SearchOptions::default();
-        let widths = d.widths.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(",");
-        vec![
-            OptionSpec::int(
-                "max-steps",
-                d.train.max_steps as i64,
-                "steps per training run of an MLP shape",
-            ),
-            OptionSpec::int(
-                "patience",
-                d.train.patience as i64,
-                "end an MLP run after this many steps without progress (0: never)",
-            ),
-            OptionSpec::float("lr", d.train.lr, "AdamW learning rate of MLP runs"),
-            OptionSpec::text(
-                "schedule",
-                "constant",
-                "learning-rate schedule of MLP runs: constant, cosine or plateau",
-            ),
-            OptionSpec::int(
-                "linear-max-steps",
-                d.linear.max_steps as i64,
-                "steps per training run of a linear RNN",
-            ),
-            OptionSpec::int(
-                "linear-patience",
-                d.linear.patience as i64,
-                "end a linear run after this many steps without progress (0: never)",
-            ),
-            OptionSpec::float("linear-lr", d.linear.lr, "AdamW learning rate of linear runs"),
-            OptionSpec::text("linear-schedule", "cosine", "learning-rate schedule of linear runs"),
-            OptionSpec::int(
-                "max-total-steps",
-                d.max_total_steps as i64,
-                "steps over all runs of the search, growth rounds included (0: unlimited first round, no growth)",
-            ),
-            OptionSpec::int(
-                "round-steps",
-                d.round_steps as i64,
-                "steps of the first round (hidden sizes up to max-hidden); a failed first round grows the hidden sizes (0: no separate bound)",
-            ),
-            OptionSpec::float(
-                "max-seconds",
-                d.max_seconds,
-                "wall-time budget of the search in seconds (0: unlimited; a machine-dependent cut)",
-            ),
-            OptionSpec::int(
-                "polish-steps",
-                d.polish_steps as i64,
-                "steps per seed of further training of a near miss (0: none)",
-            ),
-            OptionSpec::float(
-                "polish-from",
-                d.polish_from,
-                "smallest test accuracy of a near miss that is trained further",
-            ),
-            OptionSpec::int("min-hidden", d.min_hidden as i64, "smallest hidden size tried"),
-            OptionSpec::int(
-                "max-hidden",
-                d.max_hidden as i64,
-                "largest hidden size of the first round's linear RNNs (growth rounds double it)",
-            ),
-            OptionSpec::int(
-                "max-hidden-mlp",
-                d.max_hidden_mlp as i64,
-                "largest hidden size of the first round's MLP shapes when no linear RNN succeeds (growth rounds double it)",
-            ),
-            OptionSpec::int(
-                "seeds",
-                d.seeds as i64,
-                "seeds trained per candidate shape (in parallel)",
-            ),
-            OptionSpec::text(
-                "widths",
-                &widths,
-                "MLP hidden-layer widths of the smaller shapes tried, comma-separated",
-            ),
-            OptionSpec::text(
-                "shapes",
-                &shapes_text(&d.generous),
-                "MLP shapes tried at each hidden size before the smaller ones, f/g;f/g with widths like 32x32 or - (none)",
-            ),
-            OptionSpec::int(
-                "max-depth",
-                d.max_depth as i64,
-                "most hidden layers per MLP (0: linear RNNs only)",
-            ),
-            OptionSpec::text("activation", d.activation.name(), "relu, tanh, sigmoid or identity"),
-            OptionSpec::int("batch", d.train.batch_size as i64, "sequences per training batch"),
-            OptionSpec::float("weight-decay", d.train.weight_decay, "AdamW decoupled weight decay"),
-            OptionSpec::text(
-                "loss",
-                "task",
-                "training loss: task (the task's), log, mse or cross_entropy",
-            ),
-            OptionSpec::bool(
-                "normalize",
-                d.train.normalize,
-                "train with inputs and outputs scaled to [-1, 1]",
-            ),
-            OptionSpec::int(
-                "eval-every",
-                d.train.eval_every as i64,
-                "steps between test-accuracy screens",
-            ),
-            OptionSpec::bool(
-                "require-solved",
-                true,
-                "fail when no network reaches 100% (false: return the most accurate one)",
-            ),
-        ]
-    }
-
-    fn check_options(&self, options: &Options) -> Result<()> {
-        search_options(options, 0).map(drop)
-    }
-
-    fn run(&self, _input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let opts = search_options(options, ctx.seed)?;
+    fn run(&self, _: &TaskOnly, settings: &ArchitectureSettings, ctx: &PassContext) -> Result<Network> {
+        let opts = search_options(settings, ctx.seed)?;
         let bar = (!ctx.quiet).then(|| progress::SearchBar::new(&ctx.task.info().name));
         let report_run = |r: &mips_core::train::RunReport| {
             if let Some(bar) = &bar {
@@ -274,7 +233,7 @@ impl Pass for MinimizeArchitecture {
         ctx.note("total-steps", report.total_steps);
         ctx.note("runs", report.runs.len());
         ctx.note("stop", report.stop.name());
-        if !report.solved() && options.bool("require-solved") {
+        if !report.solved() && settings.require_solved {
             return Err(MipsError::pass(
                 NAME,
                 format!(
@@ -285,7 +244,7 @@ impl Pass for MinimizeArchitecture {
                 ),
             ));
         }
-        Ok(Artifact::Network(net))
+        Ok(net)
     }
 }
 
@@ -310,12 +269,12 @@ pub fn summary(r: &SearchReport) -> String {
 mod tests {
     use super::*;
     use mips_core::data::{Dataset, Sequence};
-    use mips_core::pass::Registry;
+    use mips_core::pass::{Artifact, Artifacts, Options, Pass, Registry, Settings};
     use mips_core::task::Task;
 
-    fn resolve(given: &[(&str, &str)]) -> Result<Options> {
+    fn resolve(given: &[(&str, &str)]) -> Result<ArchitectureSettings> {
         let given: Vec<(String, String)> = given.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Options::resolve(NAME, &MinimizeArchitecture.options(), &given)
+        ArchitectureSettings::read(NAME, &Options::resolve(NAME, &ArchitectureSettings::specs(), &given)?)
     }
 
     #[test]
@@ -411,15 +370,17 @@ mod tests {
             test: draw(u64::MAX, 100),
         };
         let ctx = PassContext::new(&task, &task.test, 1, true);
-        let options = resolve(&[
+        let given = [
             ("max-hidden", "1"),
             ("max-depth", "0"),
             ("linear-lr", "0.01"),
             ("linear-max-steps", "3000"),
             ("batch", "32"),
-        ])
-        .unwrap();
-        let Artifact::Network(net) = MinimizeArchitecture.run(&Artifacts::default(), &options, &ctx).unwrap() else {
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let pass = Typed(MinimizeArchitecture);
+        let options = Options::resolve(NAME, &pass.options(), &given).unwrap();
+        let Artifact::Network(net) = pass.run(&Artifacts::default(), &options, &ctx).unwrap() else {
             panic!("an architecture pass returns a network");
         };
         assert_eq!((net.hidden_dim, net.f.depth()), (1, 1));

@@ -10,13 +10,14 @@
 //! decreasing mean activation on the data (a permutation, exact for any activation).
 
 use mips_core::ir::Mlp;
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::ir::Network;
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use mips_core::{MipsError, Result};
 use nalgebra::DMatrix;
 
 use super::basis::{Basis, readout_reads, set_weight, weight_matrix};
+use super::fail;
 use super::record::{UnitStats, hidden_moments, unit_stats};
-use super::{fail, input_network};
 
 /// The `canonical-order` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -47,38 +48,39 @@ fn order_internal(mlp: &Mlp, stats: &UnitStats) -> Mlp {
     out
 }
 
-impl Pass for CanonicalOrder {
-    fn name(&self) -> &str {
-        NAME
+mips_core::pass_settings! {
+    /// The options of `canonical-order`.
+    pub struct CanonicalOrderSettings {
+        /// hidden unit order: variance, readout or none
+        order: String = "variance",
+        /// flip hidden units to a positive mean (or readout sum)
+        sign: bool = true,
+        /// order internal units of f and g by mean activation
+        internal: bool = true,
     }
+}
+
+impl TypedPass for CanonicalOrder {
+    type Input = Network;
+    type Output = Network;
+    type Settings = CanonicalOrderSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Representation;
 
     fn description(&self) -> &str {
         "sign and order hidden units (and internal units) so that equivalent networks look alike"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Representation
-    }
-
-    fn options(&self) -> Vec<OptionSpec> {
-        vec![
-            OptionSpec::text("order", "variance", "hidden unit order: variance, readout or none"),
-            OptionSpec::bool("sign", true, "flip hidden units to a positive mean (or readout sum)"),
-            OptionSpec::bool("internal", true, "order internal units of f and g by mean activation"),
-        ]
-    }
-
-    fn check_options(&self, options: &Options) -> Result<()> {
-        match options.text("order") {
+    fn check(&self, settings: &CanonicalOrderSettings) -> Result<()> {
+        match settings.order.as_str() {
             order if ORDERS.contains(&order) => Ok(()),
             other => Err(MipsError::unknown("order of canonical-order", other, ORDERS)),
         }
     }
 
-    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
-        self.check_options(options)?;
-        let order_by = options.text("order");
+    fn run(&self, net: &Network, settings: &CanonicalOrderSettings, ctx: &PassContext) -> Result<Network> {
+        self.check(settings)?;
+        let order_by = settings.order.as_str();
         let moments = hidden_moments(net, ctx.verify).map_err(fail(NAME))?;
         let readout = readout_reads(net);
         let tiny = 1e-12 * moments.mean.amax().max(1.0);
@@ -90,7 +92,7 @@ impl Pass for CanonicalOrder {
                 } else {
                     readout.column(i).sum()
                 };
-                if options.bool("sign") && lean < 0.0 { -1.0 } else { 1.0 }
+                if settings.sign && lean < 0.0 { -1.0 } else { 1.0 }
             })
             .collect();
         let order = match order_by {
@@ -103,16 +105,16 @@ impl Pass for CanonicalOrder {
             t[(old, new)] = signs[old];
         }
         let mut out = Basis::new(t, 2.0).map_err(fail(NAME))?.apply(net);
-        if options.bool("internal") {
+        if settings.internal {
             let (f, g) = unit_stats(&out, &[ctx.verify]).map_err(fail(NAME))?;
             out.f = order_internal(&out.f, &f);
             out.g = order_internal(&out.g, &g);
         }
-        Ok(Artifact::Network(out))
+        Ok(out)
     }
 }
 
-mips_core::register_pass!(CanonicalOrder);
+mips_core::register_pass!(Typed(CanonicalOrder));
 
 #[cfg(test)]
 mod tests {
@@ -133,8 +135,8 @@ mod tests {
         set_weight(&mut layers[0], &first.select_rows(&reversed));
         set_weight(&mut layers[1], &second.select_columns(&reversed));
         assert_same_function(&net, &shuffled, 1);
-        let a = run_pass(&CanonicalOrder, &net, &task, &[]).unwrap();
-        let b = run_pass(&CanonicalOrder, &shuffled, &task, &[]).unwrap();
+        let a = run_pass(&Typed(CanonicalOrder), &net, &task, &[]).unwrap();
+        let b = run_pass(&Typed(CanonicalOrder), &shuffled, &task, &[]).unwrap();
         assert_same_function(&net, &a, 1);
         let close = a.parameters().zip(b.parameters()).all(|(x, y)| (x - y).abs() < 1e-9);
         assert!(close, "{a:?}\n{b:?}");
@@ -143,7 +145,13 @@ mod tests {
     #[test]
     fn unknown_order_is_an_error() {
         let task = CountOnes::new(5);
-        let err = run_pass(&CanonicalOrder, &CountOnes::solution(), &task, &[("order", "size")]).unwrap_err();
+        let err = run_pass(
+            &Typed(CanonicalOrder),
+            &CountOnes::solution(),
+            &task,
+            &[("order", "size")],
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("readout"), "{err}");
     }
 }

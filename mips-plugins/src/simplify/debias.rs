@@ -8,12 +8,13 @@
 //! any depth of g. The null-space part of `h0` is never read either and is set to zero.
 
 use mips_core::Result;
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::ir::Network;
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use nalgebra::DVector;
 
 use super::basis::{hidden_reads, readout_reads};
+use super::fail;
 use super::linalg::null_space;
-use super::{fail, input_network};
 
 /// The `debias` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -21,30 +22,27 @@ pub struct Debias;
 
 const NAME: &str = "debias";
 
-impl Pass for Debias {
-    fn name(&self) -> &str {
-        NAME
+mips_core::pass_settings! {
+    /// The options of `debias`.
+    pub struct DebiasSettings {
+        /// directions read with gain at most tol times the largest (at least 1) count as unread
+        tol: f64 = 1e-9,
     }
+}
+
+impl TypedPass for Debias {
+    type Input = Network;
+    type Output = Network;
+    type Settings = DebiasSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Representation;
 
     fn description(&self) -> &str {
         "move the part of f's output bias that the recurrence never reads into g's bias"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Representation
-    }
-
-    fn options(&self) -> Vec<OptionSpec> {
-        vec![OptionSpec::float(
-            "tol",
-            1e-9,
-            "directions read with gain at most tol times the largest (at least 1) count as unread",
-        )]
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, _ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
-        let unread = null_space(&hidden_reads(net), options.float("tol")).map_err(fail(NAME))?;
+    fn run(&self, net: &Network, settings: &DebiasSettings, _ctx: &PassContext) -> Result<Network> {
+        let unread = null_space(&hidden_reads(net), settings.tol).map_err(fail(NAME))?;
         let mut out = net.clone();
         let last = out.f.layers.last_mut().expect("validated network has layers");
         let c = DVector::from_column_slice(&last.bias);
@@ -58,11 +56,11 @@ impl Pass for Debias {
             .for_each(|(b, s)| *b += s);
         let h0 = DVector::from_column_slice(&net.h0);
         out.h0 = (&h0 - &unread * (unread.transpose() * &h0)).iter().copied().collect();
-        Ok(Artifact::Network(out))
+        Ok(out)
     }
 }
 
-mips_core::register_pass!(Debias);
+mips_core::register_pass!(Typed(Debias));
 
 #[cfg(test)]
 mod tests {
@@ -78,7 +76,7 @@ mod tests {
             *net.f.layers[0].w_mut(o, 1) = 0.0;
         }
         net.f.layers[1].bias = vec![0.4, -0.7];
-        let out = run_pass(&Debias, &net, &task, &[]).unwrap();
+        let out = run_pass(&Typed(Debias), &net, &task, &[]).unwrap();
         assert_same_function(&net, &out, 6);
         assert_eq!(out.f.layers[1].bias[0], 0.4);
         assert!(out.f.layers[1].bias[1].abs() < 1e-12 && out.h0[1].abs() < 1e-12);

@@ -7,11 +7,12 @@
 //! basis is ill-conditioned or the rewritten parameters blow up.
 
 use mips_core::Result;
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::ir::Network;
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 
 use super::basis::{Basis, recurrence};
+use super::fail;
 use super::jordan_form::{jordan_matrix, real_jordan};
-use super::{fail, input_network};
 
 /// The `jordan` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -22,36 +23,32 @@ const NAME: &str = "jordan";
 /// Largest growth of the largest parameter magnitude the pass accepts.
 const MAX_GROWTH: f64 = 1e6;
 
-impl Pass for Jordan {
-    fn name(&self) -> &str {
-        NAME
+mips_core::pass_settings! {
+    /// The options of `jordan`.
+    pub struct JordanSettings {
+        /// eigenvalues closer than tol (times the spectral radius, at least 1) are treated as equal
+        tol: f64 = 0.1,
+        /// refuse a basis with a larger condition number
+        max_condition: f64 = 1e6,
     }
+}
+
+impl TypedPass for Jordan {
+    type Input = Network;
+    type Output = Network;
+    type Settings = JordanSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Representation;
 
     fn description(&self) -> &str {
         "change the hidden basis to a real Jordan basis of the recurrence's linear part"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Representation
-    }
-
-    fn options(&self) -> Vec<OptionSpec> {
-        vec![
-            OptionSpec::float(
-                "tol",
-                0.1,
-                "eigenvalues closer than tol (times the spectral radius, at least 1) are treated as equal",
-            ),
-            OptionSpec::float("max-condition", 1e6, "refuse a basis with a larger condition number"),
-        ]
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, _ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
-        let tol = options.float("tol");
+    fn run(&self, net: &Network, settings: &JordanSettings, _ctx: &PassContext) -> Result<Network> {
+        let tol = settings.tol;
         let w = recurrence(net);
         let jordan = real_jordan(&w, tol).map_err(fail(NAME))?;
-        let basis = Basis::new(jordan.basis, options.float("max-condition")).map_err(fail(NAME))?;
+        let basis = Basis::new(jordan.basis, settings.max_condition).map_err(fail(NAME))?;
         let out = basis.apply(net);
         let deviation = (recurrence(&out) - jordan_matrix(&jordan.blocks)).amax();
         if deviation.is_nan() || deviation > tol.sqrt() * w.amax().max(1.0) {
@@ -67,11 +64,11 @@ impl Pass for Jordan {
         if !largest(&out).is_finite() || largest(&out) > MAX_GROWTH * largest(net) {
             return Err(fail(NAME)("parameters would blow up in the Jordan basis".into()));
         }
-        Ok(Artifact::Network(out))
+        Ok(out)
     }
 }
 
-mips_core::register_pass!(Jordan);
+mips_core::register_pass!(Typed(Jordan));
 
 #[cfg(test)]
 mod tests {
@@ -83,7 +80,7 @@ mod tests {
     fn counter_becomes_diagonal() {
         let task = CountOnes::new(20);
         let net = CountOnes::solution();
-        let out = run_pass(&Jordan, &net, &task, &[]).unwrap();
+        let out = run_pass(&Typed(Jordan), &net, &task, &[]).unwrap();
         assert_same_function(&net, &out, 2);
         let w = recurrence(&out);
         assert!((w - DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, 0.0])).norm() < 1e-9);
@@ -95,7 +92,7 @@ mod tests {
         let mut net = random_network(2, 1, 1, &[], &[], 4);
         // Eigenvalues 1 and 1 + 1e-9 with nearly parallel eigenvectors, but not grouped.
         net.f.layers[0].weight = vec![1.0, 1.0, 0.3, 0.0, 1.0 + 1e-9, 0.2];
-        let err = run_pass(&Jordan, &net, &task, &[("tol", "1e-12")]).unwrap_err();
+        let err = run_pass(&Typed(Jordan), &net, &task, &[("tol", "1e-12")]).unwrap_err();
         assert!(err.to_string().contains("ill-conditioned"), "{err}");
     }
 }

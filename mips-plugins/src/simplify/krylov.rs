@@ -22,13 +22,13 @@
 use mips_core::Result;
 use mips_core::data::Dataset;
 use mips_core::ir::Network;
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use nalgebra::{DMatrix, DVector};
 
 use super::basis::{Basis, input_map, readout_reads, recurrence, remove_hidden};
+use super::fail;
 use super::krylov_form::{Form, krylov_basis};
 use super::whiten::whitening;
-use super::{fail, input_network};
 
 /// The `krylov` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -42,45 +42,37 @@ const WHITEN_TOL: f64 = 1e-6;
 /// Couplings up to this fraction of the largest parameter (at least 1) count as vanishing.
 const DECOUPLED: f64 = 1e-9;
 
-impl Pass for Krylov {
-    fn name(&self) -> &str {
-        NAME
+mips_core::pass_settings! {
+    /// The options of `krylov`.
+    pub struct KrylovSettings {
+        /// a chain vector is kept when its part outside the span of those before is more than tol of its length
+        tol: f64 = 0.05,
+        /// weights within integer-tol of an integer count as integers when comparing bases
+        integer_tol: f64 = 0.1,
+        /// skip a basis with a larger condition number
+        max_condition: f64 = 1e6,
     }
+}
+
+impl TypedPass for Krylov {
+    type Input = Network;
+    type Output = Network;
+    type Settings = KrylovSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Representation;
 
     fn description(&self) -> &str {
         "change the hidden basis of a linear network to Krylov coordinates when that brings its weights nearer to integers"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Representation
-    }
-
-    fn options(&self) -> Vec<OptionSpec> {
-        vec![
-            OptionSpec::float(
-                "tol",
-                0.05,
-                "a chain vector is kept when its part outside the span of those before is more than tol of its length",
-            ),
-            OptionSpec::float(
-                "integer-tol",
-                0.1,
-                "weights within integer-tol of an integer count as integers when comparing bases",
-            ),
-            OptionSpec::float("max-condition", 1e6, "skip a basis with a larger condition number"),
-        ]
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
+    fn run(&self, net: &Network, settings: &KrylovSettings, ctx: &PassContext) -> Result<Network> {
         if net.f.layers.len() != 1 || net.g.layers.len() != 1 || net.hidden_dim == 0 {
             ctx.note("basis", "kept: not a linear network");
-            return Ok(Artifact::Network(net.clone()));
+            return Ok(net.clone());
         }
-        let integer_tol = options.float("integer-tol");
+        let integer_tol = settings.integer_tol;
         let before = off_integers(net, net.hidden_dim, None, integer_tol);
-        let found =
-            candidates(net, ctx.verify, options.float("tol"), options.float("max-condition")).map_err(fail(NAME))?;
+        let found = candidates(net, ctx.verify, settings.tol, settings.max_condition).map_err(fail(NAME))?;
         let best = found
             .into_iter()
             .map(|c| (off_integers(&c.net, c.dim, Some(c.form), integer_tol), c))
@@ -91,7 +83,7 @@ impl Pass for Krylov {
                 "basis",
                 format!("kept: {before} weights off integers, no form has fewer"),
             );
-            return Ok(Artifact::Network(net.clone()));
+            return Ok(net.clone());
         };
         let chains: Vec<String> = chosen.chains.iter().map(usize::to_string).collect();
         ctx.note(
@@ -103,11 +95,11 @@ impl Pass for Krylov {
                 chosen.net.hidden_dim - chosen.dim
             ),
         );
-        Ok(Artifact::Network(chosen.net))
+        Ok(chosen.net)
     }
 }
 
-mips_core::register_pass!(Krylov);
+mips_core::register_pass!(Typed(Krylov));
 
 /// A network rewritten into Krylov coordinates: its first `dim` coordinates are the chains.
 struct Candidate {
@@ -258,7 +250,7 @@ mod tests {
         for seed in 0..4 {
             let input = scrambled(&net, seed);
             assert!(!integer(&input, 0.05));
-            let out = run_pass(&Krylov, &input, &task, &[]).unwrap();
+            let out = run_pass(&Typed(Krylov), &input, &task, &[]).unwrap();
             assert_eq!(out.hidden_dim, 4);
             assert!(integer(&out, 1e-6), "{out:?}");
             assert_same_function(&input, &out, seed);
@@ -282,7 +274,7 @@ mod tests {
         r[(1, 4)] = 0.003;
         let input = scrambled(&linear(&w, &b, &r), 7);
         let task = Noise::new(2, 2, 40);
-        let out = run_pass(&Krylov, &input, &task, &[]).unwrap();
+        let out = run_pass(&Typed(Krylov), &input, &task, &[]).unwrap();
         assert_same_function(&input, &out, 3);
         let (wk, bk, _, rk) = maps(&out);
         let near = |m: nalgebra::DMatrixView<f64>| m.iter().all(|v| (v - v.round()).abs() < 0.05);
@@ -300,7 +292,7 @@ mod tests {
         let r = DMatrix::from_row_slice(1, 2, &[1.0, 1.0]);
         let input = scrambled(&linear(&w, &b, &r), 2);
         let task = Noise::new(1, 1, 40);
-        let out = run_pass(&Krylov, &input, &task, &[]).unwrap();
+        let out = run_pass(&Typed(Krylov), &input, &task, &[]).unwrap();
         assert_eq!(out.hidden_dim, 1);
         assert!(integer(&out, 1e-9), "{out:?}");
         assert_same_function(&input, &out, 5);
@@ -310,14 +302,14 @@ mod tests {
     fn keeps_networks_it_cannot_improve() {
         let task = Noise::new(2, 2, 20);
         let net = magnetic();
-        let out = run_pass(&Krylov, &net, &task, &[]).unwrap();
+        let out = run_pass(&Typed(Krylov), &net, &task, &[]).unwrap();
         assert_eq!(out, net);
         let task = Noise::new(1, 1, 20);
         for mlp in [
             random_network(3, 1, 1, &[4], &[], 3),
             random_network(3, 1, 1, &[], &[4], 3),
         ] {
-            assert_eq!(run_pass(&Krylov, &mlp, &task, &[]).unwrap(), mlp);
+            assert_eq!(run_pass(&Typed(Krylov), &mlp, &task, &[]).unwrap(), mlp);
         }
     }
 

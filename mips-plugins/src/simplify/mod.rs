@@ -6,8 +6,8 @@
 //! `snap`, `retrain-frozen`) and keep a change only when the network's rounded outputs on the
 //! verification sequences (and, by default, the whole test split) stay those of the pass's
 //! input, the pass manager's own criterion; the pass proposes, the manager's verdict is final.
-//! `pipelines/simplify.ron` lists them in order; [`report`] runs that
-//! pipeline over trained models and renders `results/simplify.md`.
+//! `pipelines/simplify.ron` lists them in order; the benchmark's `simplify.md` (rendered with
+//! the other stage tables in `src/cli/bench/stages.rs`) reports what they do to trained models.
 
 mod accuracy;
 mod basis;
@@ -23,7 +23,6 @@ mod linalg;
 mod params;
 mod prune_hidden;
 mod record;
-pub mod report;
 mod rescale;
 mod retrain_frozen;
 mod snap;

@@ -2,7 +2,7 @@
 //! including recurrences with complex eigenvalues, repeated eigenvalues and Jordan chains.
 
 use mips_core::ir::Network;
-use mips_core::pass::Pass;
+use mips_core::pass::{Pass, Typed};
 use nalgebra::{Complex, DMatrix};
 use proptest::prelude::*;
 
@@ -65,13 +65,13 @@ type Configured = (Box<dyn Pass>, Vec<(&'static str, &'static str)>);
 
 fn passes() -> Vec<Configured> {
     vec![
-        (Box::new(Whiten), vec![]),
-        (Box::new(Jordan), vec![]),
-        (Box::new(Toeplitz), vec![]),
-        (Box::new(Krylov), vec![]),
-        (Box::new(Debias), vec![]),
-        (Box::new(PruneHidden), vec![("data", "false")]),
-        (Box::new(CanonicalOrder), vec![]),
+        (Box::new(Typed(Whiten)), vec![]),
+        (Box::new(Typed(Jordan)), vec![]),
+        (Box::new(Typed(Toeplitz)), vec![]),
+        (Box::new(Typed(Krylov)), vec![]),
+        (Box::new(Typed(Debias)), vec![]),
+        (Box::new(Typed(PruneHidden)), vec![("data", "false")]),
+        (Box::new(Typed(CanonicalOrder)), vec![]),
     ]
 }
 

@@ -16,13 +16,13 @@
 use mips_core::Result;
 use mips_core::data::Dataset;
 use mips_core::ir::{Activation, Mlp, Network};
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use nalgebra::DMatrix;
 
 use super::basis::{Basis, hidden_reads, readout_reads, remove_hidden, set_weight, weight_matrix};
+use super::fail;
 use super::linalg::null_space;
 use super::record::{UnitStats, unit_stats};
-use super::{fail, input_network};
 
 /// The `prune-hidden` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -118,46 +118,38 @@ fn prune_units(mlp: &Mlp, stats: Option<&UnitStats>, tol: f64) -> Mlp {
     out
 }
 
-impl Pass for PruneHidden {
-    fn name(&self) -> &str {
-        NAME
+mips_core::pass_settings! {
+    /// The options of `prune-hidden`.
+    pub struct PruneHiddenSettings {
+        /// weights (and reading gains, relative to the largest) up to tol count as zero
+        tol: f64 = 1e-9,
+        /// also drop ReLU units never active on the verification sequences and the test split
+        data: bool = true,
     }
+}
+
+impl TypedPass for PruneHidden {
+    type Input = Network;
+    type Output = Network;
+    type Settings = PruneHiddenSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Representation;
 
     fn description(&self) -> &str {
         "drop hidden directions nothing reads and unused internal units of f and g"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Representation
-    }
-
-    fn options(&self) -> Vec<OptionSpec> {
-        vec![
-            OptionSpec::float(
-                "tol",
-                1e-9,
-                "weights (and reading gains, relative to the largest) up to tol count as zero",
-            ),
-            OptionSpec::bool(
-                "data",
-                true,
-                "also drop ReLU units never active on the verification sequences and the test split",
-            ),
-        ]
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
-        let tol = options.float("tol");
+    fn run(&self, net: &Network, settings: &PruneHiddenSettings, ctx: &PassContext) -> Result<Network> {
+        let tol = settings.tol;
         let mut out = prune_directions(net, tol).map_err(fail(NAME))?;
-        let stats = if options.bool("data") && reads_unit_stats(&out) {
+        let stats = if settings.data && reads_unit_stats(&out) {
             Some(unit_stats(&out, &observed(ctx)).map_err(fail(NAME))?)
         } else {
             None
         };
         out.f = prune_units(&out.f, stats.as_ref().map(|s| &s.0), tol);
         out.g = prune_units(&out.g, stats.as_ref().map(|s| &s.1), tol);
-        Ok(Artifact::Network(out))
+        Ok(out)
     }
 }
 
@@ -168,7 +160,7 @@ fn observed<'a>(ctx: &PassContext<'a>) -> Vec<&'a Dataset> {
     std::iter::once(ctx.verify).chain(same_widths.then_some(test)).collect()
 }
 
-mips_core::register_pass!(PruneHidden);
+mips_core::register_pass!(Typed(PruneHidden));
 
 #[cfg(test)]
 mod tests {
@@ -191,7 +183,7 @@ mod tests {
     fn drops_an_unread_oblique_direction() {
         let task = CountOnes::new(5);
         let net = CountOnes::solution();
-        let out = run_pass(&PruneHidden, &net, &task, &[]).unwrap();
+        let out = run_pass(&Typed(PruneHidden), &net, &task, &[]).unwrap();
         assert_eq!(out.hidden_dim, 1);
         assert_same_function(&net, &out, 8);
     }
@@ -210,12 +202,12 @@ mod tests {
         f[0].weight[4] = 0.0;
         f[0].weight[5] = -1.0;
         f[0].bias[2] = -0.1;
-        let out = run_pass(&PruneHidden, &net, &task, &[]).unwrap();
+        let out = run_pass(&Typed(PruneHidden), &net, &task, &[]).unwrap();
         assert_eq!(out.f.hidden_widths(), vec![1]);
         let bits: Vec<f64> = (0..8).map(|i| (i % 3 == 0) as u8 as f64).collect();
         let (a, b) = (net.run(&bits).outputs, out.run(&bits).outputs);
         assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-12));
-        let without_data = run_pass(&PruneHidden, &net, &task, &[("data", "false")]).unwrap();
+        let without_data = run_pass(&Typed(PruneHidden), &net, &task, &[("data", "false")]).unwrap();
         assert_eq!(without_data.f.hidden_widths(), vec![2]);
         assert_same_function(&net, &without_data, 3);
     }

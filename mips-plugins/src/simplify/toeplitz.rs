@@ -12,12 +12,13 @@
 //! alone.
 
 use mips_core::Result;
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::ir::Network;
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use nalgebra::{DMatrix, DVector};
 
 use super::basis::{Basis, input_map, recurrence};
+use super::fail;
 use super::linalg::condition_number;
-use super::{fail, input_network};
 
 /// The `toeplitz` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -147,40 +148,32 @@ fn toeplitz_block(span: &Span, b: &[f64], eps: f64) -> Option<DMatrix<f64>> {
     Some(p)
 }
 
-impl Pass for Toeplitz {
-    fn name(&self) -> &str {
-        NAME
+mips_core::pass_settings! {
+    /// The options of `toeplitz`.
+    pub struct ToeplitzSettings {
+        /// entries of the recurrence within tol (times its largest entry, at least 1) count as equal
+        tol: f64 = 0.1,
+        /// leave alone a block whose Toeplitz matrix has a larger condition number
+        max_condition: f64 = 1e6,
     }
+}
+
+impl TypedPass for Toeplitz {
+    type Input = Network;
+    type Output = Network;
+    type Settings = ToeplitzSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Representation;
 
     fn description(&self) -> &str {
         "normalize how the input enters each Jordan block with commuting upper-triangular Toeplitz matrices"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Representation
-    }
-
-    fn options(&self) -> Vec<OptionSpec> {
-        vec![
-            OptionSpec::float(
-                "tol",
-                0.1,
-                "entries of the recurrence within tol (times its largest entry, at least 1) count as equal",
-            ),
-            OptionSpec::float(
-                "max-condition",
-                1e6,
-                "leave alone a block whose Toeplitz matrix has a larger condition number",
-            ),
-        ]
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, _ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
-        let spans = jordan_spans(&recurrence(net), options.float("tol")).map_err(fail(NAME))?;
+    fn run(&self, net: &Network, settings: &ToeplitzSettings, _ctx: &PassContext) -> Result<Network> {
+        let spans = jordan_spans(&recurrence(net), settings.tol).map_err(fail(NAME))?;
         let b = input_map(net);
-        let tol = options.float("tol");
-        let max_condition = options.float("max-condition");
+        let tol = settings.tol;
+        let max_condition = settings.max_condition;
         let mut t = DMatrix::identity(net.hidden_dim, net.hidden_dim);
         for span in &spans {
             let size = span.width * span.len;
@@ -201,11 +194,11 @@ impl Pass for Toeplitz {
             }
         }
         let basis = Basis::new(t, max_condition).map_err(fail(NAME))?;
-        Ok(Artifact::Network(basis.apply(net)))
+        Ok(basis.apply(net))
     }
 }
 
-mips_core::register_pass!(Toeplitz);
+mips_core::register_pass!(Typed(Toeplitz));
 
 #[cfg(test)]
 mod tests {
@@ -248,8 +241,8 @@ mod tests {
         ];
         let task = CountOnes::new(5);
         let net = network_with(&blocks, 3);
-        let jordan = run_pass(&Jordan, &net, &task, &[]).unwrap();
-        let out = run_pass(&Toeplitz, &jordan, &task, &[]).unwrap();
+        let jordan = run_pass(&Typed(Jordan), &net, &task, &[]).unwrap();
+        let out = run_pass(&Typed(Toeplitz), &jordan, &task, &[]).unwrap();
         assert_same_function(&net, &out, 4);
         let b = input_map(&out);
         let expected = DVector::from_column_slice(&[0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
@@ -265,7 +258,7 @@ mod tests {
     fn refuses_a_recurrence_not_in_jordan_form() {
         let task = CountOnes::new(5);
         let net = random_network(3, 1, 1, &[], &[], 9);
-        let err = run_pass(&Toeplitz, &net, &task, &[]).unwrap_err();
+        let err = run_pass(&Typed(Toeplitz), &net, &task, &[]).unwrap_err();
         assert!(err.to_string().contains("run `jordan` first"), "{err}");
     }
 

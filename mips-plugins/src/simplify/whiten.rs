@@ -9,12 +9,12 @@
 use mips_core::Result;
 use mips_core::data::Dataset;
 use mips_core::ir::Network;
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use nalgebra::{DMatrix, SymmetricEigen};
 
 use super::basis::Basis;
+use super::fail;
 use super::record::hidden_moments;
-use super::{fail, input_network};
 
 /// The `whiten` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -22,38 +22,34 @@ pub struct Whiten;
 
 const NAME: &str = "whiten";
 
-impl Pass for Whiten {
-    fn name(&self) -> &str {
-        NAME
+mips_core::pass_settings! {
+    /// The options of `whiten`.
+    pub struct WhitenSettings {
+        /// axes whose second moment is at most tol times the largest keep their scale
+        tol: f64 = 1e-6,
+        /// refuse a basis with a larger condition number
+        max_condition: f64 = 1e8,
     }
+}
+
+impl TypedPass for Whiten {
+    type Input = Network;
+    type Output = Network;
+    type Settings = WhitenSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Representation;
 
     fn description(&self) -> &str {
         "rotate the hidden space onto the principal axes of the hidden states and scale them to unit variance"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Representation
-    }
-
-    fn options(&self) -> Vec<OptionSpec> {
-        vec![
-            OptionSpec::float(
-                "tol",
-                1e-6,
-                "axes whose second moment is at most tol times the largest keep their scale",
-            ),
-            OptionSpec::float("max-condition", 1e8, "refuse a basis with a larger condition number"),
-        ]
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
+    fn run(&self, net: &Network, settings: &WhitenSettings, ctx: &PassContext) -> Result<Network> {
         if net.hidden_dim == 0 {
-            return Ok(Artifact::Network(net.clone()));
+            return Ok(net.clone());
         }
-        let t = whitening(net, ctx.verify, options.float("tol")).map_err(fail(NAME))?;
-        let basis = Basis::new(t, options.float("max-condition")).map_err(fail(NAME))?;
-        Ok(Artifact::Network(basis.apply(net)))
+        let t = whitening(net, ctx.verify, settings.tol).map_err(fail(NAME))?;
+        let basis = Basis::new(t, settings.max_condition).map_err(fail(NAME))?;
+        Ok(basis.apply(net))
     }
 }
 
@@ -80,7 +76,7 @@ pub fn whitening(net: &Network, data: &Dataset, tol: f64) -> Result<DMatrix<f64>
     Ok(t)
 }
 
-mips_core::register_pass!(Whiten);
+mips_core::register_pass!(Typed(Whiten));
 
 #[cfg(test)]
 mod tests {
@@ -93,7 +89,7 @@ mod tests {
     fn whitened_states_have_unit_second_moment() {
         let task = CountOnes::new(200);
         let net = CountOnes::solution();
-        let out = run_pass(&Whiten, &net, &task, &[]).unwrap();
+        let out = run_pass(&Typed(Whiten), &net, &task, &[]).unwrap();
         assert_same_function(&net, &out, 1);
         let m = hidden_moments(&out, task.test_split()).unwrap();
         // One axis carries the count (unit second moment), the other is never visited.

@@ -20,8 +20,8 @@ use mips_core::atomic::write_atomic;
 use mips_core::tasks;
 use rayon::prelude::*;
 
-use crate::cli::Globals;
-use crate::cli::PipelineChoice;
+use super::output::{emit, note};
+use super::{Globals, PipelineChoice};
 use record::TaskRecord;
 use runner::RunSettings;
 
@@ -154,7 +154,7 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
     let names = select_tasks(&args)?;
     let dir = records_folder(&args);
     record::remove_stale_temporaries(&dir)?;
-    let steps = crate::cli::resolve_pipeline(&args.pipeline, &globals.registry)?;
+    let steps = super::resolve_pipeline(&args.pipeline, &globals.registry)?;
     let settings = RunSettings {
         steps: &steps,
         models: args.models.as_deref(),
@@ -173,7 +173,7 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
         names
             .par_iter()
             .map(|name| {
-                let warn = |text: &str| bar.suspend(|| crate::cli::output::note(&format!("warning: {text}")));
+                let warn = |text: &str| bar.suspend(|| note(&format!("warning: {text}")));
                 if args.resume && record::load(&dir, name, warn)?.is_some() {
                     bar.inc(1);
                     return Ok(());
@@ -181,7 +181,7 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
                 bar.set_message(name.clone());
                 let record = runner::run_task(name, &settings).with_context(|| format!("task {name}"))?;
                 if !globals.quiet {
-                    bar.suspend(|| crate::cli::output::note(&summary_line(&record)));
+                    bar.suspend(|| note(&summary_line(&record)));
                 }
                 record::save(&dir, &record)?;
                 bar.inc(1);
@@ -293,7 +293,7 @@ fn write_tables(
     };
     write_atomic(&args.out.join(table.0), table.1.as_bytes())?;
     let solved = records.iter().filter(|r| r.solved()).count();
-    crate::cli::output::emit(&format!(
+    emit(&format!(
         "{solved} of {} tasks solved; tables in {}\n",
         records.len(),
         args.out.join(table.0).display()

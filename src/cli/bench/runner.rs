@@ -8,25 +8,15 @@ use mips_codegen::harness::{self, VerifyOptions};
 use mips_codegen::python::{ProgramDoc, emit_python};
 use mips_core::atomic::write_atomic;
 use mips_core::data::Dataset;
-use mips_core::ir::{Network, StateMachine, versioned};
+use mips_core::ir::{Network, Program, StateMachine, versioned};
 use mips_core::pass::pipeline::ResolvedStep;
-use mips_core::pass::{Artifacts, PassContext, PassKind, PassManager, ReportRow, Status, complexity, verify};
+use mips_core::pass::{Artifacts, PassKind, PassManager, ReportRow, Stage, Status, Verifier, complexity, verify};
 use mips_core::task::{Task, TaskInfo};
 use mips_core::tasks;
 use mips_core::train::bulk;
 
 use super::as_files::FileRegime;
 use super::record::{Extracted, Simplified, TaskRecord, Trained};
-
-/// The stage a pass kind belongs to in the benchmark's timing columns.
-pub fn stage_of(kind: PassKind) -> &'static str {
-    match kind {
-        PassKind::Architecture => "train",
-        PassKind::Representation | PassKind::Parameter => "simplify",
-        PassKind::Extraction => "extract",
-        PassKind::Regression | PassKind::Program => "regress",
-    }
-}
 
 /// Settings shared by every task of a benchmark run.
 pub struct RunSettings<'a> {
@@ -41,6 +31,19 @@ pub struct RunSettings<'a> {
     pub out: &'a Path,
     /// The data-file regime (`--as-files N`): each task runs from a file of this many sequences.
     pub as_files: Option<usize>,
+}
+
+/// What the passes of one task produced.
+struct Passes {
+    artifacts: Artifacts,
+    rows: Vec<ReportRow>,
+    trained: Option<Trained>,
+    /// The network the later stages started from.
+    trained_network: Option<Network>,
+    /// The trained network's test accuracy when below 100% (the later stages were skipped).
+    inexact: Option<f64>,
+    /// A loaded model's training time, from its report.
+    loaded_seconds: Option<f64>,
 }
 
 /// Runs `name` through the pipeline and verification; writes its Python program if any. In the
@@ -70,42 +73,14 @@ fn run_on(
 ) -> anyhow::Result<TaskRecord> {
     let info = facts.clone();
     let test = task.test_split();
-    let verify = crate::cli::verification_set(task, settings.verify_size);
-    let ctx = PassContext::new(task, &verify, settings.seed, true);
-    let (architecture, later): (Vec<&ResolvedStep>, Vec<&ResolvedStep>) = settings
-        .steps
-        .iter()
-        .partition(|s| s.pass.kind() == PassKind::Architecture);
-    let loaded = pretrained(settings.models, name)?;
-    // A loaded model's training time comes from its report; otherwise from the pass rows.
-    let loaded_seconds = loaded.as_ref().map(|(_, t)| t.seconds);
-    let (start, mut rows, trained) = match loaded {
-        Some((network, trained)) => (Artifacts::from_network(network), Vec::new(), Some(trained)),
-        None => {
-            let steps: Vec<ResolvedStep> = architecture.into_iter().cloned().collect();
-            let (artifacts, rows) = PassManager.run(&steps, Artifacts::default(), &ctx, |_| {});
-            let trained = trained(&rows);
-            (artifacts, rows, trained)
-        }
-    };
-    let trained_network = start.network.clone();
-    // A network that misses some labels cannot lead to a program that reproduces them all.
-    let inexact = trained.as_ref().filter(|t| t.accuracy < 1.0).map(|t| t.accuracy);
-    let steps: Vec<ResolvedStep> = if inexact.is_some() {
-        Vec::new()
-    } else {
-        later.into_iter().cloned().collect()
-    };
-    let (artifacts, later_rows) = PassManager.run(&steps, start, &ctx, |_| {});
-    rows.extend(later_rows);
-
-    let mut seconds: BTreeMap<String, f64> = BTreeMap::new();
-    if let Some(train) = loaded_seconds {
-        seconds.insert("train".into(), train);
-    }
-    for row in &rows {
-        *seconds.entry(stage_of(row.kind).to_string()).or_default() += row.seconds + row.verify_seconds;
-    }
+    let Passes {
+        artifacts,
+        rows,
+        trained,
+        trained_network,
+        inexact,
+        loaded_seconds,
+    } = run_passes(task, name, settings)?;
     let mut record = TaskRecord {
         task: name.to_string(),
         trained,
@@ -114,7 +89,7 @@ fn run_on(
             .filter(|_| inexact.is_none())
             .zip(artifacts.network.as_ref())
             .map(|(before, after)| simplified(before, after, test)),
-        stage: stage_reached(&artifacts, &rows).to_string(),
+        stage: stage_reached(&artifacts, &rows).map_or("none", Stage::name).to_string(),
         extraction: artifacts.machine.as_ref().map(|m| m.method.clone()),
         extracted: artifacts
             .network
@@ -127,7 +102,7 @@ fn run_on(
         verified_test: false,
         verified_long: None,
         test_split_only: false,
-        seconds,
+        seconds: stage_seconds(loaded_seconds, &rows),
         paper_solved: info.paper_solved,
         gpt4_solved: info.gpt4_solved,
         note: match inexact {
@@ -139,47 +114,102 @@ fn run_on(
         },
     };
     if let Some(program) = &artifacts.program {
-        let started = Instant::now();
-        let opts = VerifyOptions {
-            n_long: settings.long_sequences,
-            seed: settings.seed,
-            ..VerifyOptions::default()
-        };
-        let report = harness::verify(program, checked, &opts)?;
-        record.seconds.insert("verify".into(), started.elapsed().as_secs_f64());
-        let passed = |prefix: &str| {
-            report
-                .checks
-                .iter()
-                .find(|c| c.name.starts_with(prefix))
-                .map(|c| c.mismatches == 0)
-        };
-        record.verified_test = passed("test split").unwrap_or(false);
-        record.verified_long = passed("fresh");
-        // The harness skips the fresh check only for a task that cannot generate sequences.
-        record.test_split_only = settings.long_sequences > 0 && record.verified_long.is_none();
-        if !report.passed() {
-            record.note = report
-                .checks
-                .iter()
-                .find(|c| c.mismatches > 0)
-                .map(|c| format!("{}: {} of {} sequences mismatch", c.name, c.mismatches, c.sequences))
-                .unwrap_or_default();
-        } else {
-            record.note.clear();
-        }
-        let doc = ProgramDoc {
-            task: name.to_string(),
-            method: program.method.clone(),
-            verification: report.summary(),
-        };
-        let python = emit_python(program, &doc);
-        write_atomic(
-            &settings.out.join("programs").join(format!("{name}.py")),
-            python.as_bytes(),
-        )?;
+        verify_program(&mut record, program, checked, settings)?;
     }
     Ok(record)
+}
+
+/// Runs the pipeline on `task`: the architecture passes (or the model of `--models`), then the
+/// later passes unless the network misses some labels (then no program can reproduce them all).
+fn run_passes(task: &dyn Task, name: &str, settings: &RunSettings) -> anyhow::Result<Passes> {
+    let verifier = Verifier::new(task, settings.verify_size);
+    let ctx = verifier.context(task, settings.seed, true);
+    let (architecture, later): (Vec<ResolvedStep>, Vec<ResolvedStep>) = settings
+        .steps
+        .iter()
+        .cloned()
+        .partition(|s| s.pass.kind() == PassKind::Architecture);
+    let loaded = pretrained(settings.models, name)?;
+    let loaded_seconds = loaded.as_ref().map(|(_, t)| t.seconds);
+    let (start, mut rows, trained) = match loaded {
+        Some((network, trained)) => (Artifacts::from_network(network), Vec::new(), Some(trained)),
+        None => {
+            let (artifacts, rows) = PassManager.run(&architecture, Artifacts::default(), &ctx, |_| {});
+            let trained = trained(&rows);
+            (artifacts, rows, trained)
+        }
+    };
+    let trained_network = start.network.clone();
+    let inexact = trained.as_ref().filter(|t| t.accuracy < 1.0).map(|t| t.accuracy);
+    let steps = if inexact.is_some() { &[][..] } else { &later[..] };
+    let (artifacts, later_rows) = PassManager.run(steps, start, &ctx, |_| {});
+    rows.extend(later_rows);
+    Ok(Passes {
+        artifacts,
+        rows,
+        trained,
+        trained_network,
+        inexact,
+        loaded_seconds,
+    })
+}
+
+/// Seconds per stage: a loaded model's training time, then each pass's time and verification.
+fn stage_seconds(loaded_seconds: Option<f64>, rows: &[ReportRow]) -> BTreeMap<String, f64> {
+    let mut seconds: BTreeMap<String, f64> = BTreeMap::new();
+    if let Some(train) = loaded_seconds {
+        seconds.insert("train".into(), train);
+    }
+    for row in rows {
+        *seconds.entry(Stage::of(row.kind).name().to_string()).or_default() += row.seconds + row.verify_seconds;
+    }
+    seconds
+}
+
+/// Verifies the program on the test split and fresh long sequences into `record`, and writes
+/// its Python text.
+fn verify_program(
+    record: &mut TaskRecord,
+    program: &Program,
+    task: &dyn Task,
+    settings: &RunSettings,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let opts = VerifyOptions {
+        n_long: settings.long_sequences,
+        seed: settings.seed,
+        ..VerifyOptions::default()
+    };
+    let report = harness::verify(program, task, &opts)?;
+    record.seconds.insert("verify".into(), started.elapsed().as_secs_f64());
+    let passed = |prefix: &str| {
+        report
+            .checks
+            .iter()
+            .find(|c| c.name.starts_with(prefix))
+            .map(|c| c.mismatches == 0)
+    };
+    record.verified_test = passed("test split").unwrap_or(false);
+    record.verified_long = passed("fresh");
+    // The harness skips the fresh check only for a task that cannot generate sequences.
+    record.test_split_only = settings.long_sequences > 0 && record.verified_long.is_none();
+    record.note = match report.passed() {
+        true => String::new(),
+        false => report
+            .checks
+            .iter()
+            .find(|c| c.mismatches > 0)
+            .map(|c| format!("{}: {} of {} sequences mismatch", c.name, c.mismatches, c.sequences))
+            .unwrap_or_default(),
+    };
+    let doc = ProgramDoc {
+        task: record.task.clone(),
+        method: program.method.clone(),
+        verification: report.summary(),
+    };
+    let path = settings.out.join("programs").join(format!("{}.py", record.task));
+    write_atomic(&path, emit_python(program, &doc).as_bytes())?;
+    Ok(())
 }
 
 /// The model and training record of `name` in a `mips train --all` folder, if there is one.
@@ -252,18 +282,16 @@ fn trained(rows: &[ReportRow]) -> Option<Trained> {
 }
 
 /// The last stage whose artifact was produced and verified.
-fn stage_reached(artifacts: &Artifacts, rows: &[ReportRow]) -> &'static str {
-    let accepted = |stage: &str| rows.iter().any(|r| r.status.accepted() && stage_of(r.kind) == stage);
+fn stage_reached(artifacts: &Artifacts, rows: &[ReportRow]) -> Option<Stage> {
+    let accepted = |stage: Stage| rows.iter().any(|r| r.status.accepted() && Stage::of(r.kind) == stage);
     if artifacts.program.is_some() {
-        "regress"
+        Some(Stage::Regress)
     } else if artifacts.machine.is_some() {
-        "extract"
-    } else if artifacts.network.is_some() && accepted("simplify") {
-        "simplify"
-    } else if artifacts.network.is_some() {
-        "train"
+        Some(Stage::Extract)
+    } else if artifacts.network.is_some() && accepted(Stage::Simplify) {
+        Some(Stage::Simplify)
     } else {
-        "none"
+        artifacts.network.as_ref().map(|_| Stage::Train)
     }
 }
 
