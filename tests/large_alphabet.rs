@@ -122,9 +122,7 @@ fn inputs(n: usize, len: usize) -> Vec<Vec<(usize, usize)>> {
         state ^= state << 17;
         (state % BASE as u64) as usize
     };
-    (0..n)
-        .map(|_| (0..len).map(|_| (digit(), digit())).collect())
-        .collect()
+    (0..n).map(|_| (0..len).map(|_| (digit(), digit())).collect()).collect()
 }
 
 fn sums(xs: &[(usize, usize)]) -> Vec<i64> {
@@ -169,7 +167,11 @@ fn a_sum_mod_5_over_25_symbols_kept_at_two_points_per_state_has_five_states() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let sm: StateMachine = versioned::load(&machine).unwrap();
     assert_eq!(sm.state_count(), BASE, "{}", sm.method);
-    assert!(sm.complete, "every transition of the 25 symbols is known: {}", sm.method);
+    assert!(
+        sm.complete,
+        "every transition of the 25 symbols is known: {}",
+        sm.method
+    );
     for xs in inputs(20, 100) {
         let seq: Vec<i64> = xs.iter().flat_map(|&(a, b)| [a as i64, b as i64]).collect();
         assert_eq!(sm.run(&seq).unwrap(), sums(&xs), "{}", sm.method);

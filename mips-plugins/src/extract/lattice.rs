@@ -319,7 +319,8 @@ struct Trial {
 /// Krylov lattice at that tolerance if its chains were independent (a linear network that is
 /// not snapped drifts off its lattice a little; its basis has the network's own input scale, so
 /// the wider tolerance cannot turn noise into states, and the tables and checks still decide);
-/// last, the [`Companion`] of a growing recurrence read through the output.
+/// last, when `lenient_tol` is positive (readings of networks that are not snapped), the
+/// [`Companion`] of a growing recurrence read through the output.
 fn trials(net: &Network, samples: &Samples, proj: &Projection, points: &Points, opts: &ExtractOptions) -> Vec<Trial> {
     let model = LinearModel::fit(samples, proj);
     let mut out: Vec<Trial> = lattices(samples, proj, points, model.as_ref(), opts)
@@ -357,7 +358,9 @@ fn trials(net: &Network, samples: &Samples, proj: &Projection, points: &Points, 
             quantizer: Box::new(lattice),
         });
     }
-    if let Some(companion) = Companion::find(net, samples, proj, &model) {
+    if opts.lenient_tol > 0.0
+        && let Some(companion) = Companion::find(net, samples, proj, &model)
+    {
         out.push(Trial {
             dim: companion.dim(),
             label: "output companion".into(),
