@@ -10,13 +10,15 @@
 //! lattice point and the spacing is at least `min_gap` times the noise tolerance; among those,
 //! the smallest description length (basis parameters + `Σ log2(1 + |z|)` + residual bits) is
 //! tried first. Networks that are linear but not snapped get [`super::tracked`] lattices and a
-//! lenient Krylov lattice after that.
+//! lenient Krylov lattice after that, and growing recurrences whose hidden states drift off
+//! every lattice the [`super::growth`] companion read through the output.
 
 use mips_core::ir::{LatticeCoding, Network, Reading, exact_integer};
 use nalgebra::DMatrix;
 
 use super::candidate::{Candidate, Finish, PARAMETER_BITS, finish};
 use super::collect::Samples;
+use super::growth::Companion;
 use super::linalg::{apply, axpy, dot, norm, pseudo_inverse, sub};
 use super::linear::LinearModel;
 use super::lll::{min_spacing, reduce};
@@ -316,8 +318,10 @@ struct Trial {
 /// `lenient_tol` is positive, tracked Krylov lattices; then, when it exceeds `coord_tol`, the
 /// Krylov lattice at that tolerance if its chains were independent (a linear network that is
 /// not snapped drifts off its lattice a little; its basis has the network's own input scale, so
-/// the wider tolerance cannot turn noise into states, and the tables and checks still decide).
-fn trials(samples: &Samples, proj: &Projection, points: &Points, opts: &ExtractOptions) -> Vec<Trial> {
+/// the wider tolerance cannot turn noise into states, and the tables and checks still decide);
+/// last, when `lenient_tol` is positive (readings of networks that are not snapped), the
+/// [`Companion`] of a growing recurrence read through the output.
+fn trials(net: &Network, samples: &Samples, proj: &Projection, points: &Points, opts: &ExtractOptions) -> Vec<Trial> {
     let model = LinearModel::fit(samples, proj);
     let mut out: Vec<Trial> = lattices(samples, proj, points, model.as_ref(), opts)
         .into_iter()
@@ -354,6 +358,15 @@ fn trials(samples: &Samples, proj: &Projection, points: &Points, opts: &ExtractO
             quantizer: Box::new(lattice),
         });
     }
+    if opts.lenient_tol > 0.0
+        && let Some(companion) = Companion::find(net, samples, proj, &model)
+    {
+        out.push(Trial {
+            dim: companion.dim(),
+            label: "output companion".into(),
+            quantizer: Box::new(companion),
+        });
+    }
     out
 }
 
@@ -369,7 +382,7 @@ pub fn extract(
     if proj.dim() == 0 || points.scale <= 0.0 || !points.scale.is_finite() {
         return Err("lattice: the hidden states do not vary along any direction the network reads".into());
     }
-    let trials = trials(samples, proj, points, opts);
+    let trials = trials(net, samples, proj, points, opts);
     if trials.is_empty() {
         return Err("lattice: no integer lattice fits the hidden states".into());
     }

@@ -5,7 +5,8 @@
 //! reads ([`subspace`]):
 //!
 //! - [`lattice`]: `h ≈ h0 + A z` with `z` integer (Krylov and LLL finders, any dimension), and
-//!   [`tracked`] Krylov lattices for linear networks that are not snapped;
+//!   [`tracked`] Krylov lattices for linear networks that are not snapped, and [`growth`]
+//!   companions of growing recurrences read through the output;
 //! - [`circle`]: states on a circle, read as a phase modulo k;
 //! - [`clusters`]: any finite number of states, with a data-derived tolerance;
 //! - [`behaviour`]: finite states told apart by the network's outputs over the next steps;
@@ -26,6 +27,7 @@ pub mod candidate;
 pub mod circle;
 pub mod clusters;
 pub mod collect;
+pub mod growth;
 pub mod lattice;
 pub mod linalg;
 pub mod linear;
