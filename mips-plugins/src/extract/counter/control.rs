@@ -17,6 +17,14 @@ pub struct Observed {
     pub outputs: Vec<Vec<i64>>,
 }
 
+/// Widths of the observed inputs and outputs, and the number of counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dims {
+    pub input: usize,
+    pub output: usize,
+    pub counters: usize,
+}
+
 /// Comparisons of the counters: the sign of each counter, then of each pairwise difference.
 pub fn comparisons(c: &[i64]) -> Vec<i64> {
     let mut out: Vec<i64> = c.iter().map(|v| v.signum()).collect();
@@ -34,11 +42,11 @@ fn symbol(x: &[i64], c: &[i64]) -> Vec<i64> {
 }
 
 /// The prefix tree of `seqs` over control symbols (nodes numbered as first met).
-fn prefix_tree(seqs: &[Observed], input_dim: usize, output_dim: usize) -> StateMachine {
+fn prefix_tree(seqs: &[Observed], dims: Dims) -> StateMachine {
     let mut sm = StateMachine {
         state_dim: 1,
-        input_dim: input_dim + comparisons(&seqs[0].counters[0]).len(),
-        output_dim,
+        input_dim: dims.input + comparisons(&vec![0; dims.counters]).len(),
+        output_dim: dims.output,
         initial: vec![0],
         method: "counter control".into(),
         ..Default::default()
@@ -64,8 +72,8 @@ fn prefix_tree(seqs: &[Observed], input_dim: usize, output_dim: usize) -> StateM
 /// minimizing first would merge states that only the data's length cannot tell apart (a deep
 /// prefix that cannot return to depth 0 in the steps left looks broken). `None` when the network gives two outputs
 /// after one control word (the outputs are then not a function of the symbols and comparisons).
-pub fn learn(seqs: &[Observed], input_dim: usize, output_dim: usize, limit: usize) -> Option<StateMachine> {
-    let tree = prefix_tree(seqs, input_dim, output_dim);
+pub fn learn(seqs: &[Observed], dims: Dims, limit: usize) -> Option<StateMachine> {
+    let tree = prefix_tree(seqs, dims);
     let consistent = seqs.iter().all(|s| {
         let path: Vec<i64> = s
             .inputs
@@ -152,9 +160,11 @@ fn classes(seqs: &[Observed], states: &[Vec<i64>], count: usize, initial: &[i64]
 }
 
 /// The counter machine over `seqs`: state `[control, counters…]` (the control dropped when one
-/// state is left), starting from `[0, initial]`. `None` when the control has a gap on a
+/// state is left), starting from `[0, 0…]`. `None` when the control has a gap on a
 /// sequence it was learned from or the product is not a function.
-pub fn machine(seqs: &[Observed], control: &StateMachine, initial: &[i64]) -> Option<StateMachine> {
+pub fn machine(seqs: &[Observed], control: &StateMachine, dims: Dims) -> Option<StateMachine> {
+    let initial = vec![0; dims.counters];
+    let initial = initial.as_slice();
     let states: Vec<Vec<i64>> = seqs.iter().map(|s| control_states(control, s)).collect::<Option<_>>()?;
     let count = control.state_count();
     let class = classes(seqs, &states, count, initial);
@@ -167,11 +177,10 @@ pub fn machine(seqs: &[Observed], control: &StateMachine, initial: &[i64]) -> Op
             .collect();
         outputs = outputs.into_iter().map(|(s, y)| (s[1..].to_vec(), y)).collect();
     }
-    let first = seqs.first()?;
     Some(StateMachine {
         state_dim: initial.len() + usize::from(!single),
-        input_dim: first.inputs.first()?.len(),
-        output_dim: first.outputs.first()?.len(),
+        input_dim: dims.input,
+        output_dim: dims.output,
         initial: if single {
             initial.to_vec()
         } else {
@@ -217,8 +226,13 @@ mod tests {
             .collect();
         let refs: Vec<&[i64]> = words.iter().map(Vec::as_slice).collect();
         let seqs = parentheses(&refs);
-        let control = learn(&seqs, 1, 1, 4096).unwrap();
-        let sm = machine(&seqs, &control, &[0]).unwrap();
+        let dims = Dims {
+            input: 1,
+            output: 1,
+            counters: 1,
+        };
+        let control = learn(&seqs, dims, 4096).unwrap();
+        let sm = machine(&seqs, &control, dims).unwrap();
         assert_eq!(sm.state_dim, 2, "control and depth");
         let controls: std::collections::BTreeSet<i64> = sm.outputs.keys().map(|s| s[0]).collect();
         assert_eq!(controls.len(), 2, "balanced so far, or broken");
@@ -247,8 +261,13 @@ mod tests {
                 seq
             })
             .collect();
-        let control = learn(&seqs, 1, 1, 4096).unwrap();
-        let sm = machine(&seqs, &control, &[0]).unwrap();
+        let dims = Dims {
+            input: 1,
+            output: 1,
+            counters: 1,
+        };
+        let control = learn(&seqs, dims, 4096).unwrap();
+        let sm = machine(&seqs, &control, dims).unwrap();
         assert_eq!(sm.state_dim, 1, "the counter alone");
         assert_eq!(sm.outputs.get(&vec![-2]), Some(&vec![0]));
     }

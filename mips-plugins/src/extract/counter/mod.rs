@@ -92,10 +92,14 @@ pub fn extract(net: &Network, samples: &Samples) -> Result<Candidate, String> {
     if seqs.iter().all(|s| s.inputs.is_empty()) {
         return Err("counter: no observed steps".into());
     }
-    let control = control::learn(&seqs, samples.input_dim, samples.output_dim, TREE_LIMIT)
+    let dims = control::Dims {
+        input: samples.input_dim,
+        output: samples.output_dim,
+        counters: rows.len(),
+    };
+    let control = control::learn(&seqs, dims, TREE_LIMIT)
         .ok_or("counter: the outputs are not a function of the inputs and the counters' comparisons")?;
-    let initial = vec![0; rows.len()];
-    let mut sm = control::machine(&seqs, &control, &initial)
+    let mut sm = control::machine(&seqs, &control, dims)
         .ok_or("counter: the control and the counters do not make a machine on the observed sequences")?;
     let bits = description_bits(&sm, &rows, samples);
     let history = history_bits(samples);
