@@ -88,7 +88,7 @@ impl Method {
             Method::Clusters => clusters::extract(net, samples, proj, points, opts),
             Method::Behaviour => behaviour::extract(net, samples, proj, points, opts),
             Method::Oracle => oracle::extract(net, samples, opts),
-            Method::Counter => counter::extract(net, samples),
+            Method::Counter => counter::extract(net, samples, opts),
         }
     }
 }

@@ -89,6 +89,13 @@ pub fn learn(seqs: &[Observed], dims: Dims, limit: usize) -> Option<StateMachine
     Some(merge_compatible(&tree, limit).unwrap_or_else(|| minimize(&tree)))
 }
 
+/// Share of `seqs` the control runs through without a gap (its outputs may differ: the product
+/// is checked against the network apart).
+pub fn coverage(control: &StateMachine, seqs: &[Observed]) -> f64 {
+    let covered = seqs.iter().filter(|s| control_states(control, s).is_some()).count();
+    covered as f64 / seqs.len().max(1) as f64
+}
+
 /// The control state after each step of `seq`, or `None` at a gap.
 fn control_states(control: &StateMachine, seq: &Observed) -> Option<Vec<i64>> {
     let path: Vec<i64> = seq

@@ -14,18 +14,24 @@ use mips_core::ir::{Network, StateMachine};
 
 use super::candidate::{Candidate, history_bits};
 use super::collect::Samples;
+use super::collect::Trajectory;
 use super::machine::{heldout_coverage, integer_bits};
+use super::options::ExtractOptions;
 use control::Observed;
 
 /// Largest prefix tree the control is folded from (more nodes: exact minimization only).
 pub const TREE_LIMIT: usize = 1 << 16;
 
-/// The observed sequences of the core: per step the input, the counters `rows · counts` and the
+/// The observed `trajectories`: per step the input, the counters `rows · counts` and the
 /// network's output; an error names an input outside `alphabet`.
-fn observe(samples: &Samples, alphabet: &[Vec<i64>], rows: &[Vec<i64>]) -> Result<Vec<Observed>, String> {
+fn observe(
+    trajectories: &[Trajectory],
+    samples: &Samples,
+    alphabet: &[Vec<i64>],
+    rows: &[Vec<i64>],
+) -> Result<Vec<Observed>, String> {
     let (d, o) = (samples.input_dim.max(1), samples.output_dim);
-    samples
-        .core
+    trajectories
         .iter()
         .map(|t| {
             let mut counts = vec![0i64; alphabet.len()];
@@ -78,7 +84,7 @@ fn description_bits(sm: &StateMachine, rows: &[Vec<i64>], samples: &Samples) -> 
 }
 
 /// Reads a counter machine off `net` (see the module doc).
-pub fn extract(net: &Network, samples: &Samples) -> Result<Candidate, String> {
+pub fn extract(net: &Network, samples: &Samples, opts: &ExtractOptions) -> Result<Candidate, String> {
     let alphabet = &samples.inputs;
     if alphabet.len() < 2 || !samples.alphabet_known {
         return Err("counter: needs a known finite alphabet of at least two inputs".into());
@@ -88,7 +94,7 @@ pub fn extract(net: &Network, samples: &Samples) -> Result<Candidate, String> {
     if rows.is_empty() {
         return Err("counter: the network forgets every input (no counter left)".into());
     }
-    let seqs = observe(samples, alphabet, &rows)?;
+    let seqs = observe(&samples.core, samples, alphabet, &rows)?;
     if seqs.iter().all(|s| s.inputs.is_empty()) {
         return Err("counter: no observed steps".into());
     }
@@ -99,6 +105,15 @@ pub fn extract(net: &Network, samples: &Samples) -> Result<Candidate, String> {
     };
     let control = control::learn(&seqs, dims, TREE_LIMIT)
         .ok_or("counter: the outputs are not a function of the inputs and the counters' comparisons")?;
+    let heldout = control::coverage(&control, &observe(&samples.heldout, samples, alphabet, &rows)?);
+    if heldout < opts.min_coverage {
+        return Err(format!(
+            "counter: the control runs only {:.1}% of held-out sequences without a gap (need {:.1}%): it \
+             memorizes the observed sequences",
+            heldout * 100.0,
+            opts.min_coverage * 100.0
+        ));
+    }
     let mut sm = control::machine(&seqs, &control, dims)
         .ok_or("counter: the control and the counters do not make a machine on the observed sequences")?;
     let bits = description_bits(&sm, &rows, samples);
