@@ -151,7 +151,8 @@ mod tests {
         let text = render(&[good, bad]);
         assert!(text.contains("1 of 2 networks gave a state machine"), "{text}");
         assert!(
-            text.contains("| test | lattice | dim 1 (krylov) |") && text.contains("| test | failed |"),
+            text.contains("| test | counter | 1 counter(s) [[0, 1]], 1 control state(s) |")
+                && text.contains("| test | failed |"),
             "{text}"
         );
     }
