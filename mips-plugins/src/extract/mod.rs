@@ -11,7 +11,9 @@
 //! - [`clusters`]: any finite number of states, with a data-derived tolerance;
 //! - [`behaviour`]: finite states told apart by the network's outputs over the next steps;
 //! - [`oracle`]: the smallest Moore machine the network behaves as, learned L*-style with the
-//!   network as the oracle (states told apart by learned experiments, not by geometry).
+//!   network as the oracle (states told apart by learned experiments, not by geometry);
+//! - [`counter`]: a finite control plus integer counters (symbol counts modulo the words the
+//!   network forgets), with the control read over the counters' comparisons.
 //!
 //! [`machine`] turns a quantizer into tables (consistent on every core step, filled by querying
 //! the network, checked on held-out sequences), [`minimize`] minimizes finite machines, and
@@ -27,6 +29,7 @@ pub mod candidate;
 pub mod circle;
 pub mod clusters;
 pub mod collect;
+pub mod counter;
 pub mod growth;
 pub mod lattice;
 pub mod linalg;

@@ -15,7 +15,7 @@ use super::collect::Samples;
 use super::options::ExtractOptions;
 use super::points::Points;
 use super::subspace::Projection;
-use super::{behaviour, circle, clusters, lattice, oracle};
+use super::{behaviour, circle, clusters, counter, lattice, oracle};
 
 /// An extraction method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,16 +25,18 @@ pub enum Method {
     Clusters,
     Behaviour,
     Oracle,
+    Counter,
 }
 
 impl Method {
     /// Every method, in the combined pass's default order (which breaks description-length ties).
-    pub const ALL: [Method; 5] = [
+    pub const ALL: [Method; 6] = [
         Method::Circle,
         Method::Lattice,
         Method::Clusters,
         Method::Behaviour,
         Method::Oracle,
+        Method::Counter,
     ];
 
     /// The method's name, as in `StateMachine::method`.
@@ -45,6 +47,7 @@ impl Method {
             Method::Clusters => "clusters",
             Method::Behaviour => "behaviour",
             Method::Oracle => "oracle",
+            Method::Counter => "counter",
         }
     }
 
@@ -85,6 +88,7 @@ impl Method {
             Method::Clusters => clusters::extract(net, samples, proj, points, opts),
             Method::Behaviour => behaviour::extract(net, samples, proj, points, opts),
             Method::Oracle => oracle::extract(net, samples, opts),
+            Method::Counter => counter::extract(net, samples, opts),
         }
     }
 }
@@ -262,7 +266,7 @@ impl Pass for Combined {
     }
 
     fn description(&self) -> &str {
-        "reads a state machine off the network (circle, lattice, clusters, behaviour or oracle; smallest description length wins)"
+        "reads a state machine off the network (circle, lattice, clusters, behaviour, oracle or counter; smallest description length wins)"
     }
 
     fn kind(&self) -> PassKind {
@@ -273,7 +277,7 @@ impl Pass for Combined {
         let mut specs = ExtractOptions::specs();
         specs.push(OptionSpec::text(
             "methods",
-            "circle+lattice+clusters+behaviour+oracle",
+            "circle+lattice+clusters+behaviour+oracle+counter",
             "methods to try, '+'-separated; the order breaks description-length ties",
         ));
         specs
@@ -312,6 +316,11 @@ mips_core::register_pass!(Single {
     method: Method::Oracle,
     name: "extract-oracle",
     description: "learns the smallest Moore machine the network behaves as, L*-style with the network as the oracle",
+});
+mips_core::register_pass!(Single {
+    method: Method::Counter,
+    name: "extract-counter",
+    description: "reads a finite control plus integer counters (the symbol counts modulo the words the network forgets)",
 });
 mips_core::register_pass!(Single {
     method: Method::Clusters,

@@ -1,6 +1,6 @@
 //! The combined regression: the Boolean program as a whole, and per component integer linear
-//! → modular → enumerative (the enumeration capped below the best size found so far) → lookup
-//! table (complete machines only; the program is then not symbolic). Every candidate is checked
+//! → modular → enumerative (the enumeration capped below the best size found so far) → a
+//! decision list over comparisons of the state (counters) → lookup table (complete machines only; the program is then not symbolic). Every candidate is checked
 //! against the machine on the verification sequences; the smallest verified symbolic program
 //! wins, one with tables only when nothing symbolic verifies.
 
@@ -10,6 +10,7 @@ use mips_core::pass::verify::{first_disagreement, machine_behaviour, program_beh
 use mips_core::{MipsError, Result};
 
 use super::boolean::{BooleanOptions, fit_boolean};
+use super::comparisons::fit_comparisons;
 use super::driver::{Fit, Fitter, check_machine, fit_machine, preference};
 use super::enumerate::{EnumerateOptions, fit_enumerate};
 use super::linear::fit_linear;
@@ -140,7 +141,8 @@ fn fit_all(sm: &StateMachine, o: &RegressOptions, consider: &mut Consider, bound
         };
         match (enumerated, linear) {
             (Ok(f), _) | (Err(_), Ok(f)) => Ok(f),
-            (Err(e), Err(l)) => Err(MipsError::pass("regress", format!("{}; {}", message(&l), message(&e)))),
+            (Err(e), Err(l)) => fit_comparisons(p)
+                .map_err(|c| MipsError::pass("regress", format!("{}; {}; {}", message(&l), message(&e), message(&c)))),
         }
     };
     let fallback: Option<&Fitter> = tables.then_some(&table_fit);

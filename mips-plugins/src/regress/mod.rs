@@ -5,6 +5,7 @@
 //! - [`linear`] / [`modular`]: exact integer linear formulas, plain, `% k` or `// k`;
 //! - [`boolean`]: formulas over state and input bits;
 //! - [`enumerate`]: bottom-up enumerative search per component;
+//! - [`comparisons`]: decision lists over comparisons of counters with 0 and each other;
 //! - [`table`]: decision-tree lookup tables (non-symbolic);
 //! - [`combined`]: all of them, keeping the smallest verified program;
 //! - [`driver`]: the component-wise assembly with the initial-state correction;
@@ -13,6 +14,7 @@
 
 pub mod boolean;
 pub mod combined;
+pub mod comparisons;
 pub mod driver;
 pub mod enumerate;
 pub mod linear;
