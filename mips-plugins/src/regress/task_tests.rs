@@ -226,6 +226,19 @@ fn catalog_tasks_regress_to_small_exact_programs() {
             40,
             true,
         ),
+        // The digit sum under labels a minimization would give (scrambled): recoded by
+        // transition class and output, the carry form.
+        (
+            "Base_6_Addition",
+            vec![3],
+            |s, x| {
+                let sum = (0..12).find(|v| (v * 5 + 3) % 12 == s[0]).unwrap();
+                vec![((x[0] + x[1] + (sum >= 6) as i64) * 5 + 3) % 12]
+            },
+            |s| vec![(0..12).find(|v| (v * 5 + 3) % 12 == s[0]).unwrap() % 6],
+            10,
+            true,
+        ),
         // A lookup function of the input: no short formula, so an exact table.
         (
             "Perfect_Square_Detector",
