@@ -128,6 +128,14 @@ impl BinOp {
         )
     }
 
+    /// True for the comparisons `== != < <= > >=`.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+
     /// True when `a op b == b op a` for all operands.
     pub fn is_commutative(self) -> bool {
         matches!(
@@ -258,6 +266,35 @@ impl Expr {
         }
     }
 
+    /// True when the expression holds a table-like if-else chain over constant rows: an `if`
+    /// that tests one variable against a constant with another such `if` directly in one of its
+    /// branches (three rows or more of a lookup table). A single test is a threshold formula.
+    pub fn has_table_chain(&self) -> bool {
+        match self {
+            Expr::Const(_) | Expr::Var(_) => false,
+            Expr::Unary(_, a) => a.has_table_chain(),
+            Expr::Binary(_, a, b) => a.has_table_chain() || b.has_table_chain(),
+            Expr::If(c, t, e) => {
+                (self.is_row_test() && (t.is_row_test() || e.is_row_test()))
+                    || [c, t, e].iter().any(|x| x.has_table_chain())
+            }
+        }
+    }
+
+    /// True for `v ⋈ k if … else …`: an `if` comparing one variable with a constant.
+    fn is_row_test(&self) -> bool {
+        let Expr::If(c, ..) = self else {
+            return false;
+        };
+        match &**c {
+            Expr::Binary(op, a, b) if op.is_comparison() => matches!(
+                (&**a, &**b),
+                (Expr::Var(_), Expr::Const(_)) | (Expr::Const(_), Expr::Var(_))
+            ),
+            _ => false,
+        }
+    }
+
     /// Calls `visit` on every variable the expression reads.
     pub fn visit_vars(&self, visit: &mut impl FnMut(Var)) {
         match self {
@@ -293,7 +330,8 @@ pub struct Program {
     /// How the program was found (e.g. "integer-linear", "boolean", "table").
     #[serde(default)]
     pub method: String,
-    /// False when the program is a lookup table rather than a formula.
+    /// False when the program is a lookup table rather than a formula; regression sets it by
+    /// [`Program::has_symbolic_form`].
     #[serde(default = "default_true")]
     pub symbolic: bool,
 }
@@ -316,6 +354,12 @@ impl Program {
     /// Size in tokens of all updates and outputs.
     pub fn tokens(&self) -> usize {
         self.updates.iter().chain(&self.outputs).map(Expr::tokens).sum()
+    }
+
+    /// The rule for [`Program::symbolic`]: true when no update or output holds a table-like
+    /// if-else chain over constant rows ([`Expr::has_table_chain`]).
+    pub fn has_symbolic_form(&self) -> bool {
+        !self.updates.iter().chain(&self.outputs).any(Expr::has_table_chain)
     }
 
     /// Checks that every expression reads only existing variables.
@@ -397,6 +441,42 @@ mod tests {
         assert!(is_overflow(&UnOp::Abs.apply(i64::MIN).unwrap_err()));
         assert!(is_overflow(&floor_div(i64::MIN, -1).unwrap_err()));
         assert!(!is_overflow(&floor_div(1, 0).unwrap_err()));
+    }
+
+    #[test]
+    fn table_chains_are_not_symbolic() {
+        let (x, s) = (Expr::input(0), Expr::state(0));
+        let lt = |v: &Expr, k| Expr::bin(BinOp::Lt, v.clone(), Expr::Const(k));
+        // x < 4 ? (x < 2 ? 1 : 0) : 5: three rows of a table.
+        let chain = Expr::ite(
+            lt(&x, 4),
+            Expr::ite(lt(&x, 2), Expr::Const(1), Expr::Const(0)),
+            Expr::Const(5),
+        );
+        assert!(chain.has_table_chain());
+        // Nested deeper inside arithmetic, still a table.
+        assert!(Expr::bin(BinOp::Add, s.clone(), chain.clone()).has_table_chain());
+        // One threshold, or a condition over two variables, is a formula.
+        let threshold = Expr::ite(lt(&x, 7), Expr::Const(0), Expr::Const(1));
+        assert!(!threshold.has_table_chain());
+        let choice = Expr::ite(
+            Expr::bin(BinOp::Ne, x.clone(), s.clone()),
+            Expr::ite(lt(&x, 2), s.clone(), Expr::Const(1)),
+            Expr::Const(1),
+        );
+        assert!(!choice.has_table_chain());
+        let mut program = Program {
+            state_names: vec!["s".into()],
+            init: vec![0],
+            input_names: vec!["x".into()],
+            updates: vec![Expr::bin(BinOp::Add, s, x)],
+            outputs: vec![threshold],
+            method: "test".into(),
+            symbolic: true,
+        };
+        assert!(program.has_symbolic_form());
+        program.outputs[0] = chain;
+        assert!(!program.has_symbolic_form());
     }
 
     #[test]

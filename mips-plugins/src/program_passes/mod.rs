@@ -1,5 +1,5 @@
-//! Program → program passes: constant folding, dead state removal, affine re-basing of state
-//! variables and readable names. Each keeps the program's outputs (the pass manager checks).
+//! Program → program passes: constant folding, equality saturation (the shortest equivalent
+//! expressions), dead state removal, affine re-basing of state variables and readable names. Each keeps the program's outputs (the pass manager checks).
 
 pub mod affine;
 pub mod dead_state;
@@ -7,6 +7,7 @@ pub mod fold;
 pub mod names;
 pub mod rebase;
 pub mod rewrite;
+pub mod saturate;
 
 #[cfg(test)]
 mod properties;
@@ -49,6 +50,12 @@ mips_core::register_pass!(ProgramPass {
     name: "fold-constants",
     description: "constant folding and algebraic identities (x+0, x*1, x*0, not not b, if with a constant condition)",
     apply: fold::fold_program,
+});
+
+mips_core::register_pass!(ProgramPass {
+    name: "saturate",
+    description: "equality saturation (egg): each expression replaced by the shortest equivalent form found",
+    apply: saturate::saturate_program,
 });
 
 mips_core::register_pass!(ProgramPass {

@@ -1,8 +1,9 @@
 //! The combined regression: the Boolean program as a whole, and per component integer linear
-//! → modular → enumerative (the enumeration capped below the best size found so far) → a
-//! decision list over comparisons of the state (counters) → lookup table (complete machines only; the program is then not symbolic). Every candidate is checked
-//! against the machine on the verification sequences; the smallest verified symbolic program
-//! wins, one with tables only when nothing symbolic verifies.
+//! or constant-set membership (the shorter) → modular → enumerative (the enumeration capped
+//! below the best size found so far) → a decision list over comparisons of the state (counters)
+//! → lookup table (complete machines only; a program with a table chain is not symbolic). Every
+//! candidate is checked against the machine on the verification sequences; the smallest verified
+//! symbolic program wins, one with tables only when nothing symbolic verifies.
 
 use mips_core::data::Dataset;
 use mips_core::ir::{Program, StateMachine};
@@ -14,6 +15,7 @@ use super::comparisons::fit_comparisons;
 use super::driver::{Fit, Fitter, check_machine, fit_machine, preference};
 use super::enumerate::{EnumerateOptions, fit_enumerate};
 use super::linear::fit_linear;
+use super::membership::fit_membership;
 use super::modular::fit_modular;
 use super::recode::codings;
 use super::rows::{Problem, moduli};
@@ -86,6 +88,23 @@ pub fn enumerate_fit(p: &Problem, ks: &[i64], o: &EnumerateOptions) -> Result<Fi
     })
 }
 
+/// Membership fit of one component (a 0/1 function of one variable as a constant set).
+pub fn membership_fit(p: &Problem) -> Result<Fit> {
+    fit_membership(p).map(|expr| Fit {
+        expr,
+        method: "membership",
+    })
+}
+
+/// The fit with fewer tokens (the first on a tie); the first's error when neither fits.
+fn shorter(first: Result<Fit>, second: Result<Fit>) -> Result<Fit> {
+    match (first, second) {
+        (Ok(a), Ok(b)) => Ok(if b.expr.tokens() < a.expr.tokens() { b } else { a }),
+        (Ok(f), Err(_)) | (Err(_), Ok(f)) => Ok(f),
+        (Err(e), Err(_)) => Err(e),
+    }
+}
+
 /// The message of a pass error without the pass name.
 fn message(e: &MipsError) -> String {
     match e {
@@ -122,7 +141,7 @@ fn fit_all(sm: &StateMachine, o: &RegressOptions, consider: &mut Consider, bound
     }
     let tables = o.table && check_tabulable(sm, false).is_ok();
     let mixed = |p: &Problem| -> Result<Fit> {
-        let linear = linear_fit(p, &ks, o);
+        let linear = shorter(linear_fit(p, &ks, o), membership_fit(p));
         let limit = linear
             .as_ref()
             .map_or(cap, |f| f.expr.tokens().saturating_sub(1))

@@ -16,7 +16,8 @@ pub struct Fit {
     pub method: &'static str,
 }
 
-/// The method name of lookup-table fits; a program with one is not symbolic.
+/// The method name of lookup-table fits (whether a program is symbolic is decided by its form:
+/// [`Program::has_symbolic_form`]).
 pub const TABLE: &str = "table";
 
 /// Fits one target component; an error says why no exact fit was found.
@@ -100,19 +101,21 @@ fn assemble(sm: &StateMachine, init: Vec<i64>, fits: Vec<Fit>, outs: &[Fit]) -> 
     } else {
         (0..sm.state_dim).map(|k| format!("s{k}")).collect()
     };
-    Program {
+    let mut program = Program {
         state_names,
         init,
         input_names: (0..sm.input_dim).map(|k| format!("x{k}")).collect(),
         updates: fits.into_iter().map(|f| f.expr).collect(),
         outputs: outs.iter().map(|f| f.expr.clone()).collect(),
-        symbolic: !methods.contains(&TABLE),
+        symbolic: false,
         method: if methods.is_empty() {
             "empty".into()
         } else {
             methods.join("+")
         },
-    }
+    };
+    program.symbolic = program.has_symbolic_form();
+    program
 }
 
 fn component_error(what: &str, k: usize, e: MipsError) -> MipsError {

@@ -4,6 +4,7 @@
 //!
 //! - [`linear`] / [`modular`]: exact integer linear formulas, plain, `% k` or `// k`;
 //! - [`boolean`]: formulas over state and input bits;
+//! - [`membership`]: a 0/1 function of one variable as a constant-set test;
 //! - [`enumerate`]: bottom-up enumerative search per component;
 //! - [`comparisons`]: decision lists over comparisons of counters with 0 and each other;
 //! - [`table`]: decision-tree lookup tables (non-symbolic);
@@ -18,6 +19,7 @@ pub mod comparisons;
 pub mod driver;
 pub mod enumerate;
 pub mod linear;
+pub mod membership;
 pub mod modular;
 mod passes;
 pub mod recode;

@@ -1,7 +1,7 @@
 //! Lookup-table fallback: each update component and each output becomes a decision tree over
 //! the state and input variables (`if v < k then ... else ...`, balanced, with runs of equal
-//! sub-tables merged). Exact on every observed row by construction; a program with a table
-//! component is marked non-symbolic (method "table").
+//! sub-tables merged). Exact on every observed row by construction; a program with a chain of
+//! three rows or more is not symbolic (`Program::has_symbolic_form`; method "table").
 
 use mips_core::ir::{BinOp, Expr, Program, StateMachine};
 use mips_core::{MipsError, Result};

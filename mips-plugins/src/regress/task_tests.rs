@@ -226,14 +226,28 @@ fn catalog_tasks_regress_to_small_exact_programs() {
             40,
             true,
         ),
-        // A lookup function of the input: no short formula, so an exact table.
+        // The digit sum under labels a minimization would give (scrambled): recoded by
+        // transition class and output, the carry form.
+        (
+            "Base_6_Addition",
+            vec![3],
+            |s, x| {
+                let sum = (0..12).find(|v| (v * 5 + 3) % 12 == s[0]).unwrap();
+                vec![((x[0] + x[1] + (sum >= 6) as i64) * 5 + 3) % 12]
+            },
+            |s| vec![(0..12).find(|v| (v * 5 + 3) % 12 == s[0]).unwrap() % 6],
+            10,
+            true,
+        ),
+        // A lookup function of the input: membership in the set of its values, shorter than
+        // the table of thresholds (36 tokens).
         (
             "Perfect_Square_Detector",
             vec![0],
             |_, x| vec![bit([0, 1, 4, 9, 16].contains(&x[0]))],
             |s| vec![s[0]],
-            40,
-            false,
+            20,
+            true,
         ),
     ];
     for (name, initial, step, output, tokens, symbolic) in cases {
