@@ -89,6 +89,13 @@ pub fn extract(net: &Network, samples: &Samples, opts: &ExtractOptions) -> Resul
     if alphabet.len() < 2 || !samples.alphabet_known {
         return Err("counter: needs a known finite alphabet of at least two inputs".into());
     }
+    if !relations::within_budget(alphabet.len()) {
+        return Err(format!(
+            "counter: {} input symbols exceed the budget of the counter-row search (3^m rows up to {})",
+            alphabet.len(),
+            relations::MAX_ROW_CANDIDATES
+        ));
+    }
     let found = relations::relations(net, samples, alphabet);
     let rows = relations::counter_rows(alphabet.len(), &found);
     if rows.is_empty() {

@@ -16,6 +16,18 @@ pub const RELATION_SEQUENCES: usize = 256;
 /// Longest relation word tried (a set of this many distinct symbols).
 pub const MAX_WORD: usize = 4;
 
+/// Most candidate counter rows enumerated (`3^m` for `m` symbols): a budget that bounds the
+/// work of [`counter_rows`] and [`relations`]; a larger alphabet is left to the other methods.
+pub const MAX_ROW_CANDIDATES: usize = 1 << 20;
+
+/// True when an alphabet of `m` symbols is within [`MAX_ROW_CANDIDATES`].
+pub fn within_budget(m: usize) -> bool {
+    u32::try_from(m)
+        .ok()
+        .and_then(|m| 3usize.checked_pow(m))
+        .is_some_and(|rows| rows <= MAX_ROW_CANDIDATES)
+}
+
 /// True when inserting `word` (symbol indices into `alphabet`) at any point of `t` leaves
 /// the network's outputs after the insertion unchanged, the sequence cut to its length.
 fn forgotten(net: &Network, samples: &Samples, t: &Trajectory, word: &[usize], alphabet: &[Vec<f64>]) -> bool {
@@ -150,6 +162,13 @@ mod tests {
     fn no_relation_counts_every_symbol_and_a_forgotten_symbol_is_not_counted() {
         assert_eq!(counter_rows(2, &[]), vec![vec![1, 0], vec![0, 1]]);
         assert_eq!(counter_rows(2, &[vec![1, 0]]), vec![vec![0, 1]]);
+    }
+
+    #[test]
+    fn the_row_budget_admits_small_alphabets_only() {
+        assert!(within_budget(12));
+        assert!(!within_budget(13));
+        assert!(!within_budget(200));
     }
 
     #[test]
