@@ -97,6 +97,11 @@ pub fn extract(net: &Network, samples: &Samples, opts: &ExtractOptions) -> Resul
         ));
     }
     let found = relations::relations(net, samples, alphabet);
+    if found.is_empty() {
+        // Counters are the symbol counts modulo what the network forgets: with nothing
+        // forgotten they are the plain counts of every symbol, no abstraction of the input.
+        return Err("counter: the network forgets no word (the counters would be the plain symbol counts)".into());
+    }
     let rows = relations::counter_rows(alphabet.len(), &found);
     if rows.is_empty() {
         return Err("counter: the network forgets every input (no counter left)".into());
