@@ -3,6 +3,7 @@
 //! dataset readers.
 
 pub mod atomic;
+pub mod budget;
 pub mod data;
 pub mod error;
 pub mod interop;

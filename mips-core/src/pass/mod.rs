@@ -5,6 +5,7 @@
 
 pub mod complexity;
 pub mod manager;
+pub mod note;
 pub mod options;
 pub mod pipeline;
 pub mod plugin_loader;
@@ -24,11 +25,12 @@ use crate::task::Task;
 
 pub use complexity::Complexity;
 pub use manager::{PassManager, ReportRow, Status};
+pub use note::Note;
 pub use options::{OptionSpec, OptionType, OptionValue, Options};
 pub use pipeline::{Pipeline, PipelineStep};
 pub use plugin_loader::{PluginError, PluginProblem, load_plugin, load_plugins};
 pub use registry::{Origin, PassFactory, RegisteredPass, Registry};
-pub use settings::{OptionField, Settings};
+pub use settings::{OptionField, Settings, SettingsField};
 pub use stage::Stage;
 pub use typed::{PassInput, PassOutput, TaskOnly, Typed, TypedPass};
 pub use verifier::Verifier;
@@ -184,7 +186,19 @@ impl<'a> PassContext<'a> {
     pub fn note(&self, key: &str, value: impl std::fmt::Display) {
         self.notes.push(key, value.to_string());
     }
+
+    /// Records why a search of the pass stopped early (the note `stop`: the reason, then what
+    /// it left undone); nothing when it ran to its end.
+    pub fn note_stop(&self, reason: crate::budget::StopReason, consequence: &str) {
+        if reason.is_budget() {
+            STOP.write(self, format!("{reason}; {consequence}"));
+        }
+    }
 }
+
+/// The report-row note that says why a searching pass stopped early
+/// ([`PassContext::note_stop`]).
+pub const STOP: Note<String> = Note::new("stop");
 
 /// Key-value details recorded by the running pass; the manager moves them into its report row.
 #[derive(Debug, Default)]

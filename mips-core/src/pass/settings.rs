@@ -7,9 +7,14 @@ use super::options::{OptionSpec, OptionValue, Options};
 use crate::{MipsError, Result};
 
 /// A pass's typed settings, read from resolved [`Options`].
-pub trait Settings: Sized {
-    /// The option declarations, in field order, with their defaults and help.
-    fn specs() -> Vec<OptionSpec>;
+pub trait Settings: Sized + Default {
+    /// The option declarations, in field order, with this value's fields as their defaults
+    /// (a pass sharing a settings struct states its own defaults by giving its own value).
+    fn specs_with(&self) -> Vec<OptionSpec>;
+    /// The option declarations with the declared defaults.
+    fn specs() -> Vec<OptionSpec> {
+        Self::default().specs_with()
+    }
     /// Reads every field; a value of the wrong type or range is an error naming the pass and
     /// the option.
     fn read(pass: &str, options: &Options) -> Result<Self>;
@@ -17,13 +22,39 @@ pub trait Settings: Sized {
 
 /// No options.
 impl Settings for () {
-    fn specs() -> Vec<OptionSpec> {
+    fn specs_with(&self) -> Vec<OptionSpec> {
         Vec::new()
     }
     fn read(_: &str, _: &Options) -> Result<Self> {
         Ok(())
     }
 }
+
+/// A field of a settings struct: one option (a value of an [`OptionField`] type), or a
+/// settings struct shared between passes whose options are flattened into the pass's, in
+/// place (the nested struct's field names are the option names; the outer field's name and
+/// help are not used).
+pub trait SettingsField: Sized {
+    /// The declarations of the field's options, with `self` as their defaults.
+    fn field_specs(&self, name: &str, help: &str) -> Vec<OptionSpec>;
+    /// Reads the field `field` of `pass`'s settings.
+    fn read_field(pass: &str, field: &str, options: &Options) -> Result<Self>;
+}
+
+macro_rules! one_option_field {
+    ($($ty:ty),*) => {
+        $(impl SettingsField for $ty {
+            fn field_specs(&self, name: &str, help: &str) -> Vec<OptionSpec> {
+                vec![<$ty as OptionField>::spec(name, self.to_owned(), help)]
+            }
+            fn read_field(pass: &str, name: &str, options: &Options) -> Result<Self> {
+                field(pass, name, options)
+            }
+        })*
+    };
+}
+
+one_option_field!(i64, usize, u64, f64, bool, String);
 
 /// A type a settings field may have.
 pub trait OptionField: Sized {
@@ -114,17 +145,11 @@ pub trait DefaultOf<T> {
     fn into_default(self) -> T;
 }
 
-macro_rules! default_is_itself {
-    ($($ty:ty),*) => {
-        $(impl DefaultOf<$ty> for $ty {
-            fn into_default(self) -> $ty {
-                self
-            }
-        })*
-    };
+impl<T> DefaultOf<T> for T {
+    fn into_default(self) -> T {
+        self
+    }
 }
-
-default_is_itself!(i64, usize, u64, f64, bool, String);
 
 impl DefaultOf<String> for &str {
     fn into_default(self) -> String {
@@ -159,7 +184,10 @@ pub fn field<T: OptionField>(pass: &str, field: &str, options: &Options) -> Resu
 
 /// Declares a pass's settings struct; the doc comment of each field is its option's help, the
 /// field name (underscores as hyphens) its option name, and the expression after `=` its
-/// default. Implements [`Settings`] and `Default` (the declared defaults).
+/// default. A field whose type is itself a settings struct (options shared between passes)
+/// contributes that struct's options in its place, with the value after `=` as their defaults
+/// for this pass. Implements [`Settings`], [`SettingsField`] and `Default` (the declared
+/// defaults).
 ///
 /// ```
 /// mips_core::pass_settings! {
@@ -186,17 +214,28 @@ macro_rules! pass_settings {
         }
 
         impl $crate::pass::Settings for $name {
-            fn specs() -> ::std::vec::Vec<$crate::pass::OptionSpec> {
-                ::std::vec![$(<$ty as $crate::pass::OptionField>::spec(
+            fn specs_with(&self) -> ::std::vec::Vec<$crate::pass::OptionSpec> {
+                let mut specs = ::std::vec::Vec::new();
+                $(specs.extend($crate::pass::SettingsField::field_specs(
+                    &self.$field,
                     &$crate::pass::settings::option_name(stringify!($field)),
-                    $crate::pass::settings::default_of::<$ty>($default),
                     &$crate::pass::settings::help(&[$($help),+]),
-                )),*]
+                ));)*
+                specs
             }
             fn read(pass: &str, options: &$crate::pass::Options) -> $crate::Result<Self> {
                 Ok($name {
-                    $($field: $crate::pass::settings::field::<$ty>(pass, stringify!($field), options)?,)*
+                    $($field: <$ty as $crate::pass::SettingsField>::read_field(pass, stringify!($field), options)?,)*
                 })
+            }
+        }
+
+        impl $crate::pass::SettingsField for $name {
+            fn field_specs(&self, _: &str, _: &str) -> ::std::vec::Vec<$crate::pass::OptionSpec> {
+                $crate::pass::Settings::specs_with(self)
+            }
+            fn read_field(pass: &str, _: &str, options: &$crate::pass::Options) -> $crate::Result<Self> {
+                <$name as $crate::pass::Settings>::read(pass, options)
             }
         }
 
@@ -227,6 +266,36 @@ mod tests {
             /// Strict?
             strict: bool = false,
         }
+    }
+
+    crate::pass_settings! {
+        /// Settings of a test pass sharing `Demo`'s options, with its own default rounds.
+        struct Outer {
+            /// Own option.
+            first: i64 = 1,
+            /// The shared options.
+            shared: Demo = Demo { max_rounds: 9, ..Demo::default() },
+            /// Last own option.
+            last: bool = true,
+        }
+    }
+
+    #[test]
+    fn shared_settings_are_flattened_in_place_with_the_passes_defaults() {
+        let specs = Outer::specs();
+        let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["first", "tol", "max-rounds", "method", "strict", "last"]);
+        assert_eq!(specs[2].default, OptionValue::Int(9));
+        let given = [
+            ("max-rounds".to_string(), "4".to_string()),
+            ("first".into(), "2".into()),
+        ];
+        let outer = Outer::read("outer", &Options::resolve("outer", &specs, &given).unwrap()).unwrap();
+        assert_eq!((outer.first, outer.shared.max_rounds, outer.last), (2, 4, true));
+        let defaults = Outer::read("outer", &Options::resolve("outer", &specs, &[]).unwrap()).unwrap();
+        assert_eq!(defaults, Outer::default());
+        let missing = Outer::read("outer", &Options::default()).unwrap_err().to_string();
+        assert!(missing.contains("option 'first' of pass 'outer'"), "{missing}");
     }
 
     fn resolve(given: &[(&str, &str)]) -> Result<Demo> {

@@ -98,7 +98,7 @@ pub trait TypedPass: Send + Sync {
     /// One-line description for `mips passes`.
     fn description(&self) -> &str;
     /// Checks settings beyond their types (a word from a fixed set), so that a bad value is an
-    /// error when the pipeline is resolved.
+    /// error when the pipeline is resolved; the adapter checks again before every run.
     fn check(&self, _settings: &Self::Settings) -> Result<()> {
         Ok(())
     }
@@ -148,6 +148,7 @@ impl<P: TypedPass> Pass for Typed<P> {
             .validate()
             .map_err(|e| crate::MipsError::pass(P::NAME, e.to_string()))?;
         let settings = P::Settings::read(P::NAME, options)?;
+        self.0.check(&settings)?;
         Ok(self.0.run(input, &settings, ctx)?.artifact())
     }
 }

@@ -6,7 +6,7 @@
 mod progress;
 
 use mips_core::ir::{Activation, Network};
-use mips_core::pass::{PassContext, PassKind, TaskOnly, Typed, TypedPass};
+use mips_core::pass::{Note, PassContext, PassKind, STOP, TaskOnly, Typed, TypedPass};
 use mips_core::task::Loss;
 use mips_core::train::run::Schedule;
 use mips_core::train::{SearchOptions, SearchReport, SearchStop, minimize};
@@ -86,6 +86,12 @@ fn default_widths() -> String {
         .collect::<Vec<_>>()
         .join(",")
 }
+
+/// The report-row note of the network's shape (as `Shape`'s display).
+pub const SHAPE: Note<String> = Note::new("shape");
+
+/// The report-row note of the training steps of the network kept.
+pub const STEPS: Note<u64> = Note::new("steps");
 
 mips_core::pass_settings! {
     /// The options of `minimize-architecture`; the defaults are [`SearchOptions::default`]'s.
@@ -228,11 +234,11 @@ impl TypedPass for MinimizeArchitecture {
         if let Some(bar) = &bar {
             bar.finish(&summary(&report));
         }
-        ctx.note("shape", &report.shape);
-        ctx.note("steps", report.steps);
+        SHAPE.write(ctx, report.shape.to_string());
+        STEPS.write(ctx, report.steps as u64);
         ctx.note("total-steps", report.total_steps);
         ctx.note("runs", report.runs.len());
-        ctx.note("stop", report.stop.name());
+        STOP.write(ctx, report.stop.name().to_string());
         if !report.solved() && settings.require_solved {
             return Err(MipsError::pass(
                 NAME,

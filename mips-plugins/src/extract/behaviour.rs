@@ -233,7 +233,7 @@ fn nearest(candidates: &[(usize, Vec<f64>)], u: &[f64]) -> Option<(usize, f64)> 
 impl<'a> Behaviour<'a> {
     /// Signs the distinct core states of `samples` and refines their blocks; an error when there
     /// are too many distinct states or blocks, no inputs, or when signing would overrun the
-    /// signature budget (`opts.signature_budget` network steps, see
+    /// signature budget (`opts.signatures()` network steps, see
     /// [`default_signature_budget`]). Only states with at least
     /// `lookahead` steps left in their sequence are signed in full (longer continuations would
     /// leave the lengths the network knows); the others join the nearest block with their own
@@ -260,7 +260,7 @@ impl<'a> Behaviour<'a> {
                 "lookahead {depth} is longer than the longest sequence ({longest} steps): no state could be signed in full; lower 'lookahead'"
             ));
         }
-        let budget = opts.signature_budget;
+        let budget = opts.signatures();
         let over = || {
             format!(
                 "the signature budget of {budget} network steps is too small for lookahead {depth} over {} inputs; lower 'lookahead' or raise 'signature-budget'",
@@ -483,7 +483,7 @@ pub fn extract(
     if behaviour.exhausted.load(Ordering::Relaxed) {
         return Err(format!(
             "behaviour: placing new hidden states ran out of the signature budget of {} network steps (lookahead {}); lower 'lookahead' or raise 'signature-budget'",
-            opts.signature_budget,
+            opts.signatures(),
             behaviour.depth()
         ));
     }

@@ -123,8 +123,8 @@ impl Samples {
             }
         };
         let core_fresh = fresh(1, opts.fresh, len).unwrap_or_else(|| batch(1, opts.fresh));
-        let long = if opts.long_factor > 1 {
-            fresh(2, opts.long_count, len.saturating_mul(opts.long_factor))
+        let long = if opts.long > 1 {
+            fresh(2, opts.long_count, len.saturating_mul(opts.long))
         } else {
             None
         }

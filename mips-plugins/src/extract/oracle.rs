@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use mips_core::budget::{Budget, Meter};
 use mips_core::ir::{Network, StateMachine};
 use rayon::prelude::*;
 
@@ -46,9 +47,8 @@ struct Table<'a> {
     next: Vec<Vec<(Vec<f64>, Vec<i64>)>>,
     /// The state of each row.
     index: BTreeMap<Vec<i64>, usize>,
-    /// Network evaluations left, and the budget it started from.
-    left: usize,
-    budget: usize,
+    /// The network evaluations spent, against the `oracle-budget` steps.
+    meter: Meter,
     max_states: usize,
 }
 
@@ -72,8 +72,7 @@ impl<'a> Table<'a> {
             rows: vec![Vec::new()],
             next: Vec::new(),
             index: BTreeMap::new(),
-            left: opts.oracle_budget,
-            budget: opts.oracle_budget,
+            meter: Meter::new(Budget::steps(opts.oracle_budget as u64)),
             max_states: opts.max_states,
         };
         table.spend(1)?;
@@ -84,15 +83,14 @@ impl<'a> Table<'a> {
 
     /// Takes `cost` network evaluations from the budget, or fails naming the option.
     fn spend(&mut self, cost: usize) -> Result<(), String> {
-        self.left = self.left.checked_sub(cost).ok_or_else(|| {
+        self.meter.spend(cost as u64).map_err(|_| {
             format!(
                 "the oracle budget of {} network evaluations is spent ({} states, {} experiments); raise 'oracle-budget'",
-                self.budget,
+                self.meter.budget().steps.unwrap_or(u64::MAX),
                 self.access.len(),
                 self.experiments.len()
             )
-        })?;
-        Ok(())
+        })
     }
 
     /// The network's rounded output after running `word` from hidden state `h`.

@@ -5,7 +5,9 @@
 use mips_core::data::Dataset;
 use mips_core::ir::{Network, StateMachine};
 use mips_core::pass::verify::{first_disagreement, machine_behaviour, network_behaviour, rounded_outputs};
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::pass::{
+    Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind, Settings, Typed, TypedPass,
+};
 use mips_core::{MipsError, Result};
 
 use rayon::prelude::*;
@@ -242,12 +244,13 @@ impl Pass for Single {
     }
 
     fn check_options(&self, options: &Options) -> Result<()> {
-        ExtractOptions::from_options(self.name, options).map(drop)
+        ExtractOptions::read(self.name, options)?.validate(self.name)
     }
 
     fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
         let net = network(input, self.name)?;
-        let opts = ExtractOptions::from_options(self.name, options)?;
+        let opts = ExtractOptions::read(self.name, options)?;
+        opts.validate(self.name)?;
         extract_machine(net, ctx, &opts, &[self.method])
             .map(Artifact::StateMachine)
             .map_err(|e| match e {
@@ -257,46 +260,42 @@ impl Pass for Single {
     }
 }
 
+mips_core::pass_settings! {
+    /// The options of the combined pass.
+    pub struct CombinedSettings {
+        /// The shared extraction options.
+        extract: ExtractOptions = ExtractOptions::default(),
+        /// methods to try, '+'-separated; the order breaks description-length ties
+        methods: String = "circle+lattice+clusters+behaviour+oracle+counter",
+    }
+}
+
 /// The combined pass.
 struct Combined;
 
-impl Pass for Combined {
-    fn name(&self) -> &str {
-        "extract"
-    }
+impl TypedPass for Combined {
+    type Input = Network;
+    type Output = StateMachine;
+    type Settings = CombinedSettings;
+    const NAME: &'static str = "extract";
+    const KIND: PassKind = PassKind::Extraction;
 
     fn description(&self) -> &str {
         "reads a state machine off the network (circle, lattice, clusters, behaviour, oracle or counter; smallest description length wins)"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Extraction
+    fn check(&self, settings: &CombinedSettings) -> Result<()> {
+        settings.extract.validate(Self::NAME)?;
+        Method::parse_list(&settings.methods).map(drop)
     }
 
-    fn options(&self) -> Vec<OptionSpec> {
-        let mut specs = ExtractOptions::specs();
-        specs.push(OptionSpec::text(
-            "methods",
-            "circle+lattice+clusters+behaviour+oracle+counter",
-            "methods to try, '+'-separated; the order breaks description-length ties",
-        ));
-        specs
-    }
-
-    fn check_options(&self, options: &Options) -> Result<()> {
-        ExtractOptions::from_options("extract", options)?;
-        Method::parse_list(options.text("methods")).map(drop)
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let net = network(input, "extract")?;
-        let opts = ExtractOptions::from_options("extract", options)?;
-        let methods = Method::parse_list(options.text("methods"))?;
-        extract_machine(net, ctx, &opts, &methods).map(Artifact::StateMachine)
+    fn run(&self, net: &Network, settings: &CombinedSettings, ctx: &PassContext) -> Result<StateMachine> {
+        let methods = Method::parse_list(&settings.methods)?;
+        extract_machine(net, ctx, &settings.extract, &methods)
     }
 }
 
-mips_core::register_pass!(Combined);
+mips_core::register_pass!(Typed(Combined));
 mips_core::register_pass!(Single {
     method: Method::Lattice,
     name: "extract-lattice",

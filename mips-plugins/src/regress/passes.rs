@@ -1,7 +1,7 @@
 //! The regression passes (state machine → program) and their options.
 
 use mips_core::ir::{Program, StateMachine};
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use mips_core::{MipsError, Result};
 
 use super::boolean::{BooleanOptions, fit_boolean};
@@ -11,221 +11,264 @@ use super::enumerate::EnumerateOptions;
 use super::rows::moduli;
 use super::table::fit_table;
 
-/// Which regressor a pass runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Method {
-    Linear,
-    Boolean,
-    Enumerate,
-    Table,
-    Combined,
+/// The defaults of every regression option.
+fn d() -> RegressOptions {
+    RegressOptions::default()
 }
 
-/// A regression pass.
-struct Regress {
-    name: &'static str,
-    description: &'static str,
-    method: Method,
-}
-
-mips_core::register_pass!(Regress {
-    name: "regress-linear",
-    description: "exact integer linear regression z' = M z + N x + c, y = P z + Q x + d, with a modular / floor-divided variant",
-    method: Method::Linear,
-});
-
-mips_core::register_pass!(Regress {
-    name: "regress-boolean",
-    description: "Boolean regression over state and input bits: compact forms (xor chains, thresholds) or minimal sums of products",
-    method: Method::Boolean,
-});
-
-mips_core::register_pass!(Regress {
-    name: "regress-enumerate",
-    description: "enumerative symbolic regression with observational-equivalence pruning, per component",
-    method: Method::Enumerate,
-});
-
-mips_core::register_pass!(Regress {
-    name: "regress-table",
-    description: "lookup-table fallback for complete finite machines (exact, non-symbolic)",
-    method: Method::Table,
-});
-
-mips_core::register_pass!(Regress {
-    name: "regress",
-    description: "tries linear, modular, Boolean, enumerative and table regression; keeps the smallest verified program",
-    method: Method::Combined,
-});
-
-fn linear_specs(d: &RegressOptions) -> Vec<OptionSpec> {
-    vec![
-        OptionSpec::int(
-            "max-denominator",
-            d.max_denominator,
-            "largest denominator of a rational coefficient",
-        ),
-        OptionSpec::bool(
-            "modular",
-            d.modular,
-            "try (a·z + b·x + c) % k and // k when plain linear fails",
-        ),
-        OptionSpec::int(
-            "modular-budget",
-            d.modular_budget as i64,
-            "coefficient vectors the modular search may try per component",
-        ),
-    ]
-}
-
-fn common_specs(d: &RegressOptions) -> Vec<OptionSpec> {
-    vec![
-        OptionSpec::int("max-modulus", d.max_modulus, "largest modulus suggested by the data"),
-        OptionSpec::int(
-            "init-radius",
-            d.init_radius,
-            "search initial states within ± this radius when only the initial transitions misfit (0: off)",
-        ),
-    ]
-}
-
-fn boolean_specs(d: &RegressOptions) -> Vec<OptionSpec> {
-    vec![
-        OptionSpec::int(
-            "max-bits",
-            d.boolean.max_bits as i64,
-            "largest number of state and input bits",
-        ),
-        OptionSpec::int(
-            "encoding-rounds",
-            d.boolean.encoding_rounds as i64,
-            "rounds of the code-swapping search for multi-valued state components",
-        ),
-    ]
-}
-
-fn enumerate_specs(d: &RegressOptions) -> Vec<OptionSpec> {
-    let e = d.enumerate;
-    vec![
-        OptionSpec::int("max-size", e.max_size as i64, "largest expression size in tokens"),
-        OptionSpec::int(
-            "max-candidates",
-            e.max_candidates.min(i64::MAX as u64) as i64,
-            "candidate expressions evaluated per component (deterministic budget)",
-        ),
-        OptionSpec::float(
-            "max-seconds",
-            e.max_seconds,
-            "wall-clock budget per component, in seconds (0: off)",
-        ),
-        OptionSpec::int(
-            "max-expressions",
-            e.max_expressions as i64,
-            "largest number of distinct expressions kept",
-        ),
-        OptionSpec::int("sample", e.sample as i64, "rows the search starts from"),
-    ]
-}
-
-/// Reads the options a pass declared into [`RegressOptions`] (undeclared ones keep defaults).
-fn read_options(specs: &[OptionSpec], o: &Options) -> RegressOptions {
-    let mut r = RegressOptions::default();
-    let has = |name: &str| specs.iter().any(|s| s.name == name);
-    let positive = |name: &str| o.usize(name).max(1);
-    if has("max-denominator") {
-        r.max_denominator = o.int("max-denominator").max(1);
-        r.modular = o.bool("modular");
-        r.modular_budget = o.usize("modular-budget");
+mips_core::pass_settings! {
+    /// The options of the (modular) linear fit.
+    pub struct LinearSettings {
+        /// largest denominator of a rational coefficient
+        max_denominator: i64 = d().max_denominator,
+        /// try (a·z + b·x + c) % k and // k when plain linear fails
+        modular: bool = d().modular,
+        /// coefficient vectors the modular search may try per component
+        modular_budget: usize = d().modular_budget,
     }
-    if has("max-modulus") {
-        r.max_modulus = o.int("max-modulus");
-        r.init_radius = o.int("init-radius").max(0);
+}
+
+mips_core::pass_settings! {
+    /// The options of the fits driven per component (linear and enumerative).
+    pub struct CommonSettings {
+        /// largest modulus suggested by the data
+        max_modulus: i64 = d().max_modulus,
+        /// search initial states within ± this radius when only the initial transitions misfit (0: off)
+        init_radius: i64 = d().init_radius,
     }
-    if has("max-bits") {
+}
+
+mips_core::pass_settings! {
+    /// The options of the Boolean fit.
+    pub struct BooleanSettings {
+        /// largest number of state and input bits
+        max_bits: usize = d().boolean.max_bits,
+        /// rounds of the code-swapping search for multi-valued state components
+        encoding_rounds: usize = d().boolean.encoding_rounds,
+    }
+}
+
+mips_core::pass_settings! {
+    /// The options of the enumerative fit.
+    pub struct EnumerateSettings {
+        /// largest expression size in tokens
+        max_size: usize = d().enumerate.max_size,
+        /// candidate expressions evaluated per component (deterministic budget)
+        max_candidates: u64 = d().enumerate.max_candidates,
+        /// wall-clock budget per component, in seconds (0: off)
+        max_seconds: f64 = d().enumerate.max_seconds,
+        /// largest number of distinct expressions kept
+        max_expressions: usize = d().enumerate.max_expressions,
+        /// rows the search starts from
+        sample: usize = d().enumerate.sample,
+    }
+}
+
+impl LinearSettings {
+    fn apply(&self, r: &mut RegressOptions) {
+        r.max_denominator = self.max_denominator.max(1);
+        r.modular = self.modular;
+        r.modular_budget = self.modular_budget;
+    }
+}
+
+impl CommonSettings {
+    fn apply(&self, r: &mut RegressOptions) {
+        r.max_modulus = self.max_modulus;
+        r.init_radius = self.init_radius.max(0);
+    }
+}
+
+impl BooleanSettings {
+    fn apply(&self, r: &mut RegressOptions) {
         r.boolean = BooleanOptions {
-            max_bits: o.usize("max-bits"),
-            encoding_rounds: o.usize("encoding-rounds"),
+            max_bits: self.max_bits,
+            encoding_rounds: self.encoding_rounds,
         };
     }
-    if has("max-size") {
+}
+
+impl EnumerateSettings {
+    fn apply(&self, r: &mut RegressOptions) {
         r.enumerate = EnumerateOptions {
-            max_size: positive("max-size"),
-            max_seconds: o.float("max-seconds"),
-            max_candidates: o.int("max-candidates").max(1) as u64,
-            max_expressions: positive("max-expressions"),
-            sample: positive("sample"),
+            max_size: self.max_size.max(1),
+            max_seconds: self.max_seconds,
+            max_candidates: self.max_candidates.max(1),
+            max_expressions: self.max_expressions.max(1),
+            sample: self.sample.max(1),
         };
     }
-    if has("table") {
-        r.table = o.bool("table");
-    }
-    r
 }
 
-impl Regress {
-    fn machine<'a>(&self, input: &'a Artifacts) -> Result<&'a StateMachine> {
-        input
-            .machine
-            .as_ref()
-            .ok_or_else(|| MipsError::pass(self.name, "no state machine to regress"))
+mips_core::pass_settings! {
+    /// The options of `regress-linear`.
+    pub struct LinearPassSettings {
+        /// The linear fit's.
+        linear: LinearSettings = LinearSettings::default(),
+        /// The per-component driver's.
+        common: CommonSettings = CommonSettings::default(),
     }
 }
 
-impl Pass for Regress {
-    fn name(&self) -> &str {
-        self.name
+mips_core::pass_settings! {
+    /// The options of `regress-enumerate`.
+    pub struct EnumeratePassSettings {
+        /// The enumeration's.
+        enumerate: EnumerateSettings = EnumerateSettings::default(),
+        /// The per-component driver's.
+        common: CommonSettings = CommonSettings::default(),
     }
+}
+
+mips_core::pass_settings! {
+    /// The options of the combined `regress`.
+    pub struct RegressSettings {
+        /// The linear fit's.
+        linear: LinearSettings = LinearSettings::default(),
+        /// The per-component driver's.
+        common: CommonSettings = CommonSettings::default(),
+        /// The Boolean fit's.
+        boolean: BooleanSettings = BooleanSettings::default(),
+        /// The enumeration's.
+        enumerate: EnumerateSettings = EnumerateSettings::default(),
+        /// fall back to lookup tables for components nothing symbolic fits (complete machines)
+        table: bool = d().table,
+    }
+}
+
+/// A fit's error as an error of the pass `name`.
+fn as_pass(name: &str, program: Result<Program>) -> Result<Program> {
+    program.map_err(|e| MipsError::pass(name, e.to_string()))
+}
+
+/// `regress-linear`.
+struct RegressLinear;
+
+impl TypedPass for RegressLinear {
+    type Input = StateMachine;
+    type Output = Program;
+    type Settings = LinearPassSettings;
+    const NAME: &'static str = "regress-linear";
+    const KIND: PassKind = PassKind::Regression;
 
     fn description(&self) -> &str {
-        self.description
+        "exact integer linear regression z' = M z + N x + c, y = P z + Q x + d, with a modular / floor-divided variant"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Regression
-    }
-
-    fn options(&self) -> Vec<OptionSpec> {
-        let d = RegressOptions::default();
-        match self.method {
-            Method::Linear => [linear_specs(&d), common_specs(&d)].concat(),
-            Method::Boolean => boolean_specs(&d),
-            Method::Enumerate => [enumerate_specs(&d), common_specs(&d)].concat(),
-            Method::Table => vec![OptionSpec::bool(
-                "allow-incomplete",
-                false,
-                "also tabulate machines whose table is not complete",
-            )],
-            Method::Combined => [
-                linear_specs(&d),
-                common_specs(&d),
-                boolean_specs(&d),
-                enumerate_specs(&d),
-                vec![OptionSpec::bool(
-                    "table",
-                    d.table,
-                    "fall back to lookup tables for components nothing symbolic fits (complete machines)",
-                )],
-            ]
-            .concat(),
-        }
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let sm = self.machine(input)?;
-        let o = read_options(&self.options(), options);
+    fn run(&self, sm: &StateMachine, settings: &LinearPassSettings, _: &PassContext) -> Result<Program> {
+        let mut o = d();
+        settings.linear.apply(&mut o);
+        settings.common.apply(&mut o);
         let ks = moduli(sm, o.max_modulus);
-        let program = match self.method {
-            Method::Linear => fit_machine(sm, &|p| linear_fit(p, &ks, &o), None, o.init_radius),
-            Method::Boolean => fit_boolean(sm, &o.boolean),
-            Method::Enumerate => fit_machine(sm, &|p| enumerate_fit(p, &ks, &o.enumerate), None, o.init_radius),
-            Method::Table => fit_table(sm, options.bool("allow-incomplete")),
-            Method::Combined => occam_over_horizon(sm, &o, ctx),
-        };
-        program
-            .map(Artifact::Program)
-            .map_err(|e| MipsError::pass(self.name, e.to_string()))
+        as_pass(
+            Self::NAME,
+            fit_machine(sm, &|p| linear_fit(p, &ks, &o), None, o.init_radius),
+        )
     }
 }
+
+/// `regress-boolean`.
+struct RegressBoolean;
+
+impl TypedPass for RegressBoolean {
+    type Input = StateMachine;
+    type Output = Program;
+    type Settings = BooleanSettings;
+    const NAME: &'static str = "regress-boolean";
+    const KIND: PassKind = PassKind::Regression;
+
+    fn description(&self) -> &str {
+        "Boolean regression over state and input bits: compact forms (xor chains, thresholds) or minimal sums of products"
+    }
+
+    fn run(&self, sm: &StateMachine, settings: &BooleanSettings, _: &PassContext) -> Result<Program> {
+        let mut o = d();
+        settings.apply(&mut o);
+        as_pass(Self::NAME, fit_boolean(sm, &o.boolean))
+    }
+}
+
+/// `regress-enumerate`.
+struct RegressEnumerate;
+
+impl TypedPass for RegressEnumerate {
+    type Input = StateMachine;
+    type Output = Program;
+    type Settings = EnumeratePassSettings;
+    const NAME: &'static str = "regress-enumerate";
+    const KIND: PassKind = PassKind::Regression;
+
+    fn description(&self) -> &str {
+        "enumerative symbolic regression with observational-equivalence pruning, per component"
+    }
+
+    fn run(&self, sm: &StateMachine, settings: &EnumeratePassSettings, _: &PassContext) -> Result<Program> {
+        let mut o = d();
+        settings.enumerate.apply(&mut o);
+        settings.common.apply(&mut o);
+        let ks = moduli(sm, o.max_modulus);
+        let fit = fit_machine(sm, &|p| enumerate_fit(p, &ks, &o.enumerate), None, o.init_radius);
+        as_pass(Self::NAME, fit)
+    }
+}
+
+mips_core::pass_settings! {
+    /// The options of `regress-table`.
+    pub struct TableSettings {
+        /// also tabulate machines whose table is not complete
+        allow_incomplete: bool = false,
+    }
+}
+
+/// `regress-table`: a lookup table of the machine.
+struct RegressTable;
+
+impl TypedPass for RegressTable {
+    type Input = StateMachine;
+    type Output = Program;
+    type Settings = TableSettings;
+    const NAME: &'static str = "regress-table";
+    const KIND: PassKind = PassKind::Regression;
+
+    fn description(&self) -> &str {
+        "lookup-table fallback for complete finite machines (exact, non-symbolic)"
+    }
+
+    fn run(&self, sm: &StateMachine, settings: &TableSettings, _: &PassContext) -> Result<Program> {
+        as_pass(Self::NAME, fit_table(sm, settings.allow_incomplete))
+    }
+}
+
+/// The combined `regress`.
+struct Regress;
+
+impl TypedPass for Regress {
+    type Input = StateMachine;
+    type Output = Program;
+    type Settings = RegressSettings;
+    const NAME: &'static str = "regress";
+    const KIND: PassKind = PassKind::Regression;
+
+    fn description(&self) -> &str {
+        "tries linear, modular, Boolean, enumerative and table regression; keeps the smallest verified program"
+    }
+
+    fn run(&self, sm: &StateMachine, settings: &RegressSettings, ctx: &PassContext) -> Result<Program> {
+        let mut o = d();
+        settings.linear.apply(&mut o);
+        settings.common.apply(&mut o);
+        settings.boolean.apply(&mut o);
+        settings.enumerate.apply(&mut o);
+        o.table = settings.table;
+        as_pass(Self::NAME, occam_over_horizon(sm, &o, ctx))
+    }
+}
+
+mips_core::register_pass!(Typed(RegressLinear));
+mips_core::register_pass!(Typed(RegressBoolean));
+mips_core::register_pass!(Typed(RegressEnumerate));
+mips_core::register_pass!(Typed(RegressTable));
+mips_core::register_pass!(Typed(Regress));
 
 /// Occam over the trained horizon: the machine's rows beyond the data's length copy the
 /// network's extrapolation, which the program must not inherit. Fits the whole machine and the

@@ -10,8 +10,8 @@
 
 use mips_core::data::{Dataset, Sequence};
 use mips_core::ir::{Mlp, Network};
+use mips_core::pass::PassContext;
 use mips_core::pass::verify::{round_output, rounded_outputs};
-use mips_core::pass::{OptionSpec, Options, PassContext};
 use mips_core::{MipsError, Result};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -23,20 +23,21 @@ const SCREEN: usize = 256;
 /// Values of the `check` option.
 const CHECKS: [&str; 2] = ["test", "verify"];
 
-/// The `check` option shared by the parameter passes.
-pub fn check_option() -> OptionSpec {
-    OptionSpec::text(
-        "check",
-        "test",
-        "where accuracy must hold: test (verification sequences and the whole test split) or verify",
-    )
+mips_core::pass_settings! {
+    /// The `check` option shared by the parameter passes.
+    pub struct CheckSettings {
+        /// where accuracy must hold: test (verification sequences and the whole test split) or verify
+        check: String = "test",
+    }
 }
 
-/// Checks the value of the `check` option (see [`check_option`]).
-pub fn check_value(options: &Options) -> Result<()> {
-    match options.text("check") {
-        value if CHECKS.contains(&value) => Ok(()),
-        other => Err(MipsError::unknown("value of option 'check'", other, CHECKS)),
+impl CheckSettings {
+    /// Checks the value of the `check` option.
+    pub fn validate(&self) -> Result<()> {
+        match self.check.as_str() {
+            value if CHECKS.contains(&value) => Ok(()),
+            other => Err(MipsError::unknown("value of option 'check'", other, CHECKS)),
+        }
     }
 }
 
@@ -286,8 +287,8 @@ impl Checker {
 
     /// The checker a parameter pass uses, as chosen by its `check` option.
     /// The data must have the network's input and output widths.
-    pub fn for_pass(reference: &Network, ctx: &PassContext, options: &Options) -> Result<Self> {
-        let data = pass_data(reference, ctx, options)?;
+    pub fn for_pass(reference: &Network, ctx: &PassContext, check: &CheckSettings) -> Result<Self> {
+        let data = pass_data(reference, ctx, check)?;
         Ok(match data[..] {
             [verify, test] => Checker::confirming(reference, verify, test),
             _ => Checker::new(reference, &data),
@@ -337,9 +338,9 @@ impl Checker {
 /// The datasets a parameter pass's `check` option names (see [`Checker::for_pass`]), after
 /// checking that they have the network's input and output widths; cheap, so a pass can reject
 /// bad input before it builds a checker.
-pub fn pass_data<'a>(reference: &Network, ctx: &PassContext<'a>, options: &Options) -> Result<Vec<&'a Dataset>> {
-    check_value(options)?;
-    let data: Vec<&Dataset> = match options.text("check") {
+pub fn pass_data<'a>(reference: &Network, ctx: &PassContext<'a>, check: &CheckSettings) -> Result<Vec<&'a Dataset>> {
+    check.validate()?;
+    let data: Vec<&Dataset> = match check.check.as_str() {
         "verify" => vec![ctx.verify],
         _ => vec![ctx.verify, ctx.task.test_split()],
     };

@@ -15,7 +15,6 @@
 //! sequences, so only checked checkpoints are ever kept.
 
 use mips_core::ir::Network;
-use mips_core::pass::{OptionSpec, Options};
 use mips_core::task::Task;
 use mips_core::train::engine::{LossSpec, Workspace, train_step};
 use mips_core::train::{AdamW, Batch, Layout};
@@ -35,60 +34,55 @@ pub struct FineTune {
     pub every: usize,
 }
 
-impl FineTune {
-    /// Reads `steps`, `lr`, `batch` and `pull` (see [`finetune_options`]); no L1 penalty.
-    pub fn from_options(options: &Options) -> Result<FineTune> {
-        let settings = FineTune {
-            steps: options.usize("steps"),
-            lr: options.float("lr"),
-            batch_size: options.usize("batch"),
-            l1: 0.0,
-            pull: options.float("pull"),
-            every: options.usize("check-every"),
-        };
-        if settings.batch_size == 0
-            || settings.every == 0
-            || settings.lr.is_nan()
-            || settings.lr <= 0.0
-            || settings.pull < 0.0
-        {
+mips_core::pass_settings! {
+    /// The fine-tuning options shared by the passes that train.
+    pub struct FineTuneSettings {
+        /// fine-tuning steps
+        steps: usize = 600,
+        /// fine-tuning learning rate (AdamW)
+        lr: f64 = 1e-3,
+        /// training sequences per step
+        batch: usize = 128,
+        /// strength of the pull of free parameters towards integers
+        pull: f64 = 0.0,
+        /// fine-tuning steps between accuracy checks
+        check_every: usize = 50,
+        /// leave networks with more parameters unchanged (fine-tuning them is slow; 0: no limit)
+        max_params: usize = 400,
+    }
+}
+
+impl FineTuneSettings {
+    /// How to fine-tune, with no L1 penalty; an error for a value out of range.
+    pub fn fine_tune(&self) -> Result<FineTune> {
+        if self.batch == 0 || self.check_every == 0 || self.lr.is_nan() || self.lr <= 0.0 || self.pull < 0.0 {
             return Err(MipsError::invalid(
                 "fine-tuning options",
                 "need batch ≥ 1, check-every ≥ 1, lr > 0 and pull ≥ 0",
             ));
         }
-        Ok(settings)
+        Ok(FineTune {
+            steps: self.steps,
+            lr: self.lr,
+            batch_size: self.batch,
+            l1: 0.0,
+            pull: self.pull,
+            every: self.check_every,
+        })
     }
-}
 
-/// The fine-tuning options shared by the passes that train, with their default step count and
-/// pull strength.
-pub fn finetune_options(steps: i64, pull: f64) -> Vec<OptionSpec> {
-    vec![
-        OptionSpec::int("steps", steps, "fine-tuning steps"),
-        OptionSpec::float("lr", 1e-3, "fine-tuning learning rate (AdamW)"),
-        OptionSpec::int("batch", 128, "training sequences per step"),
-        OptionSpec::float("pull", pull, "strength of the pull of free parameters towards integers"),
-        OptionSpec::int("check-every", 50, "fine-tuning steps between accuracy checks"),
-        OptionSpec::int(
-            "max-params",
-            400,
-            "leave networks with more parameters unchanged (fine-tuning them is slow; 0: no limit)",
-        ),
-    ]
-}
-
-/// True (with a note) when `net` is larger than the pass's `max-params` allows.
-pub fn too_large(net: &Network, options: &Options, ctx: &mips_core::pass::PassContext) -> bool {
-    let limit = options.usize("max-params");
-    let large = limit > 0 && net.parameter_count() > limit;
-    if large {
-        ctx.note(
-            "skipped",
-            format!("{} parameters, more than max-params={limit}", net.parameter_count()),
-        );
+    /// True (with a note) when `net` is larger than `max-params` allows.
+    pub fn too_large(&self, net: &Network, ctx: &mips_core::pass::PassContext) -> bool {
+        let limit = self.max_params;
+        let large = limit > 0 && net.parameter_count() > limit;
+        if large {
+            ctx.note(
+                "skipped",
+                format!("{} parameters, more than max-params={limit}", net.parameter_count()),
+            );
+        }
+        large
     }
-    large
 }
 
 /// Gradient norm above which gradients are scaled down.

@@ -13,10 +13,9 @@
 
 use mips_core::Result;
 use mips_core::ir::{Linear, Mlp, Network};
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 
-use super::accuracy::{Checker, check_option, check_value, pass_data};
-use super::input_network;
+use super::accuracy::{CheckSettings, Checker, pass_data};
 
 /// The `realize-fir` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -27,42 +26,41 @@ const NAME: &str = "realize-fir";
 /// How far a tap may be from its integer, and a vanishing tap from zero.
 const TAP_TOL: f64 = 0.1;
 
-impl Pass for RealizeFir {
-    fn name(&self) -> &str {
-        NAME
+mips_core::pass_settings! {
+    /// The options of `realize-fir`.
+    pub struct RealizeFirSettings {
+        /// longest impulse response turned into a delay line
+        max_taps: usize = 16,
+        /// Where the accuracy must hold.
+        check: CheckSettings = CheckSettings::default(),
     }
+}
+
+impl TypedPass for RealizeFir {
+    type Input = Network;
+    type Output = Network;
+    type Settings = RealizeFirSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Parameter;
 
     fn description(&self) -> &str {
         "replace a linear RNN whose impulse response is finite and integer by the exact delay line (kept only when the accuracy holds)"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Parameter
+    fn check(&self, settings: &RealizeFirSettings) -> Result<()> {
+        settings.check.validate()
     }
 
-    fn options(&self) -> Vec<OptionSpec> {
-        vec![
-            OptionSpec::int("max-taps", 16, "longest impulse response turned into a delay line"),
-            check_option(),
-        ]
-    }
-
-    fn check_options(&self, options: &Options) -> Result<()> {
-        check_value(options)
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
-        let max_taps = options.usize("max-taps");
-        pass_data(net, ctx, options)?;
-        let Some(candidate) = delay_line(net, max_taps) else {
+    fn run(&self, net: &Network, settings: &RealizeFirSettings, ctx: &PassContext) -> Result<Network> {
+        pass_data(net, ctx, &settings.check)?;
+        let Some(candidate) = delay_line(net, settings.max_taps) else {
             ctx.note(
                 "delay line",
                 "none: not a linear network with a short integer impulse response",
             );
-            return Ok(Artifact::Network(net.clone()));
+            return Ok(net.clone());
         };
-        let mut checker = Checker::for_pass(net, ctx, options)?;
+        let mut checker = Checker::for_pass(net, ctx, &settings.check)?;
         let kept = checker.search_confirmed(|checker| {
             Ok(if checker.holds(&candidate) {
                 candidate.clone()
@@ -78,11 +76,11 @@ impl Pass for RealizeFir {
                 "refused: it loses accuracy".into()
             },
         );
-        Ok(Artifact::Network(kept))
+        Ok(kept)
     }
 }
 
-mips_core::register_pass!(RealizeFir);
+mips_core::register_pass!(Typed(RealizeFir));
 
 /// The affine maps of a linear network: `A` (H×H), `B` (H×I), `c`, `C` (O×H), `d`.
 struct Affine {

@@ -47,19 +47,7 @@ pub use sparsify::Sparsify;
 pub use toeplitz::Toeplitz;
 pub use whiten::Whiten;
 
-use mips_core::ir::Network;
-use mips_core::pass::Artifacts;
-use mips_core::{MipsError, Result};
-
-/// The input network of a pass, checked for consistency.
-fn input_network<'a>(input: &'a Artifacts, pass: &str) -> Result<&'a Network> {
-    let net = input
-        .network
-        .as_ref()
-        .ok_or_else(|| MipsError::pass(pass, "no network to simplify"))?;
-    net.validate().map_err(|e| MipsError::pass(pass, e.to_string()))?;
-    Ok(net)
-}
+use mips_core::MipsError;
 
 /// Wraps a plain error message as an error of `pass`.
 fn fail(pass: &str) -> impl Fn(String) -> MipsError + '_ {

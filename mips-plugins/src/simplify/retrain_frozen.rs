@@ -13,12 +13,11 @@
 //! simple parameters frozen.
 
 use mips_core::ir::Network;
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use mips_core::{MipsError, Result, rng};
 
-use super::accuracy::{Checker, check_option, check_value};
-use super::finetune::{FineTune, fine_tune, finetune_options, too_large};
-use super::input_network;
+use super::accuracy::{CheckSettings, Checker};
+use super::finetune::{FineTune, FineTuneSettings, fine_tune};
 use super::params::{flatten, unflatten};
 use super::snap::{SnapSettings, simple, snap_network};
 
@@ -52,53 +51,54 @@ fn force_snap(net: &Network, frozen: &[bool], stubborn: &[bool], count: usize) -
     (unflatten(net, &values), mask, free)
 }
 
-impl Pass for RetrainFrozen {
-    fn name(&self) -> &str {
-        NAME
+mips_core::pass_settings! {
+    /// The options of `retrain-frozen`.
+    pub struct RetrainFrozenSettings {
+        /// most rounds of snapping and fine-tuning
+        rounds: usize = 8,
+        /// share of the free parameters snapped in a round
+        fraction: f64 = 0.5,
+        /// snap the free parameters after each accepted round
+        resnap: bool = true,
+        /// How to fine-tune.
+        fine_tune: FineTuneSettings = FineTuneSettings::default(),
+        /// How to snap.
+        snap: SnapSettings = SnapSettings::default(),
+        /// Where the accuracy must hold.
+        check: CheckSettings = CheckSettings::default(),
     }
+}
+
+impl TypedPass for RetrainFrozen {
+    type Input = Network;
+    type Output = Network;
+    type Settings = RetrainFrozenSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Parameter;
 
     fn description(&self) -> &str {
         "snap the closest free parameters, fine-tune the rest with simple ones frozen, repeat"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Parameter
+    fn check(&self, settings: &RetrainFrozenSettings) -> Result<()> {
+        settings.check.validate()
     }
 
-    fn options(&self) -> Vec<OptionSpec> {
-        let mut specs = vec![
-            OptionSpec::int("rounds", 8, "most rounds of snapping and fine-tuning"),
-            OptionSpec::float("fraction", 0.5, "share of the free parameters snapped in a round"),
-            OptionSpec::bool("resnap", true, "snap the free parameters after each accepted round"),
-        ];
-        specs.extend(finetune_options(600, 0.0));
-        specs.extend(SnapSettings::specs());
-        specs.push(check_option());
-        specs
-    }
-
-    fn check_options(&self, options: &Options) -> Result<()> {
-        check_value(options)
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
-        if too_large(net, options, ctx) {
-            return Ok(Artifact::Network(net.clone()));
+    fn run(&self, net: &Network, settings: &RetrainFrozenSettings, ctx: &PassContext) -> Result<Network> {
+        if settings.fine_tune.too_large(net, ctx) {
+            return Ok(net.clone());
         }
-        let settings = FineTune::from_options(options)?;
-        let snap = SnapSettings::from_options(options, NAME)?;
-        let fraction = options.float("fraction");
+        let tune = settings.fine_tune.fine_tune()?;
+        settings.snap.validate(NAME)?;
+        let fraction = settings.fraction;
         if !(fraction > 0.0 && fraction <= 1.0) {
             return Err(MipsError::invalid(
                 format!("option 'fraction' of pass '{NAME}'"),
                 format!("must be in (0, 1], got {fraction}"),
             ));
         }
-        let mut checker = Checker::for_pass(net, ctx, options)?;
-        let out =
-            checker.search_confirmed(|checker| retrain(net, checker, &settings, &snap, fraction, options, ctx))?;
-        Ok(Artifact::Network(out))
+        let mut checker = Checker::for_pass(net, ctx, &settings.check)?;
+        checker.search_confirmed(|checker| retrain(net, checker, &tune, settings, ctx))
     }
 }
 
@@ -106,27 +106,26 @@ impl Pass for RetrainFrozen {
 fn retrain(
     net: &Network,
     checker: &Checker,
-    settings: &FineTune,
-    snap: &SnapSettings,
-    mut fraction: f64,
-    options: &Options,
+    tune: &FineTune,
+    settings: &RetrainFrozenSettings,
     ctx: &PassContext,
 ) -> Result<Network> {
+    let (snap, mut fraction) = (&settings.snap, settings.fraction);
     let count = net.parameter_count();
     let mut current = net.clone();
     let mut accepted = 0;
     let resnap = |net: &Network| {
-        if options.bool("resnap") {
-            snap_network(net, checker, snap, &simple_mask(net, snap.max_denominator)).0
+        if settings.resnap {
+            snap_network(net, checker, snap, &simple_mask(net, snap.denominator())).0
         } else {
             net.clone()
         }
     };
     // Parameters whose snapping alone could not be recovered from.
     let mut stubborn = vec![false; count];
-    for round in 0..options.usize("rounds") {
+    for round in 0..settings.rounds {
         current = resnap(&current);
-        let frozen = simple_mask(&current, snap.max_denominator);
+        let frozen = simple_mask(&current, snap.denominator());
         let free = (0..count).filter(|&i| !frozen[i] && !stubborn[i]).count();
         if free == 0 {
             break;
@@ -136,7 +135,7 @@ fn retrain(
         let seed = rng::mix(ctx.seed, round as u64);
         // The first checkpoint that recovers the accuracy.
         let mut recovered = None;
-        fine_tune(ctx.task, &forced, &mask[..count], settings, seed, |tuned| {
+        fine_tune(ctx.task, &forced, &mask[..count], tune, seed, |tuned| {
             recovered = checker.holds(tuned).then(|| tuned.clone());
             recovered.is_some()
         })?;
@@ -159,7 +158,7 @@ fn retrain(
     Ok(current)
 }
 
-mips_core::register_pass!(RetrainFrozen);
+mips_core::register_pass!(Typed(RetrainFrozen));
 
 #[cfg(test)]
 mod tests {
@@ -177,7 +176,7 @@ mod tests {
         noisy.enumerate().for_each(|(i, p)| *p += 0.004 * uniform(7, i as u64));
         // A snap tolerance too small to snap most parameters directly.
         let options = [("steps", "20"), ("batch", "16"), ("tol", "0.001")];
-        let out = run_pass(&RetrainFrozen, &net, &task, &options).unwrap();
+        let out = run_pass(&Typed(RetrainFrozen), &net, &task, &options).unwrap();
         assert_eq!(network_accuracy(&out, task.test_split()), 1.0);
         assert!(out.parameters().all(is_small_integer), "{out:?}");
     }
@@ -185,7 +184,7 @@ mod tests {
     #[test]
     fn bad_fraction_is_an_error() {
         let task = CountOnes::new(5);
-        let err = run_pass(&RetrainFrozen, &CountOnes::plain(), &task, &[("fraction", "0")]).unwrap_err();
+        let err = run_pass(&Typed(RetrainFrozen), &CountOnes::plain(), &task, &[("fraction", "0")]).unwrap_err();
         assert!(err.to_string().contains("fraction"), "{err}");
     }
 }

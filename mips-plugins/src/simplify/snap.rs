@@ -15,19 +15,20 @@
 //!    its cost grows with the parameters and the budget caps the search's total work. With
 //!    the default `work`, a network of up to about a thousand parameters (every trained
 //!    benchmark model) can judge every candidate of every list; a large network's search
-//!    stops early, keeps what it accepted, and notes its stop in the pass's report.
+//!    stops early (a [`mips_core::budget::Budget`] of steps), keeps what it accepted, and notes
+//!    its stop reason in the pass's report.
 //!
 //! Parameters that already are integers stay integers (rescaling may only move them to other
 //! integers). `h0` is snapped too (it does not count in the complexity, but simple states help
 //! extraction).
 
+use mips_core::budget::{Budget, Meter, StopReason};
 use mips_core::ir::Network;
 use mips_core::pass::complexity::parameter_bits;
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use mips_core::{MipsError, Result};
 
-use super::accuracy::{Checker, check_option, check_value};
-use super::input_network;
+use super::accuracy::{CheckSettings, Checker};
 use super::params::{Layout, flatten, unflatten};
 use super::rescale::{rescale, units};
 
@@ -37,66 +38,52 @@ pub struct Snap;
 
 const NAME: &str = "snap";
 
-/// How `snap` proceeds (the pass options).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SnapSettings {
-    pub tol: f64,
-    pub max_denominator: u32,
-    pub rescale: bool,
-    /// Checks × parameters a search may spend (see [`check_budget`]).
-    pub work: usize,
+mips_core::pass_settings! {
+    /// How to snap: the options shared by the passes that snap (`snap`, `retrain-frozen`).
+    pub struct SnapSettings {
+        /// snap a parameter within tol of an integer, or within tol/d of a fraction n/d
+        tol: f64 = 0.1,
+        /// largest denominator of fractions (1: integers only)
+        max_denominator: usize = 4,
+        /// first rescale units so their weights sit near integers
+        rescale: bool = true,
+        /// checks × parameters a search may spend: work/parameters checks, at least 2·⌈log2(parameters+1)⌉+2
+        work: usize = WORK,
+    }
 }
 
 impl SnapSettings {
-    /// Reads and checks the settings from pass options.
-    pub fn from_options(options: &Options, pass: &str) -> Result<SnapSettings> {
-        let tol = options.float("tol");
-        let max_denominator = options.int("max-denominator");
+    /// Checks the ranges: `tol ≥ 0`, `1 ≤ max-denominator ≤ 64`, `work ≥ 1`.
+    pub fn validate(&self, pass: &str) -> Result<()> {
+        let (tol, max_denominator) = (self.tol, self.max_denominator);
         if tol.is_nan() || tol < 0.0 || !(1..=64).contains(&max_denominator) {
             return Err(MipsError::invalid(
                 format!("options of pass '{pass}'"),
                 format!("need tol ≥ 0 and 1 ≤ max-denominator ≤ 64, got {tol} and {max_denominator}"),
             ));
         }
-        let work = options.int("work");
-        if work < 1 {
+        if self.work < 1 {
             return Err(MipsError::invalid(
                 format!("option 'work' of pass '{pass}'"),
-                format!("need a positive number of checks × parameters, got {work}"),
+                format!("need a positive number of checks × parameters, got {}", self.work),
             ));
         }
-        Ok(SnapSettings {
-            tol,
-            max_denominator: max_denominator as u32,
-            rescale: options.bool("rescale"),
-            work: work as usize,
-        })
+        Ok(())
     }
 
-    /// The option declarations shared by passes that snap.
-    pub fn specs() -> Vec<OptionSpec> {
-        vec![
-            OptionSpec::float(
-                "tol",
-                0.1,
-                "snap a parameter within tol of an integer, or within tol/d of a fraction n/d",
-            ),
-            OptionSpec::int(
-                "max-denominator",
-                4,
-                "largest denominator of fractions (1: integers only)",
-            ),
-            OptionSpec::bool(
-                "rescale",
-                true,
-                "first rescale units so their weights sit near integers",
-            ),
-            OptionSpec::int(
-                "work",
-                WORK as i64,
-                "checks × parameters a search may spend: work/parameters checks, at least 2·⌈log2(parameters+1)⌉+2",
-            ),
-        ]
+    /// The largest denominator (at most 64 once validated).
+    pub fn denominator(&self) -> u32 {
+        self.max_denominator.min(64) as u32
+    }
+}
+
+mips_core::pass_settings! {
+    /// The options of `snap`.
+    pub struct SnapPassSettings {
+        /// How to snap.
+        snap: SnapSettings = SnapSettings::default(),
+        /// Where the accuracy must hold.
+        check: CheckSettings = CheckSettings::default(),
     }
 }
 
@@ -146,30 +133,22 @@ pub fn check_budget(parameters: usize, work: usize) -> usize {
     (work / parameters.max(1)).max(2 * halvings + 2)
 }
 
-/// How a greedy search ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stop {
-    /// Every candidate was judged.
-    Done,
-    /// The check budget ran out first; the candidates not judged yet keep their values.
-    OutOfChecks,
-}
-
 /// Applies candidates greedily in adaptive batches, keeping those for which `holds` stays
-/// true; each call of `holds` takes one check from `checks_left`.
+/// true; each call of `holds` is one step of `meter`. Ends with [`StopReason::Done`] when every
+/// candidate was judged, or the budget's reason when it ran out first (the candidates not
+/// judged yet keep their values).
 pub fn accept_greedily(
     values: &mut Vec<f64>,
     candidates: &[(usize, f64)],
-    checks_left: &mut usize,
+    meter: &mut Meter,
     holds: impl Fn(&[f64]) -> bool,
-) -> Stop {
+) -> StopReason {
     let mut at = 0;
     let mut size = candidates.len();
     while at < candidates.len() {
-        let Some(left) = checks_left.checked_sub(1) else {
-            return Stop::OutOfChecks;
-        };
-        *checks_left = left;
+        if let Err(stop) = meter.spend(1) {
+            return stop;
+        }
         let end = (at + size.max(1)).min(candidates.len());
         let mut trial = values.clone();
         candidates[at..end].iter().for_each(|&(i, t)| trial[i] = t);
@@ -183,17 +162,28 @@ pub fn accept_greedily(
             size = (end - at) / 2;
         }
     }
-    Stop::Done
+    StopReason::Done
+}
+
+/// The budget of a greedy search over a network of `parameters` parameters: [`check_budget`]
+/// checks.
+pub fn search_budget(parameters: usize, work: usize) -> Budget {
+    Budget::steps(check_budget(parameters, work) as u64)
 }
 
 /// Snaps the parameters of `net` not marked in `frozen` (by flat index), keeping accuracy
 /// as judged by `checker`, within the search's [`check_budget`]. Rescaling may change frozen
 /// parameters, but only from one integer to another.
-pub fn snap_network(net: &Network, checker: &Checker, settings: &SnapSettings, frozen: &[bool]) -> (Network, Stop) {
+pub fn snap_network(
+    net: &Network,
+    checker: &Checker,
+    settings: &SnapSettings,
+    frozen: &[bool],
+) -> (Network, StopReason) {
     let mut values = flatten(net);
-    let mut left = check_budget(values.len(), settings.work);
-    if settings.rescale {
-        left -= 1;
+    let mut meter = Meter::new(search_budget(values.len(), settings.work));
+    // The budget holds at least two checks: the rescaling's always fits.
+    if settings.rescale && meter.spend(1).is_ok() {
         let layout = Layout::of(net);
         let mut rescaled = values.clone();
         let fixed: Vec<bool> = (0..values.len())
@@ -204,65 +194,51 @@ pub fn snap_network(net: &Network, checker: &Checker, settings: &SnapSettings, f
             values = rescaled;
         }
     }
-    for d in 1..=settings.max_denominator {
+    for d in 1..=settings.denominator() {
         let list = candidates(&values, d, settings.tol, frozen);
-        let stop = accept_greedily(&mut values, &list, &mut left, |v| checker.holds(&unflatten(net, v)));
-        if stop == Stop::OutOfChecks {
+        let stop = accept_greedily(&mut values, &list, &mut meter, |v| checker.holds(&unflatten(net, v)));
+        if stop.is_budget() {
             return (unflatten(net, &values), stop);
         }
     }
-    (unflatten(net, &values), Stop::Done)
+    (unflatten(net, &values), StopReason::Done)
 }
 
-impl Pass for Snap {
-    fn name(&self) -> &str {
-        NAME
-    }
+impl TypedPass for Snap {
+    type Input = Network;
+    type Output = Network;
+    type Settings = SnapPassSettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Parameter;
 
     fn description(&self) -> &str {
         "snap parameters to integers and small-denominator fractions while the accuracy holds"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Parameter
+    fn check(&self, settings: &SnapPassSettings) -> Result<()> {
+        settings.snap.validate(NAME)?;
+        settings.check.validate()
     }
 
-    fn options(&self) -> Vec<OptionSpec> {
-        let mut specs = SnapSettings::specs();
-        specs.push(check_option());
-        specs
-    }
-
-    fn check_options(&self, options: &Options) -> Result<()> {
-        check_value(options)
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
-        let settings = SnapSettings::from_options(options, NAME)?;
-        let mut checker = Checker::for_pass(net, ctx, options)?;
+    fn run(&self, net: &Network, settings: &SnapPassSettings, ctx: &PassContext) -> Result<Network> {
+        let mut checker = Checker::for_pass(net, ctx, &settings.check)?;
         let integers: Vec<bool> = flatten(net).into_iter().map(|p| simple(p, 1)).collect();
-        let mut stop = Stop::Done;
+        let mut stop = StopReason::Done;
         let snapped = checker.search_confirmed(|checker| {
-            let (snapped, stopped) = snap_network(net, checker, &settings, &integers);
+            let (snapped, stopped) = snap_network(net, checker, &settings.snap, &integers);
             stop = stopped;
             Ok(snapped)
         })?;
         ctx.note("checks", checker.checks());
-        if stop == Stop::OutOfChecks {
-            let budget = check_budget(integers.len(), settings.work);
-            ctx.note(
-                "stop",
-                format!(
-                    "check budget: {budget} checks (work/parameters) ran out; the candidates left keep their values"
-                ),
-            );
-        }
-        Ok(Artifact::Network(snapped))
+        ctx.note_stop(
+            stop,
+            "checks are work/parameters; the candidates left keep their values",
+        );
+        Ok(snapped)
     }
 }
 
-mips_core::register_pass!(Snap);
+mips_core::register_pass!(Typed(Snap));
 
 #[cfg(test)]
 mod tests {
@@ -281,7 +257,7 @@ mod tests {
         noisy.enumerate().for_each(|(i, p)| *p += 0.004 * uniform(5, i as u64));
         let checker = Checker::new(&net, &[task.test_split()]);
         assert_eq!(network_accuracy(&net, task.test_split()), 1.0);
-        let out = run_pass(&Snap, &net, &task, &[]).unwrap();
+        let out = run_pass(&Typed(Snap), &net, &task, &[]).unwrap();
         assert!(checker.holds(&out));
         assert!(out.parameters().all(is_small_integer), "{out:?}");
     }
@@ -294,7 +270,7 @@ mod tests {
         net.g.layers[0].weight.iter_mut().for_each(|w| *w *= 1.3);
         net.g.layers[0].bias[0] = 0.0;
         let before = network_accuracy(&net, task.test_split());
-        let out = run_pass(&Snap, &net, &task, &[("tol", "0.5"), ("rescale", "false")]).unwrap();
+        let out = run_pass(&Typed(Snap), &net, &task, &[("tol", "0.5"), ("rescale", "false")]).unwrap();
         assert!(network_accuracy(&out, task.test_split()) >= before);
     }
 
@@ -302,9 +278,12 @@ mod tests {
     fn greedy(n: usize, holds: impl Fn(&[f64]) -> bool) -> (Vec<f64>, usize) {
         let mut values = vec![0.0; n];
         let candidates: Vec<(usize, f64)> = (0..n).map(|i| (i, 1.0)).collect();
-        let mut left = usize::MAX;
-        assert_eq!(accept_greedily(&mut values, &candidates, &mut left, holds), Stop::Done);
-        (values, usize::MAX - left)
+        let mut meter = Meter::new(Budget::default());
+        assert_eq!(
+            accept_greedily(&mut values, &candidates, &mut meter, holds),
+            StopReason::Done
+        );
+        (values, meter.steps() as usize)
     }
 
     #[test]
@@ -350,12 +329,16 @@ mod tests {
             let candidates: Vec<(usize, f64)> = (0..n).map(|i| (i, 1.0)).collect();
             let checks = std::cell::Cell::new(0);
             let budget = check_budget(n, WORK);
-            let mut left = budget;
-            let stop = accept_greedily(&mut values, &candidates, &mut left, |_| {
+            let mut meter = Meter::new(search_budget(n, WORK));
+            let stop = accept_greedily(&mut values, &candidates, &mut meter, |_| {
                 checks.set(checks.get() + 1);
                 false
             });
-            assert_eq!((stop, checks.get(), left), (Stop::OutOfChecks, budget, 0));
+            let spent = budget as u64;
+            assert_eq!(
+                (stop, checks.get(), meter.steps()),
+                (StopReason::Steps(spent), budget, spent)
+            );
             assert!(values.iter().all(|v| *v == 0.0));
             assert!(
                 budget <= (WORK >> log_n).max(2 * log_n + 4),
@@ -379,11 +362,11 @@ mod tests {
     #[test]
     fn bad_options_are_errors() {
         let task = CountOnes::new(5);
-        let err = run_pass(&Snap, &CountOnes::solution(), &task, &[("max-denominator", "0")]).unwrap_err();
+        let err = run_pass(&Typed(Snap), &CountOnes::solution(), &task, &[("max-denominator", "0")]).unwrap_err();
         assert!(err.to_string().contains("max-denominator"), "{err}");
-        let err = run_pass(&Snap, &CountOnes::solution(), &task, &[("work", "0")]).unwrap_err();
+        let err = run_pass(&Typed(Snap), &CountOnes::solution(), &task, &[("work", "0")]).unwrap_err();
         assert!(err.to_string().contains("'work'"), "{err}");
-        let err = run_pass(&Snap, &CountOnes::solution(), &task, &[("check", "train")]).unwrap_err();
+        let err = run_pass(&Typed(Snap), &CountOnes::solution(), &task, &[("check", "train")]).unwrap_err();
         assert!(err.to_string().contains("verify"), "{err}");
     }
 }

@@ -8,15 +8,15 @@
 //! [`super::snap::accept_greedily`], within `snap`'s check budget). The first strength with
 //! such a checkpoint wins; when none has one, the network is returned unchanged.
 
+use mips_core::budget::Meter;
 use mips_core::ir::Network;
-use mips_core::pass::{Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind};
+use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use mips_core::{MipsError, Result, rng};
 
-use super::accuracy::{Checker, check_option, check_value};
-use super::finetune::{FineTune, fine_tune, finetune_options, too_large};
-use super::input_network;
+use super::accuracy::{CheckSettings, Checker};
+use super::finetune::{FineTune, FineTuneSettings, fine_tune};
 use super::params::{flatten, unflatten};
-use super::snap::{Stop, WORK, accept_greedily, check_budget};
+use super::snap::{WORK, accept_greedily, search_budget};
 
 /// The `sparsify` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -50,48 +50,44 @@ fn parse_grid(text: &str) -> Result<Vec<f64>> {
     Ok(grid)
 }
 
-impl Pass for Sparsify {
-    fn name(&self) -> &str {
-        NAME
+mips_core::pass_settings! {
+    /// The options of `sparsify`.
+    pub struct SparsifySettings {
+        /// L1 strengths to try, strongest first
+        grid: String = "0.01,0.003,0.001,0.0003",
+        /// afterwards, set parameters within zero-tol of 0 to 0
+        zero_tol: f64 = 0.05,
+        /// How to fine-tune.
+        fine_tune: FineTuneSettings = FineTuneSettings::default(),
+        /// Where the accuracy must hold.
+        check: CheckSettings = CheckSettings::default(),
     }
+}
+
+impl TypedPass for Sparsify {
+    type Input = Network;
+    type Output = Network;
+    type Settings = SparsifySettings;
+    const NAME: &'static str = NAME;
+    const KIND: PassKind = PassKind::Parameter;
 
     fn description(&self) -> &str {
         "L1 fine-tuning with the strongest penalty (from a grid) that keeps the accuracy, then zeroing"
     }
 
-    fn kind(&self) -> PassKind {
-        PassKind::Parameter
+    fn check(&self, settings: &SparsifySettings) -> Result<()> {
+        settings.check.validate()?;
+        parse_grid(&settings.grid).map(drop)
     }
 
-    fn options(&self) -> Vec<OptionSpec> {
-        let mut specs = vec![
-            OptionSpec::text(
-                "grid",
-                "0.01,0.003,0.001,0.0003",
-                "L1 strengths to try, strongest first",
-            ),
-            OptionSpec::float("zero-tol", 0.05, "afterwards, set parameters within zero-tol of 0 to 0"),
-        ];
-        specs.extend(finetune_options(600, 0.0));
-        specs.push(check_option());
-        specs
-    }
-
-    fn check_options(&self, options: &Options) -> Result<()> {
-        check_value(options)?;
-        parse_grid(options.text("grid")).map(drop)
-    }
-
-    fn run(&self, input: &Artifacts, options: &Options, ctx: &PassContext) -> Result<Artifact> {
-        let net = input_network(input, NAME)?;
-        if too_large(net, options, ctx) {
-            return Ok(Artifact::Network(net.clone()));
+    fn run(&self, net: &Network, settings: &SparsifySettings, ctx: &PassContext) -> Result<Network> {
+        if settings.fine_tune.too_large(net, ctx) {
+            return Ok(net.clone());
         }
-        let grid = parse_grid(options.text("grid"))?;
-        let zero_tol = options.float("zero-tol");
-        let mut checker = Checker::for_pass(net, ctx, options)?;
-        let out = checker.search_confirmed(|checker| sparsest(net, checker, &grid, zero_tol, options, ctx))?;
-        Ok(Artifact::Network(out))
+        let grid = parse_grid(&settings.grid)?;
+        let tune = settings.fine_tune.fine_tune()?;
+        let mut checker = Checker::for_pass(net, ctx, &settings.check)?;
+        checker.search_confirmed(|checker| sparsest(net, checker, &grid, settings.zero_tol, &tune, ctx))
     }
 }
 
@@ -102,15 +98,12 @@ fn sparsest(
     checker: &Checker,
     grid: &[f64],
     zero_tol: f64,
-    options: &Options,
+    tune: &FineTune,
     ctx: &PassContext,
 ) -> Result<Network> {
     let frozen: Vec<bool> = net.parameters().map(|p| p == 0.0).collect();
     for (k, &strength) in grid.iter().enumerate() {
-        let settings = FineTune {
-            l1: strength,
-            ..FineTune::from_options(options)?
-        };
+        let settings = FineTune { l1: strength, ..*tune };
         // The last checkpoint that keeps the accuracy: the sparsest the run reached.
         let mut kept = None;
         fine_tune(
@@ -138,15 +131,11 @@ fn sparsest(
             .collect();
         zeros.sort_by(|a, b| values[a.0].abs().total_cmp(&values[b.0].abs()).then(a.0.cmp(&b.0)));
         // The check budget of `snap`'s search, for the same reason (checks cost ∝ parameters).
-        let mut left = check_budget(values.len(), WORK);
-        if accept_greedily(&mut values, &zeros, &mut left, |v| checker.holds(&unflatten(&tuned, v)))
-            == Stop::OutOfChecks
-        {
-            ctx.note(
-                "stop",
-                "check budget of the zeroing ran out; the candidates left keep their values",
-            );
-        }
+        let mut meter = Meter::new(search_budget(values.len(), WORK));
+        let stop = accept_greedily(&mut values, &zeros, &mut meter, |v| {
+            checker.holds(&unflatten(&tuned, v))
+        });
+        ctx.note_stop(stop, "the zeroing's candidates left keep their values");
         let out = unflatten(&tuned, &values);
         ctx.note("strength", strength);
         ctx.note("zeros", out.parameters().filter(|p| *p == 0.0).count());
@@ -156,7 +145,7 @@ fn sparsest(
     Ok(net.clone())
 }
 
-mips_core::register_pass!(Sparsify);
+mips_core::register_pass!(Typed(Sparsify));
 
 #[cfg(test)]
 mod tests {
@@ -172,7 +161,7 @@ mod tests {
         let all = net.f.parameters_mut().chain(net.g.parameters_mut());
         all.enumerate().for_each(|(i, p)| *p += 0.01 * uniform(3, i as u64));
         let options = [("steps", "30"), ("batch", "16"), ("grid", "0.01")];
-        let out = run_pass(&Sparsify, &net, &task, &options).unwrap();
+        let out = run_pass(&Typed(Sparsify), &net, &task, &options).unwrap();
         assert_eq!(network_accuracy(&out, task.test_split()), 1.0);
         // Everything but the three unit weights of the counter can go.
         assert!(out.parameters().filter(|p| *p == 0.0).count() >= 6, "{out:?}");

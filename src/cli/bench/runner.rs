@@ -14,6 +14,7 @@ use mips_core::pass::{Artifacts, PassKind, PassManager, ReportRow, Stage, Status
 use mips_core::task::{Task, TaskInfo};
 use mips_core::tasks;
 use mips_core::train::bulk;
+use mips_plugins::architecture;
 
 use super::as_files::FileRegime;
 use super::record::{Extracted, Simplified, TaskRecord, Trained};
@@ -274,8 +275,8 @@ fn trained(rows: &[ReportRow]) -> Option<Trained> {
         .find(|r| r.kind == PassKind::Architecture && r.status.accepted())?;
     Some(Trained {
         hidden: row.after.as_ref().map_or(0, |c| c.size),
-        shape: row.note("shape").unwrap_or("-").to_string(),
-        steps: row.note("steps").and_then(|s| s.parse().ok()),
+        shape: architecture::SHAPE.read(row).unwrap_or_else(|| "-".into()),
+        steps: architecture::STEPS.read(row),
         seconds: row.seconds,
         accuracy: row.accuracy.unwrap_or(0.0),
     })

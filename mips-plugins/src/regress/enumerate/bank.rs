@@ -5,8 +5,8 @@
 //! kept as a candidate `e + d` / `d - e` two tokens larger.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
+use mips_core::budget::{Meter, StopReason};
 use mips_core::ir::{BinOp, Expr, UnOp};
 
 /// Why a search stopped without an exact expression.
@@ -45,16 +45,12 @@ impl std::fmt::Display for Stop {
     }
 }
 
-/// Budgets of one search.
+/// Limits of one search besides its [`Meter`]'s (candidate expressions evaluated, the
+/// deterministic work limit, and wall time, off by default).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Budget {
+pub struct Limits {
     pub max_size: usize,
-    /// Wall-clock limit (`None`: off, the default, so results do not depend on the machine).
-    pub deadline: Option<Instant>,
-    pub seconds: f64,
     pub max_expressions: usize,
-    /// Candidate expressions evaluated (the deterministic work limit).
-    pub max_candidates: u64,
 }
 
 /// The vocabulary of one search: variable columns on the sample rows and constants (the
@@ -94,8 +90,8 @@ pub struct Bank<'a> {
     seen: HashMap<u64, u32>,
     best: Option<(usize, u32, Lift)>,
     scratch: Vec<i64>,
-    budget: Budget,
-    ticks: u64,
+    budget: Limits,
+    meter: Meter,
 }
 
 /// Binary operators enumerated (`>`/`>=` are mirrors of `<`/`<=`).
@@ -124,7 +120,7 @@ fn hash(values: &[i64]) -> u64 {
 
 impl<'a> Bank<'a> {
     /// An empty bank for `target` (one value per sample row).
-    pub fn new(vocab: &'a Vocabulary, target: &'a [i64], budget: Budget) -> Bank<'a> {
+    pub fn new(vocab: &'a Vocabulary, target: &'a [i64], budget: Limits, meter: Meter) -> Bank<'a> {
         Bank {
             vocab,
             target,
@@ -139,7 +135,7 @@ impl<'a> Bank<'a> {
             best: None,
             scratch: vec![0; target.len()],
             budget,
-            ticks: 0,
+            meter,
         }
     }
 
@@ -308,18 +304,13 @@ impl<'a> Bank<'a> {
     /// Adds the expression whose values are in `scratch` unless an equivalent one exists;
     /// returns its id when it matches the target exactly.
     fn insert(&mut self, node: Node, size: usize, constant: Option<i64>) -> Result<Option<u32>, Stop> {
-        self.ticks += 1;
-        if self.ticks > self.budget.max_candidates {
-            return Err(Stop::Candidates {
-                count: self.budget.max_candidates,
-                size,
-            });
-        }
-        if self.ticks.is_multiple_of(1024) && self.budget.deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(Stop::Time {
-                seconds: self.budget.seconds,
-                size,
-            });
+        match self.meter.candidate() {
+            Err(StopReason::Time(seconds)) => return Err(Stop::Time { seconds, size }),
+            Err(_) => {
+                let count = self.meter.budget().candidates.unwrap_or(u64::MAX);
+                return Err(Stop::Candidates { count, size });
+            }
+            Ok(()) => {}
         }
         if size == self.budget.max_size {
             // Nothing is built on the last level: only compare with the target.

@@ -5,19 +5,20 @@
 //!
 //! The search runs on a sample of the rows; a result that misses a row outside the sample
 //! adds the missed rows to the sample and restarts (counterexample-guided), so the result is
-//! always exact on every row. Budgets (size, time, bank size) stop the search with an error
-//! naming the reason; the default budgets count work, not seconds.
+//! always exact on every row. Budgets (size, candidates and time as a
+//! [`mips_core::budget::Budget`], bank size) stop the search with an error naming the reason;
+//! the default budgets count work, not seconds.
 
 pub mod bank;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
 
+use mips_core::budget::{Budget, Meter};
 use mips_core::ir::Expr;
 use mips_core::{MipsError, Result};
 
 use super::rows::Problem;
-use bank::{Bank, Budget, Vocabulary};
+use bank::{Bank, Limits, Vocabulary};
 
 /// Budgets of the enumerative regression (per fitted component).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -70,13 +71,16 @@ pub fn fit_enumerate(p: &Problem, moduli: &[i64], opts: &EnumerateOptions) -> Re
         return Err(MipsError::pass("regress-enumerate", "no rows to fit"));
     }
     let seconds = opts.max_seconds.max(0.0);
-    let budget = Budget {
+    let budget = Limits {
         max_size: opts.max_size,
-        deadline: (seconds > 0.0).then(|| Instant::now() + Duration::from_secs_f64(seconds.min(1e6))),
-        seconds,
         max_expressions: opts.max_expressions,
-        max_candidates: opts.max_candidates,
     };
+    // One clock for every round; candidates are counted per round (each search a fresh copy).
+    let meter = Meter::new(Budget {
+        candidates: Some(opts.max_candidates),
+        seconds: (seconds > 0.0).then_some(seconds),
+        ..Budget::default()
+    });
     let constants = constants(p, moduli);
     let mut sample = initial_sample(p, opts.sample.max(1));
     for _ in 0..MAX_ROUNDS {
@@ -87,7 +91,7 @@ pub fn fit_enumerate(p: &Problem, moduli: &[i64], opts: &EnumerateOptions) -> Re
             constants: constants.clone(),
         };
         let target: Vec<i64> = sample.iter().map(|&r| p.values[r]).collect();
-        let found = Bank::new(&vocab, &target, budget)
+        let found = Bank::new(&vocab, &target, budget, meter.clone())
             .search()
             .map_err(|stop| MipsError::pass("regress-enumerate", format!("stopped: {stop}")))?;
         let misses: Vec<usize> = (0..p.values.len())
