@@ -77,7 +77,8 @@ impl Method {
             })
     }
 
-    fn run(self, net: &Network, data: &Prepared) -> std::result::Result<Candidate, String> {
+    /// Runs the method; `bound` is the description length of the best machine found so far.
+    fn run(self, net: &Network, data: &Prepared, bound: f64) -> std::result::Result<Candidate, String> {
         let Prepared {
             samples,
             proj,
@@ -90,7 +91,7 @@ impl Method {
             Method::Clusters => clusters::extract(net, samples, proj, points, opts),
             Method::Behaviour => behaviour::extract(net, samples, proj, points, opts),
             Method::Oracle => oracle::extract(net, samples, opts),
-            Method::Counter => counter::extract(net, samples, opts),
+            Method::Counter => counter::extract(net, samples, opts, bound),
         }
     }
 }
@@ -166,8 +167,9 @@ pub fn extract_machine(
     let mut found: Vec<Candidate> = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
     for method in methods {
+        let bound = found.iter().map(|c| c.bits).fold(f64::INFINITY, f64::min);
         match method
-            .run(net, &data)
+            .run(net, &data, bound)
             .and_then(|c| checked(c, net, ctx).map_err(|e| format!("{}: {e}", method.name())))
         {
             Ok(candidate) => found.push(candidate),

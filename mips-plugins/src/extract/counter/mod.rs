@@ -83,8 +83,18 @@ fn description_bits(sm: &StateMachine, rows: &[Vec<i64>], samples: &Samples) -> 
     entries * 3f64.log2() + control_bits + data_bits
 }
 
-/// Reads a counter machine off `net` (see the module doc).
-pub fn extract(net: &Network, samples: &Samples, opts: &ExtractOptions) -> Result<Candidate, String> {
+/// Bits the counters alone take (their rows and their values at every core step): a lower bound
+/// of [`description_bits`], known before the control is learned.
+fn counter_bits(rows: &[Vec<i64>], seqs: &[Observed]) -> f64 {
+    let entries = rows.iter().map(Vec::len).sum::<usize>() as f64;
+    let values: f64 = seqs.iter().flat_map(|s| &s.counters).map(|c| integer_bits(c)).sum();
+    entries * 3f64.log2() + values
+}
+
+/// Reads a counter machine off `net` (see the module doc). `bound` is the description length of
+/// the best machine found so far (`f64::INFINITY` if none): a counter machine that cannot be
+/// shorter is not built (branch and bound on the description length, the choice unchanged).
+pub fn extract(net: &Network, samples: &Samples, opts: &ExtractOptions, bound: f64) -> Result<Candidate, String> {
     let alphabet = &samples.inputs;
     if alphabet.len() < 2 || !samples.alphabet_known {
         return Err("counter: needs a known finite alphabet of at least two inputs".into());
@@ -110,6 +120,15 @@ pub fn extract(net: &Network, samples: &Samples, opts: &ExtractOptions) -> Resul
     if seqs.iter().all(|s| s.inputs.is_empty()) {
         return Err("counter: no observed steps".into());
     }
+    let history = history_bits(samples);
+    let least = counter_bits(&rows, &seqs);
+    if least >= bound.min(history) {
+        return Err(format!(
+            "counter: the counters alone take {least:.0} bits, no fewer than {:.0} bits ({})",
+            bound.min(history),
+            if bound < history { "a machine already found" } else { "writing down every input so far" }
+        ));
+    }
     let dims = control::Dims {
         input: samples.input_dim,
         output: samples.output_dim,
@@ -129,7 +148,6 @@ pub fn extract(net: &Network, samples: &Samples, opts: &ExtractOptions) -> Resul
     let mut sm = control::machine(&seqs, &control, dims)
         .ok_or("counter: the control and the counters do not make a machine on the observed sequences")?;
     let bits = description_bits(&sm, &rows, samples);
-    let history = history_bits(samples);
     if bits >= history {
         return Err(format!(
             "counter: coding the states takes {bits:.0} bits, no fewer than writing down every input so far \
