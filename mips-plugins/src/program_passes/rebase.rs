@@ -1,9 +1,18 @@
-//! Affine re-basing: a state stored as `c - x`, `-x` or `x + c` is replaced by `x` itself.
-//! A re-basing `s = ±s' + c` substitutes `±s' + c` for `s` everywhere, turns the update `u`
-//! into `±(u - c)` and the initial value into `±(init - c)`. Candidates come from the constant
-//! term of the update and from every affine use `±s + c` (which the re-basing turns into `s'`).
+//! Affine re-basing: the state variables are changed by unimodular affine maps (so every state
+//! stays an integer and the change can be undone) when that shortens the program. Two kinds of
+//! move generate these maps:
+//!
+//! - an offset or sign, `s = ±s' + c`: a state stored as `c - x`, `-x` or `x + c` becomes `x`
+//!   itself. It substitutes `±s' + c` for `s` everywhere, turns the update `u` into `±(u - c)`
+//!   and the initial value into `±(init - c)`. Candidates come from the constant term of the
+//!   update and from every affine use `±s + c` (which the re-basing turns into `s'`);
+//! - a shear between two states with affine updates, `t_i = s_i ± s_j`: it substitutes
+//!   `t_i ∓ t_j` for `s_i`, and `t_i`'s update is `u_i ± u_j`. Shears change the axes of a
+//!   lattice of states (integer-linear regression picks arbitrary ones) to those the rule is
+//!   shortest in.
+//!
 //! The search takes the shortest candidate that is not longer than the current program (plateau
-//! moves allow re-basing a chain of states one at a time) and keeps the shortest program seen.
+//! moves allow a chain of re-basings one at a time) and keeps the shortest program seen.
 
 use mips_core::ir::{BinOp, Expr, Program, UnOp, Var};
 
@@ -16,10 +25,16 @@ pub fn rebase_affine(p: &Program) -> Program {
     let mut current = fold_program(p);
     let mut best = current.clone();
     let mut visited = vec![current.clone()];
-    for _ in 0..4 * (p.updates.len() + 1) {
-        let next = candidates(&current)
+    let n = p.updates.len();
+    for _ in 0..4 * (n + 1) * (n + 1) {
+        let offsets = candidates(&current)
             .into_iter()
-            .filter_map(|(k, sign, c)| rebase(&current, k, sign, c))
+            .filter_map(|(k, sign, c)| rebase(&current, k, sign, c));
+        let shears = shear_candidates(&current)
+            .into_iter()
+            .filter_map(|(i, j, sign)| shear(&current, i, j, sign));
+        let next = offsets
+            .chain(shears)
             .filter(|q| q.tokens() <= current.tokens() && !visited.contains(q))
             .min_by_key(Program::tokens);
         let Some(q) = next else { break };
@@ -84,6 +99,41 @@ fn affine_uses(e: &Expr, out: &mut Vec<(usize, i64, i64)>) {
             affine_uses(o, out);
         }
     }
+}
+
+/// The shears `(i, j, sign)` worth trying: both states have affine updates.
+fn shear_candidates(p: &Program) -> Vec<(usize, usize, i64)> {
+    let affine: Vec<bool> = p.updates.iter().map(|u| Affine::of(u).is_some()).collect();
+    let n = p.updates.len();
+    (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .filter(|&(i, j)| i != j && affine[i] && affine[j])
+        .flat_map(|(i, j)| [(i, j, 1), (i, j, -1)])
+        .collect()
+}
+
+/// Replaces state `i` by `t_i = s_i + sign · s_j`, folded; `None` on overflow.
+pub fn shear(p: &Program, i: usize, j: usize, sign: i64) -> Option<Program> {
+    let old_in_new = Affine {
+        terms: vec![(Expr::state(i), 1), (Expr::state(j), -sign)],
+        constant: 0,
+    }
+    .to_expr();
+    let replace = |v: Var| match v {
+        Var::State(k) if k == i => old_in_new.clone(),
+        other => Expr::Var(other),
+    };
+    let mut q = p.clone();
+    q.init[i] = p.init[i].checked_add(sign.checked_mul(p.init[j])?)?;
+    for e in q.updates.iter_mut().chain(q.outputs.iter_mut()) {
+        *e = substitute(e, &replace);
+    }
+    q.updates[i] = Affine {
+        terms: vec![(q.updates[i].clone(), 1), (q.updates[j].clone(), sign)],
+        constant: 0,
+    }
+    .to_expr();
+    Some(fold_program(&q))
 }
 
 /// Re-bases state `k` as `s = sign · s' + c`, folded; `None` on overflow.
@@ -188,6 +238,42 @@ mod tests {
         assert_eq!(q.outputs, vec![Expr::state(1)]);
         assert_eq!(q.init, vec![0, 0]);
         let xs = [4, 8, 15, 16, 23, 42];
+        assert_eq!(q.run(&xs).unwrap(), p.run(&xs).unwrap());
+    }
+
+    /// `Σ coef · var` over states (`s`) and inputs (`x`).
+    fn linear(states: &[i64], inputs: &[i64]) -> Expr {
+        let terms = states
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| (Expr::state(k), c))
+            .chain(inputs.iter().enumerate().map(|(k, &c)| (Expr::input(k), c)))
+            .filter(|(_, c)| *c != 0)
+            .collect();
+        Affine { terms, constant: 0 }.to_expr()
+    }
+
+    #[test]
+    fn shears_find_the_axes_a_lattice_rule_is_shortest_in() {
+        // Velocity and position under a force (a, b) with a rotating term, as integer-linear
+        // regression wrote it on arbitrary lattice axes (c, total, d, e).
+        let p = Program {
+            state_names: vec!["c".into(), "total".into(), "d".into(), "e".into()],
+            init: vec![0; 4],
+            input_names: vec!["a".into(), "b".into()],
+            updates: vec![
+                linear(&[0, 1, 1, 1], &[-2, -1]),
+                linear(&[0, 1, 0, 1], &[-1, -1]),
+                linear(&[-2, 2, 3, -2], &[-2, 1]),
+                linear(&[-1, 1, 1, 0], &[-1, 0]),
+            ],
+            outputs: vec![linear(&[-1, 1, 0, 0], &[]), linear(&[0, -1, 0, 1], &[])],
+            method: String::new(),
+            symbolic: true,
+        };
+        let q = rebase_affine(&p);
+        assert!(q.tokens() <= 30, "{} tokens: {q:?}", q.tokens());
+        let xs: Vec<i64> = (0..40).map(|t| (t * 7 % 21) - 10).collect();
         assert_eq!(q.run(&xs).unwrap(), p.run(&xs).unwrap());
     }
 
