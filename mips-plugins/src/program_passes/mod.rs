@@ -66,7 +66,7 @@ mips_core::register_pass!(ProgramPass {
 
 mips_core::register_pass!(ProgramPass {
     name: "rebase-affine",
-    description: "re-bases states stored as c - x, -x or x + c to x, rewriting updates, initial values and uses",
+    description: "re-bases states by unimodular affine maps (c - x, -x or x + c to x; shears s_i ± s_j) when the program gets shorter",
     apply: rebase::rebase_affine,
 });
 
