@@ -15,7 +15,7 @@ use mips_core::Result;
 use mips_core::ir::{Linear, Mlp, Network};
 use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 
-use super::accuracy::{CheckSettings, Checker, pass_data};
+use super::accuracy::CheckSettings;
 
 /// The `realize-fir` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -52,7 +52,7 @@ impl TypedPass for RealizeFir {
     }
 
     fn run(&self, net: &Network, settings: &RealizeFirSettings, ctx: &PassContext) -> Result<Network> {
-        pass_data(net, ctx, &settings.check)?;
+        ctx.verifier().fits(net, settings.check.scope()?)?;
         let Some(candidate) = delay_line(net, settings.max_taps) else {
             ctx.note(
                 "delay line",
@@ -60,7 +60,7 @@ impl TypedPass for RealizeFir {
             );
             return Ok(net.clone());
         };
-        let mut checker = Checker::for_pass(net, ctx, &settings.check)?;
+        let mut checker = ctx.verifier().network_check(net, settings.check.scope()?)?;
         let kept = checker.search_confirmed(|checker| {
             Ok(if checker.holds(&candidate) {
                 candidate.clone()
