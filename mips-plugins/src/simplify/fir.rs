@@ -8,8 +8,8 @@
 //! `t > K` (the outputs are rounded, so the bias may sit anywhere in that integer's interval), the network is replaced by the delay line with state `(x_t, …, x_{t−K+1})`, integer
 //! readout `R_0 … R_{K−1}` and bias `s`; all its parameters are 0, 1 or the rounded taps.
 //! A trained network is only close to such a filter, so the replacement is kept only when the
-//! accuracy holds (the parameter passes' check; see [`super::accuracy`]); otherwise the input
-//! network is returned unchanged.
+//! accuracy holds (the verifier's network check, scoped by the `check` option of
+//! [`super::accuracy`]); otherwise the input network is returned unchanged.
 
 use mips_core::Result;
 use mips_core::ir::{Linear, Mlp, Network};
