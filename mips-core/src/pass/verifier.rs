@@ -7,8 +7,8 @@
 //! A searching pass asks the same verifier instead of carrying its own judge: a network search
 //! for a [`Checker`] ([`Verifier::network_check`]), an extractor whether a candidate machine
 //! reproduces the network ([`Verifier::machine_disagreement`]). Both check the screen set and
-//! then the confirm set (the task's whole test split), so they refuse more than the manager's
-//! verdict on the screen set alone, never less.
+//! (unless a parameter pass's `check=verify` says otherwise) the confirm set, the task's whole
+//! test split, so they refuse at least what the manager's verdict on the screen set refuses.
 
 mod network;
 
