@@ -362,7 +362,7 @@ pub fn synth(args: SynthArgs, globals: &Globals) -> anyhow::Result<()> {
     let mut report = format!(
         "{}\n\nThe verifier checked every pass on {} test sequences.",
         format_report(&rows),
-        verifier.sequences().len()
+        verifier.screen().len()
     );
     let (mut python, mut checked) = (None, None);
     let outcome = match &artifacts.program {

@@ -70,7 +70,7 @@ pub fn write(dir: &Path) -> anyhow::Result<PathBuf> {
         network: network.as_ref(),
         machine: machine.as_ref(),
         python: python.as_deref(),
-        verify: verifier.sequences(),
+        verify: verifier.screen(),
     })
     .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
     let path = dir.join("report.html");

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use super::complexity::{self, Complexity};
 use super::pipeline::ResolvedStep;
-use super::verifier;
 use super::{Artifact, Artifacts, Level, PassContext, PassKind};
 
 /// What became of a pass.
@@ -142,7 +141,7 @@ impl PassManager {
             }
         };
         let started = Instant::now();
-        let verdict = verifier::check(kind, artifacts, &artifact, ctx.verify);
+        let verdict = ctx.verifier().verdict(kind, artifacts, &artifact);
         row.verify_seconds = started.elapsed().as_secs_f64();
         row.after = Some(match &artifact {
             Artifact::Network(n) => complexity::of_network(n),

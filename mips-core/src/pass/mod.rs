@@ -160,8 +160,8 @@ impl Artifacts {
 pub struct PassContext<'a> {
     /// The task (training batches, test split, generator).
     pub task: &'a dyn Task,
-    /// Labelled sequences on which the verifier checks behaviour; passes may read them too.
-    pub verify: &'a Dataset,
+    /// The run's judge, which searching passes ask too.
+    verifier: Verifier<'a>,
     /// Seed for every random choice a pass makes.
     pub seed: u64,
     /// Suppress progress output.
@@ -171,15 +171,27 @@ pub struct PassContext<'a> {
 }
 
 impl<'a> PassContext<'a> {
-    /// A context with no notes yet.
-    pub fn new(task: &'a dyn Task, verify: &'a Dataset, seed: u64, quiet: bool) -> Self {
+    /// A context with no notes yet whose verifier screens on `screen` and confirms on the
+    /// task's whole test split.
+    pub fn new(task: &'a dyn Task, screen: &'a Dataset, seed: u64, quiet: bool) -> Self {
+        PassContext::with_verifier(task, Verifier::on(screen, task.test_split()), seed, quiet)
+    }
+
+    /// A context with no notes yet that hands `verifier` to the passes.
+    pub fn with_verifier(task: &'a dyn Task, verifier: Verifier<'a>, seed: u64, quiet: bool) -> Self {
         PassContext {
             task,
-            verify,
+            verifier,
             seed,
             quiet,
             notes: Notes::default(),
         }
+    }
+
+    /// The run's verifier: its screen set (the sequences every pass is judged on, which passes
+    /// may read too) and confirm set, and the checks searching passes ask of it.
+    pub fn verifier(&self) -> &Verifier<'a> {
+        &self.verifier
     }
 
     /// Records a detail (key, value) for the current pass's report row.

@@ -86,17 +86,20 @@ impl Trajectory {
 }
 
 impl Samples {
-    /// Runs `net` on `ctx.verify` and on fresh sequences from the task (its generator when it
+    /// Runs `net` on the verifier's screen set and on fresh sequences from the task (its generator when it
     /// has one, else training batches), as sized by `opts`.
     pub fn collect(net: &Network, ctx: &PassContext, opts: &ExtractOptions) -> Result<Samples> {
         net.validate()?;
         let info = ctx.task.info();
-        if net.input_dim != ctx.verify.input_dim || net.output_dim != ctx.verify.output_dim {
+        if net.input_dim != ctx.verifier().screen().input_dim || net.output_dim != ctx.verifier().screen().output_dim {
             return Err(MipsError::invalid(
                 "extraction",
                 format!(
                     "network maps {} inputs to {} outputs, the verification data has {} and {}",
-                    net.input_dim, net.output_dim, ctx.verify.input_dim, ctx.verify.output_dim
+                    net.input_dim,
+                    net.output_dim,
+                    ctx.verifier().screen().input_dim,
+                    ctx.verifier().screen().output_dim
                 ),
             ));
         }
@@ -160,7 +163,7 @@ impl Samples {
                 })
                 .collect()
         };
-        let mut core = run_all(ctx.verify, "verification")?;
+        let mut core = run_all(ctx.verifier().screen(), "verification")?;
         let verified = core.len();
         core.extend(run_all(&core_fresh, "fresh")?);
         let long = run_all(&long, "long fresh")?;

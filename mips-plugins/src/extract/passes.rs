@@ -2,15 +2,11 @@
 //! combined `extract`, which runs the methods it is given, keeps those whose machine reproduces
 //! the network on the verification data and picks the smallest description length.
 
-use mips_core::data::Dataset;
 use mips_core::ir::{Network, StateMachine};
-use mips_core::pass::verify::{first_disagreement, machine_behaviour, network_behaviour, rounded_outputs};
 use mips_core::pass::{
     Artifact, Artifacts, OptionSpec, Options, Pass, PassContext, PassKind, Settings, Typed, TypedPass,
 };
 use mips_core::{MipsError, Result};
-
-use rayon::prelude::*;
 
 use super::candidate::{Candidate, size_of};
 use super::collect::Samples;
@@ -96,39 +92,18 @@ impl Method {
     }
 }
 
-/// The first sequence of `test` (the task's whole test split) on which `sm` runs without a gap
-/// but its outputs differ from the network's rounded outputs. Sequences reaching a gap are not
-/// counted here: an infinite-state machine's table cannot hold every state of the split (the
-/// pass manager's check on the verification sequences counts gaps as failures).
-fn conflict(test: &Dataset, net: &Network, sm: &StateMachine) -> Option<usize> {
-    if test.input_dim != net.input_dim || test.output_dim != net.output_dim {
-        return None;
-    }
-    test.sequences
-        .par_iter()
-        .position_first(|s| matches!(sm.run(&s.inputs), Ok(out) if out != rounded_outputs(net, &s.inputs)))
-}
-
-/// Why `sm` does not reproduce the network on `ctx.verify` (gaps count) or, outside its gaps, on
-/// the task's whole test split.
-fn disagreement(sm: &StateMachine, net: &Network, ctx: &PassContext) -> Option<String> {
-    if let Some(d) = first_disagreement(ctx.verify, network_behaviour(net), machine_behaviour(sm)) {
-        return Some(format!("differs from the network on {d}"));
-    }
-    conflict(ctx.task.test_split(), net, sm).map(|i| format!("differs from the network on test sequence {i}"))
-}
-
-/// `candidate` if its machine reproduces the network (see [`disagreement`]). A lattice coding that
+/// `candidate` if its machine reproduces the network, as the verifier judges it
+/// ([`mips_core::pass::Verifier::machine_disagreement`]). A lattice coding that
 /// does not (its states' points are only near the network's states) is dropped, and the tables
 /// alone are checked.
 fn checked(mut candidate: Candidate, net: &Network, ctx: &PassContext) -> std::result::Result<Candidate, String> {
-    let Some(why) = disagreement(&candidate.machine, net, ctx) else {
+    let Some(why) = ctx.verifier().machine_disagreement(net, &candidate.machine) else {
         return Ok(candidate);
     };
     if candidate.machine.coding.take().is_none() {
         return Err(why);
     }
-    match disagreement(&candidate.machine, net, ctx) {
+    match ctx.verifier().machine_disagreement(net, &candidate.machine) {
         None => {
             candidate.machine.method += " (lattice coding dropped: its points disagree with the network)";
             Ok(candidate)
@@ -146,7 +121,7 @@ struct Prepared {
 }
 
 /// Runs `methods` on `net` and returns the machine with the smallest description length among
-/// those that reproduce the network's rounded outputs on `ctx.verify` (and, wherever their
+/// those that reproduce the network's rounded outputs on the verifier's screen set (and, wherever their
 /// table has no gap, on the task's whole test split); the error lists why each
 /// method failed.
 pub fn extract_machine(
@@ -328,55 +303,3 @@ mips_core::register_pass!(Single {
     name: "extract-clusters",
     description: "clusters the hidden states into a finite machine and minimizes it",
 });
-
-#[cfg(test)]
-mod conflict_tests {
-    use mips_core::data::Sequence;
-    use mips_core::ir::Activation;
-    use mips_core::ir::network::Shape;
-
-    use super::*;
-
-    #[test]
-    fn conflicts_are_disagreements_outside_the_gaps() {
-        // The network outputs 0 at every step.
-        let net = Network::zeros(&Shape {
-            input_dim: 1,
-            hidden_dim: 1,
-            output_dim: 1,
-            f_widths: vec![],
-            g_widths: vec![],
-            activation: Activation::Relu,
-        });
-        // The machine agrees on input 0, says 1 after input 1, and has no row for input 2.
-        let mut sm = StateMachine {
-            state_dim: 1,
-            input_dim: 1,
-            output_dim: 1,
-            initial: vec![0],
-            ..Default::default()
-        };
-        sm.transitions.insert((vec![0], vec![0]), vec![0]);
-        sm.transitions.insert((vec![0], vec![1]), vec![1]);
-        sm.transitions.insert((vec![1], vec![0]), vec![0]);
-        sm.outputs.insert(vec![0], vec![0]);
-        sm.outputs.insert(vec![1], vec![1]);
-        let data = |seqs: &[&[i64]]| Dataset {
-            input_dim: 1,
-            output_dim: 1,
-            sequences: seqs
-                .iter()
-                .map(|xs| Sequence {
-                    inputs: xs.to_vec(),
-                    outputs: vec![0; xs.len()],
-                })
-                .collect(),
-        };
-        assert_eq!(
-            conflict(&data(&[&[0, 0], &[0, 2, 1]]), &net, &sm),
-            None,
-            "a gap is not a conflict"
-        );
-        assert_eq!(conflict(&data(&[&[0, 2], &[0, 0], &[0, 1]]), &net, &sm), Some(2));
-    }
-}

@@ -277,14 +277,14 @@ mips_core::register_pass!(Typed(Regress));
 /// of the data's length, and the verifier's longer checks judge the extrapolation.
 fn occam_over_horizon(sm: &StateMachine, o: &RegressOptions, ctx: &PassContext) -> Result<Program> {
     let note = |key: &str, value: String| ctx.note(key, value);
-    let whole = regress_best(sm, o, ctx.verify, &note);
-    let horizon = ctx.verify.max_len();
+    let whole = regress_best(sm, o, ctx.verifier().screen(), &note);
+    let horizon = ctx.verifier().screen().max_len();
     let core = sm.within(horizon);
     if horizon == 0 || core == *sm {
         return whole;
     }
     let quiet = |_: &str, _: String| {};
-    let within = regress_best(&core, o, ctx.verify, &quiet);
+    let within = regress_best(&core, o, ctx.verifier().screen(), &quiet);
     let Ok(c) = within else { return whole };
     if whole.as_ref().is_ok_and(|w| preference(w) <= preference(&c)) {
         return whole;

@@ -81,7 +81,7 @@ impl TypedPass for CanonicalOrder {
     fn run(&self, net: &Network, settings: &CanonicalOrderSettings, ctx: &PassContext) -> Result<Network> {
         self.check(settings)?;
         let order_by = settings.order.as_str();
-        let moments = hidden_moments(net, ctx.verify).map_err(fail(NAME))?;
+        let moments = hidden_moments(net, ctx.verifier().screen()).map_err(fail(NAME))?;
         let readout = readout_reads(net);
         let tiny = 1e-12 * moments.mean.amax().max(1.0);
         let signs: Vec<f64> = (0..net.hidden_dim)
@@ -106,7 +106,7 @@ impl TypedPass for CanonicalOrder {
         }
         let mut out = Basis::new(t, 2.0).map_err(fail(NAME))?.apply(net);
         if settings.internal {
-            let (f, g) = unit_stats(&out, &[ctx.verify]).map_err(fail(NAME))?;
+            let (f, g) = unit_stats(&out, &[ctx.verifier().screen()]).map_err(fail(NAME))?;
             out.f = order_internal(&out.f, &f);
             out.g = order_internal(&out.g, &g);
         }

@@ -15,12 +15,11 @@
 //! sequences, so only checked checkpoints are ever kept.
 
 use mips_core::ir::Network;
+use mips_core::pass::verifier::hardest;
 use mips_core::task::Task;
 use mips_core::train::engine::{LossSpec, Workspace, train_step};
 use mips_core::train::{AdamW, Batch, Layout};
 use mips_core::{MipsError, Result, rng};
-
-use super::accuracy::hardest;
 
 /// How to fine-tune.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -8,14 +8,14 @@
 //! `t > K` (the outputs are rounded, so the bias may sit anywhere in that integer's interval), the network is replaced by the delay line with state `(x_t, …, x_{t−K+1})`, integer
 //! readout `R_0 … R_{K−1}` and bias `s`; all its parameters are 0, 1 or the rounded taps.
 //! A trained network is only close to such a filter, so the replacement is kept only when the
-//! accuracy holds (the parameter passes' check; see [`super::accuracy`]); otherwise the input
-//! network is returned unchanged.
+//! accuracy holds (the verifier's network check, scoped by the `check` option of
+//! [`super::accuracy`]); otherwise the input network is returned unchanged.
 
 use mips_core::Result;
 use mips_core::ir::{Linear, Mlp, Network};
 use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 
-use super::accuracy::{CheckSettings, Checker, pass_data};
+use super::accuracy::CheckSettings;
 
 /// The `realize-fir` pass.
 #[derive(Clone, Copy, Debug, Default)]
@@ -52,7 +52,7 @@ impl TypedPass for RealizeFir {
     }
 
     fn run(&self, net: &Network, settings: &RealizeFirSettings, ctx: &PassContext) -> Result<Network> {
-        pass_data(net, ctx, &settings.check)?;
+        ctx.verifier().fits(net, settings.check.scope()?)?;
         let Some(candidate) = delay_line(net, settings.max_taps) else {
             ctx.note(
                 "delay line",
@@ -60,7 +60,7 @@ impl TypedPass for RealizeFir {
             );
             return Ok(net.clone());
         };
-        let mut checker = Checker::for_pass(net, ctx, &settings.check)?;
+        let mut checker = ctx.verifier().network_check(net, settings.check.scope()?)?;
         let kept = checker.search_confirmed(|checker| {
             Ok(if checker.holds(&candidate) {
                 candidate.clone()

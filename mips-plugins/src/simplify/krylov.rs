@@ -72,7 +72,8 @@ impl TypedPass for Krylov {
         }
         let integer_tol = settings.integer_tol;
         let before = off_integers(net, net.hidden_dim, None, integer_tol);
-        let found = candidates(net, ctx.verify, settings.tol, settings.max_condition).map_err(fail(NAME))?;
+        let found =
+            candidates(net, ctx.verifier().screen(), settings.tol, settings.max_condition).map_err(fail(NAME))?;
         let best = found
             .into_iter()
             .map(|c| (off_integers(&c.net, c.dim, Some(c.form), integer_tol), c))

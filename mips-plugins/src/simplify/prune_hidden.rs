@@ -153,11 +153,12 @@ impl TypedPass for PruneHidden {
     }
 }
 
-/// The verification sequences, then the task's test split when it has their widths.
-fn observed<'a>(ctx: &PassContext<'a>) -> Vec<&'a Dataset> {
-    let test = ctx.task.test_split();
-    let same_widths = (test.input_dim, test.output_dim) == (ctx.verify.input_dim, ctx.verify.output_dim);
-    std::iter::once(ctx.verify).chain(same_widths.then_some(test)).collect()
+/// The verifier's screen set, then its confirm set (the task's test split) when it has the
+/// screen set's widths.
+fn observed<'c>(ctx: &'c PassContext) -> Vec<&'c Dataset> {
+    let (screen, test) = (ctx.verifier().screen(), ctx.verifier().confirm());
+    let same_widths = (test.input_dim, test.output_dim) == (screen.input_dim, screen.output_dim);
+    std::iter::once(screen).chain(same_widths.then_some(test)).collect()
 }
 
 mips_core::register_pass!(Typed(PruneHidden));

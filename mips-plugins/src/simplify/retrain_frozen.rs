@@ -13,10 +13,11 @@
 //! simple parameters frozen.
 
 use mips_core::ir::Network;
+use mips_core::pass::verifier::Checker;
 use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use mips_core::{MipsError, Result, rng};
 
-use super::accuracy::{CheckSettings, Checker};
+use super::accuracy::CheckSettings;
 use super::finetune::{FineTune, FineTuneSettings, fine_tune};
 use super::params::{flatten, unflatten};
 use super::snap::{SnapSettings, simple, snap_network};
@@ -97,7 +98,7 @@ impl TypedPass for RetrainFrozen {
                 format!("must be in (0, 1], got {fraction}"),
             ));
         }
-        let mut checker = Checker::for_pass(net, ctx, &settings.check)?;
+        let mut checker = ctx.verifier().network_check(net, settings.check.scope()?)?;
         checker.search_confirmed(|checker| retrain(net, checker, &tune, settings, ctx))
     }
 }

@@ -25,10 +25,11 @@
 use mips_core::budget::{Budget, Meter, StopReason};
 use mips_core::ir::Network;
 use mips_core::pass::complexity::parameter_bits;
+use mips_core::pass::verifier::Checker;
 use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use mips_core::{MipsError, Result};
 
-use super::accuracy::{CheckSettings, Checker};
+use super::accuracy::CheckSettings;
 use super::params::{Layout, flatten, unflatten};
 use super::rescale::{rescale, units};
 
@@ -221,7 +222,7 @@ impl TypedPass for Snap {
     }
 
     fn run(&self, net: &Network, settings: &SnapPassSettings, ctx: &PassContext) -> Result<Network> {
-        let mut checker = Checker::for_pass(net, ctx, &settings.check)?;
+        let mut checker = ctx.verifier().network_check(net, settings.check.scope()?)?;
         let integers: Vec<bool> = flatten(net).into_iter().map(|p| simple(p, 1)).collect();
         let mut stop = StopReason::Done;
         let snapped = checker.search_confirmed(|checker| {
@@ -244,7 +245,9 @@ mips_core::register_pass!(Typed(Snap));
 mod tests {
     use super::*;
     use crate::simplify::testing::{CountOnes, run_pass, uniform};
+    use mips_core::pass::Verifier;
     use mips_core::pass::complexity::is_small_integer;
+    use mips_core::pass::verifier::Scope;
     use mips_core::pass::verify::network_accuracy;
     use mips_core::task::Task;
 
@@ -255,7 +258,8 @@ mod tests {
         let mut net = CountOnes::in_basis(&[0.5, 0.0, 0.0, 3.0]);
         let noisy = net.f.parameters_mut().chain(net.g.parameters_mut());
         noisy.enumerate().for_each(|(i, p)| *p += 0.004 * uniform(5, i as u64));
-        let checker = Checker::new(&net, &[task.test_split()]);
+        let verifier = Verifier::on(task.test_split(), task.test_split());
+        let checker = verifier.network_check(&net, Scope::Screen).unwrap();
         assert_eq!(network_accuracy(&net, task.test_split()), 1.0);
         let out = run_pass(&Typed(Snap), &net, &task, &[]).unwrap();
         assert!(checker.holds(&out));

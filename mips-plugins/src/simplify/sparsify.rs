@@ -10,10 +10,11 @@
 
 use mips_core::budget::Meter;
 use mips_core::ir::Network;
+use mips_core::pass::verifier::Checker;
 use mips_core::pass::{PassContext, PassKind, Typed, TypedPass};
 use mips_core::{MipsError, Result, rng};
 
-use super::accuracy::{CheckSettings, Checker};
+use super::accuracy::CheckSettings;
 use super::finetune::{FineTune, FineTuneSettings, fine_tune};
 use super::params::{flatten, unflatten};
 use super::snap::{WORK, accept_greedily, search_budget};
@@ -86,7 +87,7 @@ impl TypedPass for Sparsify {
         }
         let grid = parse_grid(&settings.grid)?;
         let tune = settings.fine_tune.fine_tune()?;
-        let mut checker = Checker::for_pass(net, ctx, &settings.check)?;
+        let mut checker = ctx.verifier().network_check(net, settings.check.scope()?)?;
         checker.search_confirmed(|checker| sparsest(net, checker, &grid, settings.zero_tol, &tune, ctx))
     }
 }

@@ -47,7 +47,7 @@ impl TypedPass for Whiten {
         if net.hidden_dim == 0 {
             return Ok(net.clone());
         }
-        let t = whitening(net, ctx.verify, settings.tol).map_err(fail(NAME))?;
+        let t = whitening(net, ctx.verifier().screen(), settings.tol).map_err(fail(NAME))?;
         let basis = Basis::new(t, settings.max_condition).map_err(fail(NAME))?;
         Ok(basis.apply(net))
     }

@@ -81,7 +81,7 @@ impl PluginPass {
     /// The data sent with a request: present when the pass asked for it and there is a network.
     fn data(&self, input: &Artifacts, ctx: &PassContext) -> Option<ObservationsData> {
         let network = input.network.as_ref().filter(|_| self.wants_data)?;
-        Some(observe::observations(network, ctx.verify))
+        Some(observe::observations(network, ctx.verifier().screen()))
     }
 
     /// The input artifact at the pass's level, or an error naming what is missing.
