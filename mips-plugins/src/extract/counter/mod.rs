@@ -126,7 +126,11 @@ pub fn extract(net: &Network, samples: &Samples, opts: &ExtractOptions, bound: f
         return Err(format!(
             "counter: the counters alone take {least:.0} bits, no fewer than {:.0} bits ({})",
             bound.min(history),
-            if bound < history { "a machine already found" } else { "writing down every input so far" }
+            if bound < history {
+                "a machine already found"
+            } else {
+                "writing down every input so far"
+            }
         ));
     }
     let dims = control::Dims {
