@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::networks::{Xorshift, data_file, sequences};
 use common::*;
 
 use mips_core::ir::program::is_overflow;
@@ -71,23 +72,8 @@ fn fibonacci(xs: &[i64]) -> Vec<i128> {
 
 /// Seeded inputs in 0..4 (xorshift), `n` sequences of `len` steps.
 fn inputs(n: usize, len: usize) -> Vec<Vec<i64>> {
-    let mut state = 0x853c_49e6_748f_ea9b_u64;
-    (0..n)
-        .map(|_| {
-            (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    (state % 4) as i64
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn line(values: impl Iterator<Item = String>) -> String {
-    values.collect::<Vec<_>>().join(" ")
+    let mut rng = Xorshift(0x853c_49e6_748f_ea9b);
+    sequences(n, len, || rng.below(4) as i64)
 }
 
 #[test]
@@ -96,15 +82,12 @@ fn a_fibonacci_like_network_becomes_a_program_exact_at_ten_times_its_length() {
     let model = dir.join("fibonacci.ron");
     std::fs::write(&model, versioned::to_ron(&fibonacci_network()).unwrap()).unwrap();
     let data = dir.join("fibonacci.csv");
-    let mut text = String::from("inputs,outputs\n");
-    for xs in inputs(400, LEN) {
-        let ys = fibonacci(&xs);
-        text += &format!(
-            "{},{}\n",
-            line(xs.iter().map(i64::to_string)),
-            line(ys.iter().map(i128::to_string))
-        );
-    }
+    let text = data_file(inputs(400, LEN).iter().map(|xs| {
+        (
+            xs.iter().map(i64::to_string).collect(),
+            fibonacci(xs).iter().map(i128::to_string).collect(),
+        )
+    }));
     std::fs::write(&data, text).unwrap();
     let out_dir = dir.join("out");
     let args = [

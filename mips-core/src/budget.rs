@@ -3,9 +3,12 @@
 //! optional wall-clock cut, off by default (a result that depends on the machine's speed is
 //! not reproducible). A [`Meter`] spends a [`Budget`]; a search that runs out reports an
 //! explicit [`StopReason`], which the pass notes in its report row
-//! ([`crate::pass::PassContext::note_stop`]).
+//! ([`crate::pass::PassContext::note_stop`]). A search for a goal (the architecture search)
+//! ends [`StopReason::Found`] or [`StopReason::Exhausted`] instead of [`StopReason::Done`].
 
 use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
 
 /// The limits of one search; `None` is unlimited.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -29,10 +32,15 @@ impl Budget {
 }
 
 /// Why a search stopped.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "StoredStop")]
 pub enum StopReason {
     /// The search ran to its end.
     Done,
+    /// A search for a goal met it (the architecture search: a 100% accurate network).
+    Found,
+    /// A search for a goal tried every candidate without meeting it.
+    Exhausted,
     /// The step budget (its size given) ran out.
     Steps(u64),
     /// The candidate budget (its size given) ran out.
@@ -44,14 +52,59 @@ pub enum StopReason {
 impl StopReason {
     /// True when a budget ended the search before its end.
     pub fn is_budget(self) -> bool {
-        self != StopReason::Done
+        matches!(
+            self,
+            StopReason::Steps(_) | StopReason::Candidates(_) | StopReason::Time(_)
+        )
+    }
+
+    /// The reason's short name, without a budget's size ("found", "step budget").
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::Done => "done",
+            StopReason::Found => "found",
+            StopReason::Exhausted => "exhausted",
+            StopReason::Steps(_) => "step budget",
+            StopReason::Candidates(_) => "candidate budget",
+            StopReason::Time(_) => "time budget",
+        }
+    }
+}
+
+/// A [`StopReason`] as stored: its own variants, and the unit variants `StepBudget` and
+/// `TimeBudget` of the architecture search's reports written before it used [`StopReason`]
+/// (they did not record the budget's size: read as 0).
+#[derive(Deserialize)]
+enum StoredStop {
+    Done,
+    Found,
+    Exhausted,
+    Steps(u64),
+    Candidates(u64),
+    Time(f64),
+    StepBudget,
+    TimeBudget,
+}
+
+impl From<StoredStop> for StopReason {
+    fn from(stored: StoredStop) -> StopReason {
+        match stored {
+            StoredStop::Done => StopReason::Done,
+            StoredStop::Found => StopReason::Found,
+            StoredStop::Exhausted => StopReason::Exhausted,
+            StoredStop::Steps(n) => StopReason::Steps(n),
+            StoredStop::Candidates(n) => StopReason::Candidates(n),
+            StoredStop::Time(s) => StopReason::Time(s),
+            StoredStop::StepBudget => StopReason::Steps(0),
+            StoredStop::TimeBudget => StopReason::Time(0.0),
+        }
     }
 }
 
 impl std::fmt::Display for StopReason {
     fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            StopReason::Done => write!(out, "done"),
+            StopReason::Done | StopReason::Found | StopReason::Exhausted => write!(out, "{}", self.name()),
             StopReason::Steps(n) => write!(out, "step budget of {n} spent"),
             StopReason::Candidates(n) => write!(out, "candidate budget of {n} spent"),
             StopReason::Time(s) => write!(out, "time budget of {s} s spent"),
@@ -152,6 +205,34 @@ mod tests {
     #[test]
     fn reasons_read_as_text() {
         assert_eq!(StopReason::Steps(7).to_string(), "step budget of 7 spent");
+        assert_eq!(StopReason::Found.to_string(), "found");
         assert!(!StopReason::Done.is_budget() && StopReason::Time(1.0).is_budget());
+        assert!(!StopReason::Found.is_budget() && !StopReason::Exhausted.is_budget());
+        let names = [
+            StopReason::Found,
+            StopReason::Exhausted,
+            StopReason::Steps(9),
+            StopReason::Time(2.0),
+        ]
+        .map(StopReason::name);
+        assert_eq!(names, ["found", "exhausted", "step budget", "time budget"]);
+    }
+
+    #[test]
+    fn reasons_read_back_and_old_report_names_still_read() {
+        for reason in [
+            StopReason::Found,
+            StopReason::Exhausted,
+            StopReason::Steps(70),
+            StopReason::Time(1.5),
+        ] {
+            let text = ron::to_string(&reason).unwrap();
+            assert_eq!(ron::from_str::<StopReason>(&text).unwrap(), reason, "{text}");
+        }
+        let read = |text: &str| ron::from_str::<StopReason>(text).unwrap();
+        assert_eq!(read("Found"), StopReason::Found);
+        assert_eq!(read("Exhausted"), StopReason::Exhausted);
+        assert_eq!(read("StepBudget").name(), "step budget");
+        assert_eq!(read("TimeBudget").name(), "time budget");
     }
 }

@@ -1,6 +1,11 @@
-//! Helpers shared by the end-to-end tests of the `mips` binary.
+//! Helpers shared by the end-to-end tests: running the `mips` binary, scratch folders, small
+//! networks built by hand ([`networks`]) and the plugin libraries the loader's tests load
+//! ([`plugins`]).
 
 #![allow(dead_code)] // each test file uses a part
+
+pub mod networks;
+pub mod plugins;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -371,6 +371,27 @@ mod tests {
     }
 
     #[test]
+    fn reports_written_before_the_shared_stop_reason_still_read() {
+        let dir = std::env::temp_dir().join(format!("mips-old-report-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("old.report.ron");
+        let (_, report) = minimize(&Toy::running_sum(), &opts(), None).unwrap();
+        save_report(&report, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("stop: Found,"), "the stop is stored as before: {text}");
+        for (old, name) in [
+            ("Found", "found"),
+            ("Exhausted", "exhausted"),
+            ("StepBudget", "step budget"),
+            ("TimeBudget", "time budget"),
+        ] {
+            std::fs::write(&path, text.replace("stop: Found,", &format!("stop: {old},"))).unwrap();
+            assert_eq!(load_report(&path).unwrap().stop.name(), name);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn file_stems_are_safe() {
         assert_eq!(file_stem("a/b c.csv"), "a_b_c_csv");
         assert_eq!(file_stem("Sum_All"), "Sum_All");

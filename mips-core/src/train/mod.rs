@@ -29,4 +29,4 @@ pub use optim::AdamW;
 pub use real::Real;
 pub use run::{Prepared, RunReport, RunStop, TrainOptions, network_stats, train_network, train_run};
 pub use scaling::Scaling;
-pub use search::{SearchOptions, SearchReport, SearchStop, minimize};
+pub use search::{SearchOptions, SearchReport, minimize};

@@ -52,6 +52,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::run::{Prepared, RunReport, TrainOptions, train_network, train_run};
+use crate::budget::StopReason;
 use crate::ir::{Activation, Network, network::Shape};
 use crate::rng;
 use crate::task::Task;
@@ -178,31 +179,6 @@ impl SearchOptions {
     }
 }
 
-/// Why the search ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SearchStop {
-    /// A 100% accurate network was found; no smaller candidate succeeded.
-    Found,
-    /// Every candidate was tried without reaching 100%.
-    Exhausted,
-    /// The total step budget ran out.
-    StepBudget,
-    /// The wall-time budget ran out.
-    TimeBudget,
-}
-
-impl SearchStop {
-    /// Lower-case name for reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            SearchStop::Found => "found",
-            SearchStop::Exhausted => "exhausted",
-            SearchStop::StepBudget => "step budget",
-            SearchStop::TimeBudget => "time budget",
-        }
-    }
-}
-
 /// The outcome of an architecture search.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchReport {
@@ -214,7 +190,11 @@ pub struct SearchReport {
     /// Seed and steps of the run that produced the returned network.
     pub seed: u64,
     pub steps: usize,
-    pub stop: SearchStop,
+    /// Why the search ended: [`StopReason::Found`] (a 100% accurate network; no smaller
+    /// candidate succeeded), [`StopReason::Exhausted`] (every candidate tried without reaching
+    /// 100%), or the total step budget ([`StopReason::Steps`]) or the wall-time budget
+    /// ([`StopReason::Time`]) ran out.
+    pub stop: StopReason,
     /// Every run, in the order candidates were tried.
     pub runs: Vec<RunReport>,
     /// Optimizer steps over all runs.
@@ -435,7 +415,7 @@ impl Searcher<'_> {
     }
 
     /// The first round (see the module docs); returns the network to keep and why it ended.
-    fn search(&mut self) -> Result<((Network, RunReport), SearchStop)> {
+    fn search(&mut self) -> Result<((Network, RunReport), StopReason)> {
         let info = self.prep.task.info().clone();
         let act = self.opts.activation;
         // Phase 1: linear RNNs, by hidden size (cheap; they solve sums, delays and physics).
@@ -468,8 +448,8 @@ impl Searcher<'_> {
             return Ok(done);
         }
         match linear {
-            Some(found) => Ok((found, SearchStop::Found)),
-            None => Ok((self.best.clone().expect("a run happened"), SearchStop::Exhausted)),
+            Some(found) => Ok((found, StopReason::Found)),
+            None => Ok((self.best.clone().expect("a run happened"), StopReason::Exhausted)),
         }
     }
 
@@ -499,7 +479,7 @@ impl Searcher<'_> {
         lo: usize,
         top: usize,
         solved: Option<&(Network, RunReport)>,
-    ) -> Result<Option<((Network, RunReport), SearchStop)>> {
+    ) -> Result<Option<((Network, RunReport), StopReason)>> {
         let info = self.prep.task.info().clone();
         let act = self.opts.activation;
         for (k, (f, g)) in generous.iter().enumerate() {
@@ -561,7 +541,7 @@ impl Searcher<'_> {
         hidden: usize,
         shape: &Shape,
         found: (Network, RunReport),
-    ) -> Result<((Network, RunReport), SearchStop)> {
+    ) -> Result<((Network, RunReport), StopReason)> {
         let steps = (found.1.steps * SHRINK_STEPS_FACTOR).max(SHRINK_MIN_STEPS);
         // (Linear shapes in the shrink list run on their own budget.)
         let smaller = shrink_candidates(info, hidden, self.opts, shape);
@@ -581,7 +561,7 @@ impl Searcher<'_> {
                 None => lo = mid + 1,
             }
         }
-        Ok((best, SearchStop::Found))
+        Ok((best, StopReason::Found))
     }
 
     /// Trains `from` further when it is a near miss (see the module docs), `steps` steps per
@@ -611,9 +591,9 @@ impl Searcher<'_> {
     /// After a first round without a 100% network (`kept`, ended by `stop`): polishing of the
     /// most accurate network, then growth rounds, then polishing of the most accurate network
     /// they trained (see the module docs).
-    fn rescue(&mut self, kept: (Network, RunReport), stop: SearchStop) -> Result<((Network, RunReport), SearchStop)> {
+    fn rescue(&mut self, kept: (Network, RunReport), stop: StopReason) -> Result<((Network, RunReport), StopReason)> {
         if let Some(polished) = self.polish(self.best.clone(), self.opts.polish_steps)? {
-            return Ok((polished, SearchStop::Found));
+            return Ok((polished, StopReason::Found));
         }
         if self.opts.max_total_steps == 0 || self.out_of_time() {
             return Ok((self.most_accurate(kept), stop));
@@ -622,7 +602,7 @@ impl Searcher<'_> {
         self.grown = Some(None);
         let (found, stop) = match self.grow()? {
             Some((found, stop)) => (Some(found), stop),
-            None => (None, self.budget_stop().unwrap_or(SearchStop::Exhausted)),
+            None => (None, self.budget_stop().unwrap_or(StopReason::Exhausted)),
         };
         let grown = self.grown.take().flatten();
         if let Some(found) = found.filter(|f| f.1.solved()) {
@@ -636,7 +616,7 @@ impl Searcher<'_> {
             self.opts.polish_steps.max(left)
         };
         if let Some(polished) = self.polish(grown, steps)? {
-            return Ok((polished, SearchStop::Found));
+            return Ok((polished, StopReason::Found));
         }
         Ok((self.most_accurate(kept), stop))
     }
@@ -653,7 +633,7 @@ impl Searcher<'_> {
     /// shapes (up to [`linear_bound`]) and of the generous shapes not ended by their plateau,
     /// until a candidate succeeds (`Some`, with the shrink's result), the budget runs out
     /// (`Some`, the most accurate network) or nothing is left to grow (`None`).
-    fn grow(&mut self) -> Result<Option<((Network, RunReport), SearchStop)>> {
+    fn grow(&mut self) -> Result<Option<((Network, RunReport), StopReason)>> {
         let info = self.prep.task.info().clone();
         let bound = linear_bound(&info);
         let generous = self.generous();
@@ -666,7 +646,7 @@ impl Searcher<'_> {
                 }
                 let candidate = shape(&info, hidden, &[], &[], self.opts.activation);
                 if let Some(found) = self.try_shape(&candidate, self.opts.linear.max_steps)? {
-                    return Ok(Some((found, SearchStop::Found)));
+                    return Ok(Some((found, StopReason::Found)));
                 }
             }
             if let Some(done) = self.generous_phase(&generous, mlp + 1, mlp2, None)? {
@@ -691,14 +671,14 @@ impl Searcher<'_> {
             .fold(0.0, f64::max)
     }
 
-    fn budget_stop(&self) -> Option<SearchStop> {
+    fn budget_stop(&self) -> Option<StopReason> {
         if self.runs.is_empty() {
             return None;
         }
         if self.out_of_time() {
-            return Some(SearchStop::TimeBudget);
+            return Some(StopReason::Time(self.opts.max_seconds));
         }
-        self.out_of_steps().then_some(SearchStop::StepBudget)
+        self.out_of_steps().then_some(StopReason::Steps(self.limit as u64))
     }
 }
 
@@ -815,7 +795,7 @@ mod tests {
         };
         let (net, report) = minimize(&task, &polishing, None).unwrap();
         assert!(report.solved());
-        assert_eq!(report.stop, SearchStop::Found);
+        assert_eq!(report.stop, StopReason::Found);
         assert_eq!(
             report.runs.len(),
             unpolished.runs.len() + 2,
@@ -833,7 +813,7 @@ mod tests {
     fn finds_a_linear_rnn_for_a_running_sum() {
         let task = Toy::running_sum();
         let (net, report) = minimize(&task, &opts(), None).unwrap();
-        assert_eq!(report.stop, SearchStop::Found);
+        assert_eq!(report.stop, StopReason::Found);
         assert!(report.solved());
         assert_eq!((net.hidden_dim, net.f.depth(), net.g.depth()), (1, 1, 1));
         assert_eq!(report.runs.len(), 2, "one candidate, two seeds");
@@ -876,7 +856,7 @@ mod tests {
             ..opts()
         };
         let (_, report) = minimize(&task, &o, None).unwrap();
-        assert_eq!(report.stop, SearchStop::StepBudget);
+        assert_eq!(report.stop, StopReason::Steps(4));
         assert!(report.total_steps <= 4);
         assert!(!report.runs.is_empty());
     }
@@ -907,7 +887,7 @@ mod tests {
         assert!(capped.runs.iter().all(|r| r.shape.hidden_dim == 1));
         let (net, grown) = minimize(&task, &delay_opts(60_000), None).unwrap();
         assert!(grown.solved(), "{:?}", grown.runs);
-        assert_eq!(grown.stop, SearchStop::Found);
+        assert_eq!(grown.stop, StopReason::Found);
         assert!(net.hidden_dim >= 3, "a lag-2 delay needs hidden size 3");
         assert!(grown.total_steps <= 60_000);
         let first = capped.runs.len();
@@ -919,7 +899,7 @@ mod tests {
         let task = Toy::delay2();
         let (_, capped) = minimize(&task, &delay_opts(0), None).unwrap();
         let (_, r) = minimize(&task, &delay_opts(capped.total_steps + 1), None).unwrap();
-        assert_eq!(r.stop, SearchStop::StepBudget);
+        assert_eq!(r.stop, StopReason::Steps(capped.total_steps as u64 + 1));
         assert!(r.total_steps <= capped.total_steps + 2, "one step per seed was left");
         assert!(r.runs.iter().any(|r| r.shape.hidden_dim == 2), "the growth began");
     }

@@ -5,11 +5,12 @@
 
 mod progress;
 
+use mips_core::budget::StopReason;
 use mips_core::ir::{Activation, Network};
 use mips_core::pass::{Note, PassContext, PassKind, STOP, TaskOnly, Typed, TypedPass};
 use mips_core::task::Loss;
 use mips_core::train::run::Schedule;
-use mips_core::train::{SearchOptions, SearchReport, SearchStop, minimize};
+use mips_core::train::{SearchOptions, SearchReport, minimize};
 use mips_core::{MipsError, Result};
 
 /// The pass's name in pipelines.
@@ -257,7 +258,7 @@ impl TypedPass for MinimizeArchitecture {
 /// A one-line summary of a search.
 pub fn summary(r: &SearchReport) -> String {
     let outcome = match r.stop {
-        SearchStop::Found => "found".to_string(),
+        StopReason::Found => "found".to_string(),
         other => format!("stopped: {}", other.name()),
     };
     format!(

@@ -6,9 +6,9 @@ use mips_core::{MipsError, Result};
 
 use super::boolean::{BooleanOptions, fit_boolean};
 use super::combined::{RegressOptions, enumerate_fit, linear_fit, regress_best};
-use super::driver::{fit_machine, preference};
+use super::driver::{Fit, fit_machine, preference};
 use super::enumerate::EnumerateOptions;
-use super::rows::moduli;
+use super::rows::{Problem, moduli};
 use super::table::fit_table;
 
 /// The defaults of every regression option.
@@ -64,7 +64,22 @@ mips_core::pass_settings! {
     }
 }
 
-impl LinearSettings {
+/// Settings that set their part of the regression options.
+trait Part {
+    /// Writes these settings into `r`.
+    fn apply(&self, r: &mut RegressOptions);
+}
+
+/// The regression options: the defaults with each of `parts` applied in order.
+fn options(parts: &[&dyn Part]) -> RegressOptions {
+    let mut o = d();
+    for part in parts {
+        part.apply(&mut o);
+    }
+    o
+}
+
+impl Part for LinearSettings {
     fn apply(&self, r: &mut RegressOptions) {
         r.max_denominator = self.max_denominator.max(1);
         r.modular = self.modular;
@@ -72,14 +87,14 @@ impl LinearSettings {
     }
 }
 
-impl CommonSettings {
+impl Part for CommonSettings {
     fn apply(&self, r: &mut RegressOptions) {
         r.max_modulus = self.max_modulus;
         r.init_radius = self.init_radius.max(0);
     }
 }
 
-impl BooleanSettings {
+impl Part for BooleanSettings {
     fn apply(&self, r: &mut RegressOptions) {
         r.boolean = BooleanOptions {
             max_bits: self.max_bits,
@@ -88,7 +103,7 @@ impl BooleanSettings {
     }
 }
 
-impl EnumerateSettings {
+impl Part for EnumerateSettings {
     fn apply(&self, r: &mut RegressOptions) {
         r.enumerate = EnumerateOptions {
             max_size: self.max_size.max(1),
@@ -141,6 +156,18 @@ fn as_pass(name: &str, program: Result<Program>) -> Result<Program> {
     program.map_err(|e| MipsError::pass(name, e.to_string()))
 }
 
+/// The per-component fit of `sm` by `fit` (given a problem and the machine's moduli up to
+/// `max-modulus`), with the initial-state search of `o`; its error is the pass `name`'s.
+fn per_component(
+    name: &str,
+    sm: &StateMachine,
+    o: &RegressOptions,
+    fit: impl Fn(&Problem, &[i64]) -> Result<Fit>,
+) -> Result<Program> {
+    let ks = moduli(sm, o.max_modulus);
+    as_pass(name, fit_machine(sm, &|p| fit(p, &ks), None, o.init_radius))
+}
+
 /// `regress-linear`.
 struct RegressLinear;
 
@@ -156,14 +183,8 @@ impl TypedPass for RegressLinear {
     }
 
     fn run(&self, sm: &StateMachine, settings: &LinearPassSettings, _: &PassContext) -> Result<Program> {
-        let mut o = d();
-        settings.linear.apply(&mut o);
-        settings.common.apply(&mut o);
-        let ks = moduli(sm, o.max_modulus);
-        as_pass(
-            Self::NAME,
-            fit_machine(sm, &|p| linear_fit(p, &ks, &o), None, o.init_radius),
-        )
+        let o = options(&[&settings.linear, &settings.common]);
+        per_component(Self::NAME, sm, &o, |p, ks| linear_fit(p, ks, &o))
     }
 }
 
@@ -182,9 +203,7 @@ impl TypedPass for RegressBoolean {
     }
 
     fn run(&self, sm: &StateMachine, settings: &BooleanSettings, _: &PassContext) -> Result<Program> {
-        let mut o = d();
-        settings.apply(&mut o);
-        as_pass(Self::NAME, fit_boolean(sm, &o.boolean))
+        as_pass(Self::NAME, fit_boolean(sm, &options(&[settings]).boolean))
     }
 }
 
@@ -203,12 +222,8 @@ impl TypedPass for RegressEnumerate {
     }
 
     fn run(&self, sm: &StateMachine, settings: &EnumeratePassSettings, _: &PassContext) -> Result<Program> {
-        let mut o = d();
-        settings.enumerate.apply(&mut o);
-        settings.common.apply(&mut o);
-        let ks = moduli(sm, o.max_modulus);
-        let fit = fit_machine(sm, &|p| enumerate_fit(p, &ks, &o.enumerate), None, o.init_radius);
-        as_pass(Self::NAME, fit)
+        let o = options(&[&settings.enumerate, &settings.common]);
+        per_component(Self::NAME, sm, &o, |p, ks| enumerate_fit(p, ks, &o.enumerate))
     }
 }
 
@@ -254,12 +269,16 @@ impl TypedPass for Regress {
     }
 
     fn run(&self, sm: &StateMachine, settings: &RegressSettings, ctx: &PassContext) -> Result<Program> {
-        let mut o = d();
-        settings.linear.apply(&mut o);
-        settings.common.apply(&mut o);
-        settings.boolean.apply(&mut o);
-        settings.enumerate.apply(&mut o);
-        o.table = settings.table;
+        let parts: [&dyn Part; 4] = [
+            &settings.linear,
+            &settings.common,
+            &settings.boolean,
+            &settings.enumerate,
+        ];
+        let o = RegressOptions {
+            table: settings.table,
+            ..options(&parts)
+        };
         as_pass(Self::NAME, occam_over_horizon(sm, &o, ctx))
     }
 }

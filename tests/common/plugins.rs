@@ -1,5 +1,6 @@
-//! End-to-end tests across the mips crates live in `tests/tests/`; this library holds what
-//! several of them share.
+//! The plugin libraries the loader's tests load: workspace crates (`examples/plugin-polyfit`,
+//! `tests/fixtures/plugin-*`), built on first use with the test binary's own cargo, profile and
+//! target directory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,7 +33,7 @@ fn build_plugins() -> Result<PathBuf, String> {
         None => return Err(format!("odd profile directory {}", profile_dir.display())),
     };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
     let mut command = Command::new(cargo);
     command
         .args(["build", "--quiet", "--profile", profile, "--manifest-path"])

@@ -3,11 +3,14 @@
 //! failures) or a failed pass (run failures) while the pipeline goes on.
 //!
 //! The plugin libraries are workspace crates (`examples/plugin-polyfit`, `tests/fixtures/*`),
-//! built on first use by [`mips_tests::plugin_library`].
+//! built on first use by `common::plugins::plugin_library`.
+
+mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
 
+use common::plugins::plugin_library as library;
 use mips_core::data::{Dataset, Sequence};
 use mips_core::ir::StateMachine;
 use mips_core::pass::{
@@ -16,7 +19,6 @@ use mips_core::pass::{
 };
 use mips_core::task::{Loss, Task, TaskInfo};
 use mips_plugin_sdk::abi::ABI_VERSION;
-use mips_tests::plugin_library as library;
 
 /// A task that only serves fixed data.
 struct FixedTask {

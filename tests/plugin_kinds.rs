@@ -3,14 +3,16 @@
 //! program) both ask for the verification data, and run in verified pipelines, in process and
 //! through `mips synth --plugin`.
 
+mod common;
+
 use std::process::Command;
 
+use common::plugins::plugin_library;
 use mips_core::data::Dataset;
 use mips_core::ir::network::{Activation, Shape};
 use mips_core::ir::{Network, Program, versioned};
 use mips_core::pass::{Artifacts, PassContext, PassKind, PassManager, Pipeline, Registry, ReportRow, Status};
 use mips_core::tasks;
-use mips_tests::plugin_library;
 // Linking the plugin crate keeps its `inventory` registrations (for `Registry::builtin`).
 use mips_plugins as _;
 
