@@ -1,6 +1,6 @@
 //! The combined regression: the Boolean program as a whole, and per component integer linear
 //! or constant-set membership (the shorter) → modular → enumerative (the enumeration capped
-//! below the best size found so far) → a decision list over comparisons of the state (counters)
+//! below the best size found so far) → linear over the input's symbols → a decision list over comparisons of the state (counters)
 //! → lookup table (complete machines only; a program with a table chain is not symbolic). Every
 //! candidate is checked against the machine on the verification sequences; the smallest verified
 //! symbolic program wins, one with tables only when nothing symbolic verifies.
@@ -14,6 +14,7 @@ use super::boolean::{BooleanOptions, fit_boolean};
 use super::comparisons::fit_comparisons;
 use super::driver::{Fit, Fitter, check_machine, fit_machine, preference};
 use super::enumerate::{EnumerateOptions, fit_enumerate};
+use super::indicators::fit_indicators;
 use super::linear::fit_linear;
 use super::membership::fit_membership;
 use super::modular::fit_modular;
@@ -78,6 +79,14 @@ pub fn linear_fit(p: &Problem, ks: &[i64], o: &RegressOptions) -> Result<Fit> {
             method: "modular-linear",
         })
         .map_err(|e| MipsError::pass("regress-linear", format!("{}; {}", message(&plain), message(&e))))
+}
+
+/// Linear fit of one component over the input's symbols.
+pub fn indicator_fit(p: &Problem, o: &RegressOptions) -> Result<Fit> {
+    fit_indicators(p, o.max_denominator).map(|expr| Fit {
+        expr,
+        method: "indicator-linear",
+    })
 }
 
 /// Enumerative fit of one component.
@@ -160,8 +169,12 @@ fn fit_all(sm: &StateMachine, o: &RegressOptions, consider: &mut Consider, bound
         };
         match (enumerated, linear) {
             (Ok(f), _) | (Err(_), Ok(f)) => Ok(f),
-            (Err(e), Err(l)) => fit_comparisons(p)
-                .map_err(|c| MipsError::pass("regress", format!("{}; {}; {}", message(&l), message(&e), message(&c)))),
+            (Err(e), Err(l)) => indicator_fit(p, o).or_else(|i| {
+                fit_comparisons(p).map_err(|c| {
+                    let why = [&l, &e, &i, &c].map(message).join("; ");
+                    MipsError::pass("regress", why)
+                })
+            }),
         }
     };
     let fallback: Option<&Fitter> = tables.then_some(&table_fit);

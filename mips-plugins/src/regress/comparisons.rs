@@ -48,7 +48,9 @@ impl Rows {
 
     fn of(n: usize, member: impl Fn(usize) -> bool) -> Rows {
         let mut rows = Rows::empty(n);
-        (0..n).filter(|&r| member(r)).for_each(|r| rows.0[r / 64] |= 1 << (r % 64));
+        (0..n)
+            .filter(|&r| member(r))
+            .for_each(|r| rows.0[r / 64] |= 1 << (r % 64));
         rows
     }
 
@@ -119,7 +121,9 @@ impl Conditions {
             return false;
         }
         for c in added {
-            let truth = c[1..].iter().fold(self.truth[c[0]].clone(), |t, &l| t.and(&self.truth[l]));
+            let truth = c[1..]
+                .iter()
+                .fold(self.truth[c[0]].clone(), |t, &l| t.and(&self.truth[l]));
             self.truth.push(truth);
             self.conjunctions.push(c);
         }
@@ -136,7 +140,10 @@ impl Conditions {
 
     /// Tokens of condition `c`.
     fn tokens(&self, c: usize) -> usize {
-        self.conjunctions[c].iter().map(|&l| self.literals[l].tokens()).sum::<usize>()
+        self.conjunctions[c]
+            .iter()
+            .map(|&l| self.literals[l].tokens())
+            .sum::<usize>()
             + self.conjunctions[c].len()
             - 1
     }
@@ -154,9 +161,9 @@ fn best_rule(p: &Problem, conds: &Conditions, by_value: &[(i64, Rows)], left: &R
             continue;
         }
         let count = covered.count();
-        let better = best.as_ref().is_none_or(|(b, _, _, n)| {
-            count > *n || (count == *n && conds.tokens(c) < conds.tokens(*b))
-        });
+        let better = best
+            .as_ref()
+            .is_none_or(|(b, _, _, n)| count > *n || (count == *n && conds.tokens(c) < conds.tokens(*b)));
         if better {
             best = Some((c, v, covered, count));
         }
@@ -170,10 +177,7 @@ fn decision_list(p: &Problem, conds: &Conditions) -> Option<Expr> {
     let mut values: Vec<i64> = p.values.clone();
     values.sort_unstable();
     values.dedup();
-    let by_value: Vec<(i64, Rows)> = values
-        .iter()
-        .map(|&v| (v, Rows::of(n, |r| p.values[r] == v)))
-        .collect();
+    let by_value: Vec<(i64, Rows)> = values.iter().map(|&v| (v, Rows::of(n, |r| p.values[r] == v))).collect();
     let mut left = Rows::of(n, |_| true);
     let mut rules: Vec<(usize, i64)> = Vec::new();
     loop {
@@ -272,7 +276,10 @@ mod tests {
     fn conjunctions_grow_when_two_comparisons_do_not_decide() {
         let p = majority_of_four();
         let pairs = Conditions::new(&p);
-        assert!(decision_list(&p, &pairs).is_none(), "two comparisons should not suffice");
+        assert!(
+            decision_list(&p, &pairs).is_none(),
+            "two comparisons should not suffice"
+        );
         let fit = fit_comparisons(&p).unwrap();
         assert!(p.fits(&fit.expr), "{}", fit.expr);
         assert_eq!(fit.expr.eval(&[40, 39, 40], &[0]).unwrap(), 0);

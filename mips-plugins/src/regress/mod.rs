@@ -6,6 +6,7 @@
 //! - [`boolean`]: formulas over state and input bits;
 //! - [`membership`]: a 0/1 function of one variable as a constant-set test;
 //! - [`enumerate`]: bottom-up enumerative search per component;
+//! - [`indicators`]: linear formulas over the input's symbols (`(x == a)` columns);
 //! - [`comparisons`]: decision lists over comparisons of counters with 0 and each other;
 //! - [`table`]: decision-tree lookup tables (non-symbolic);
 //! - [`combined`]: all of them, keeping the smallest verified program;
@@ -18,6 +19,7 @@ pub mod combined;
 pub mod comparisons;
 pub mod driver;
 pub mod enumerate;
+pub mod indicators;
 pub mod linear;
 pub mod membership;
 pub mod modular;
