@@ -5,9 +5,9 @@ def f(xs):
 
     xs: one tuple (a, b) per step; returns a tuple of 2 outputs per step.
     """
-    c, total, d, e = 0, 0, 0, 0
+    total1, total2, total3, total4 = 0, 0, 0, 0
     ys = []
     for a, b in xs:
-        c, total, d, e = total + d + e - 2 * a - b, total + e - a - b, 2 * total + 3 * d + b - 2 * c - 2 * e - 2 * a, total + d - c - a
-        ys.append((total - c, e - total))
+        total1, total2, total3, total4 = total1 - total4, total2 - total3, total3 + b - total4, total3 + total4 - a
+        ys.append((total1 - total4, total3 - total2))
     return ys

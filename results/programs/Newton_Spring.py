@@ -5,9 +5,9 @@ def f(xs):
 
     xs: one value of x per step; returns one output per step.
     """
-    a, total = 0, 0
+    total, a = 0, 0
     ys = []
     for x in xs:
-        a, total = x - total, a + total
-        ys.append(a + total)
+        total, a = x + total - a, total
+        ys.append(total)
     return ys

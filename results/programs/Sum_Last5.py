@@ -5,9 +5,9 @@ def f(xs):
 
     xs: one value of x per step; returns one output per step.
     """
-    prev1, prev2, prev3, prev4, prev5 = 0, 0, 0, 0, 0
+    prev1, prev2, prev3, a, b = 0, 0, 0, 0, 0
     ys = []
     for x in xs:
-        prev1, prev2, prev3, prev4, prev5 = x, prev1, prev2, prev3, prev4
-        ys.append(prev1 + prev2 + prev3 + prev4 + prev5)
+        prev1, prev2, prev3, a, b = x, prev1, prev2, prev3 + x, a
+        ys.append(prev3 + a + b)
     return ys
