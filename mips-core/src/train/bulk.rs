@@ -187,31 +187,9 @@ fn widths(w: &[usize]) -> String {
     }
 }
 
-/// The `results/train.md` document for a [`train_all`] run.
-pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> String {
+/// The search's settings as the bullet list under the summary of `train.md`.
+fn search_description(opts: &SearchOptions) -> String {
     let mut out = String::new();
-    let solved = all.tasks.iter().filter(|t| t.report.solved()).count();
-    let total = all.tasks.len() + all.errors.len();
-    let task_seconds: f64 = all.tasks.iter().map(|t| t.report.seconds).sum();
-    let resumed = all.tasks.iter().filter(|t| t.resumed).count();
-    let _ = writeln!(out, "# Training results: smallest accurate RNN per task\n");
-    let _ = writeln!(
-        out,
-        "Regenerate with `{REGENERATE}` (resumable: delete `models/` to retrain from scratch).\n"
-    );
-    let _ = writeln!(out, "- Tasks at 100% test accuracy: **{solved} / {total}**");
-    let _ = writeln!(
-        out,
-        "- Wall time of the run: {:.1} s{}; sum of per-task search times: {:.1} s",
-        all.seconds,
-        if resumed > 0 {
-            format!(" ({resumed} tasks loaded from an earlier run)")
-        } else {
-            String::new()
-        },
-        task_seconds
-    );
-    let _ = writeln!(out, "- Machine: {machine}");
     let run = |t: &super::run::TrainOptions| {
         format!(
             "≤ {} steps (patience {}), batch {}, AdamW lr {} ({})",
@@ -277,6 +255,12 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
             "unlimited".into()
         }
     );
+    out
+}
+
+/// The per-task table of `train.md`.
+fn task_table(all: &AllReport) -> String {
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "| task | test accuracy | hidden | f | g | parameters | steps | seed | runs | total steps | seconds | search stop |"
@@ -309,6 +293,36 @@ pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> 
     for (name, err) in &all.errors {
         let _ = writeln!(out, "| {name} | error: {} | | | | | | | | | | |", err.replace('|', "/"));
     }
+    out
+}
+
+/// The `results/train.md` document for a [`train_all`] run.
+pub fn render_markdown(all: &AllReport, opts: &SearchOptions, machine: &str) -> String {
+    let mut out = String::new();
+    let solved = all.tasks.iter().filter(|t| t.report.solved()).count();
+    let total = all.tasks.len() + all.errors.len();
+    let task_seconds: f64 = all.tasks.iter().map(|t| t.report.seconds).sum();
+    let resumed = all.tasks.iter().filter(|t| t.resumed).count();
+    let _ = writeln!(out, "# Training results: smallest accurate RNN per task\n");
+    let _ = writeln!(
+        out,
+        "Regenerate with `{REGENERATE}` (resumable: delete `models/` to retrain from scratch).\n"
+    );
+    let _ = writeln!(out, "- Tasks at 100% test accuracy: **{solved} / {total}**");
+    let _ = writeln!(
+        out,
+        "- Wall time of the run: {:.1} s{}; sum of per-task search times: {:.1} s",
+        all.seconds,
+        if resumed > 0 {
+            format!(" ({resumed} tasks loaded from an earlier run)")
+        } else {
+            String::new()
+        },
+        task_seconds
+    );
+    let _ = writeln!(out, "- Machine: {machine}");
+    out += &search_description(opts);
+    out += &task_table(all);
     let _ = writeln!(
         out,
         "\n`steps` and `seed` are those of the run that produced the kept network; `runs` counts every \

@@ -1,0 +1,13 @@
+def f(xs):
+    """Task: Bit_Dot_Prod_Mod8.
+    Method: enumerate+integer-linear.
+    Verified: test split (labels): 100000/100000 sequences (1000000 steps) match; fresh sequences of length 100 (labels): 10000/10000 sequences (1000000 steps) match (jit backend)
+
+    xs: one tuple (a, b) per step; returns one output per step.
+    """
+    rem = 0
+    ys = []
+    for a, b in xs:
+        rem = (rem + a * b) % 8
+        ys.append(rem)
+    return ys
