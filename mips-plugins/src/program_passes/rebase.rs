@@ -117,17 +117,9 @@ pub fn shear(p: &Program, i: usize, j: usize, sign: i64) -> Option<Program> {
     let old_in_new = Affine {
         terms: vec![(Expr::state(i), 1), (Expr::state(j), -sign)],
         constant: 0,
-    }
-    .to_expr();
-    let replace = |v: Var| match v {
-        Var::State(k) if k == i => old_in_new.clone(),
-        other => Expr::Var(other),
     };
-    let mut q = p.clone();
+    let mut q = substituted(p, i, &old_in_new);
     q.init[i] = p.init[i].checked_add(sign.checked_mul(p.init[j])?)?;
-    for e in q.updates.iter_mut().chain(q.outputs.iter_mut()) {
-        *e = substitute(e, &replace);
-    }
     q.updates[i] = Affine {
         terms: vec![(q.updates[i].clone(), 1), (q.updates[j].clone(), sign)],
         constant: 0,
@@ -141,23 +133,30 @@ pub fn rebase(p: &Program, k: usize, sign: i64, c: i64) -> Option<Program> {
     let old_in_new = Affine {
         terms: vec![(Expr::state(k), sign)],
         constant: c,
-    }
-    .to_expr();
-    let replace = |v: Var| match v {
-        Var::State(j) if j == k => old_in_new.clone(),
-        other => Expr::Var(other),
     };
-    let mut q = p.clone();
+    let mut q = substituted(p, k, &old_in_new);
     q.init[k] = sign.checked_mul(p.init[k].checked_sub(c)?)?;
-    for e in q.updates.iter_mut().chain(q.outputs.iter_mut()) {
-        *e = substitute(e, &replace);
-    }
     q.updates[k] = Affine {
         terms: vec![(q.updates[k].clone(), sign)],
         constant: sign.checked_mul(c)?.checked_neg()?,
     }
     .to_expr();
     Some(fold_program(&q))
+}
+
+/// `p` with `old_in_new` (the old state `k` written in the new states) substituted for state
+/// `k` in every update and output; the caller sets the new state's update and initial value.
+fn substituted(p: &Program, k: usize, old_in_new: &Affine) -> Program {
+    let old_in_new = old_in_new.to_expr();
+    let replace = |v: Var| match v {
+        Var::State(j) if j == k => old_in_new.clone(),
+        other => Expr::Var(other),
+    };
+    let mut q = p.clone();
+    for e in q.updates.iter_mut().chain(q.outputs.iter_mut()) {
+        *e = substitute(e, &replace);
+    }
+    q
 }
 
 #[cfg(test)]

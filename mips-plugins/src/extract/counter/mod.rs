@@ -122,10 +122,10 @@ pub fn extract(net: &Network, samples: &Samples, opts: &ExtractOptions, bound: f
     }
     let history = history_bits(samples);
     let least = counter_bits(&rows, &seqs);
-    if least >= bound.min(history) {
+    let limit = bound.min(history);
+    if least >= limit {
         return Err(format!(
-            "counter: the counters alone take {least:.0} bits, no fewer than {:.0} bits ({})",
-            bound.min(history),
+            "counter: the counters alone take {least:.0} bits, no fewer than {limit:.0} bits ({})",
             if bound < history {
                 "a machine already found"
             } else {
