@@ -123,6 +123,13 @@ impl<'a> Verifier<'a> {
         conflict(self.confirm, net, sm).map(|i| format!("differs from the network on test sequence {i}"))
     }
 
+    /// The inputs of the first confirm-set sequence on which `sm` does not reproduce `net`'s
+    /// rounded outputs (outside its gaps): an equivalence query for a learner that uses the
+    /// network as its oracle. `None` when the machine agrees on the whole split.
+    pub fn counterexample(&self, net: &Network, sm: &StateMachine) -> Option<&[i64]> {
+        conflict(self.confirm, net, sm).map(|i| self.confirm.sequences[i].inputs.as_slice())
+    }
+
     /// The verdict on `artifact` (the output of a pass of `kind`) against what it was derived
     /// from, on the screen set.
     pub(crate) fn verdict(&self, kind: PassKind, before: &Artifacts, artifact: &Artifact) -> Verdict {

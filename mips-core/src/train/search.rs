@@ -34,7 +34,10 @@
 //! units (`T` the training length: its states lie in the span of `A^j B` and `A^j c`, `j < T`,
 //! so a larger one is equivalent to one of that size), and a generous shape stops at its
 //! plateau (three hidden sizes in a row without a point of accuracy, counted over all rounds).
-//! When nothing is left to grow the search is exhausted. The most accurate network the growth
+//! When every generous shape has reached its plateau, they are widened (every hidden-layer
+//! width doubled) and grow again from the smallest hidden size: width grows like the state,
+//! until the budget is spent. The search is exhausted only when the linear RNNs reached their
+//! bound and no shape has a width to double. The most accurate network the growth
 //! trained is then polished with the steps left in the budget (at least `polish_steps`). A task
 //! the first round solves never reaches growth, so its network does not depend on
 //! `max_total_steps`.
@@ -632,11 +635,12 @@ impl Searcher<'_> {
     /// Growth rounds (see the module docs): each doubles the largest hidden size of the linear
     /// shapes (up to [`linear_bound`]) and of the generous shapes not ended by their plateau,
     /// until a candidate succeeds (`Some`, with the shrink's result), the budget runs out
-    /// (`Some`, the most accurate network) or nothing is left to grow (`None`).
+    /// (`Some`, the most accurate network) or nothing is left to grow (`None`: every shape
+    /// ended and none has a hidden layer to widen).
     fn grow(&mut self) -> Result<Option<((Network, RunReport), StopReason)>> {
         let info = self.prep.task.info().clone();
         let bound = linear_bound(&info);
-        let generous = self.generous();
+        let mut generous = self.generous();
         let (mut lin, mut mlp) = (self.opts.max_hidden, self.mlp_top());
         loop {
             let (lin2, mlp2) = (lin * 2, (mlp * 2).max(mlp + 1));
@@ -655,10 +659,18 @@ impl Searcher<'_> {
             let mlp_left = generous
                 .iter()
                 .any(|(f, g)| self.plateau_below(f, g, mlp2 + 1).is_some());
-            if lin2 >= bound && !mlp_left {
-                return Ok(None);
-            }
             (lin, mlp) = (lin2, mlp2);
+            if !mlp_left {
+                // Every generous shape reached its plateau: the same shapes twice as wide, from
+                // the smallest hidden size again (none when no shape has a width to double).
+                let wider = widened(&generous);
+                if wider == generous && lin >= bound {
+                    return Ok(None);
+                }
+                if wider != generous {
+                    (generous, mlp) = (wider, self.opts.min_hidden - 1);
+                }
+            }
         }
     }
 
@@ -680,6 +692,12 @@ impl Searcher<'_> {
         }
         self.out_of_steps().then_some(StopReason::Steps(self.limit as u64))
     }
+}
+
+/// The generous shapes with every hidden-layer width doubled.
+fn widened(generous: &[(Vec<usize>, Vec<usize>)]) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let double = |widths: &[usize]| widths.iter().map(|w| w.saturating_mul(2)).collect();
+    generous.iter().map(|(f, g)| (double(f), double(g))).collect()
 }
 
 /// The step bound of the first round: the smaller of `round_steps` and `max_total_steps` (0:
@@ -902,6 +920,27 @@ mod tests {
         assert_eq!(r.stop, StopReason::Steps(capped.total_steps as u64 + 1));
         assert!(r.total_steps <= capped.total_steps + 2, "one step per seed was left");
         assert!(r.runs.iter().any(|r| r.shape.hidden_dim == 2), "the growth began");
+    }
+
+    #[test]
+    fn growth_widens_the_shapes_when_hidden_size_stops_helping() {
+        let task = Toy::xor_last2();
+        let narrow = SearchOptions {
+            generous: vec![(vec![], vec![1])],
+            widths: vec![1, 2],
+            max_total_steps: 400_000,
+            round_steps: 10_000,
+            ..opts()
+        };
+        let (net, r) = minimize(&task, &narrow, None).unwrap();
+        let g_width = |s: &Shape| s.g_widths.first().copied();
+        assert!(r.runs.iter().any(|run| g_width(&run.shape) == Some(1)));
+        assert!(
+            r.solved(),
+            "{:?}",
+            r.runs.iter().map(|r| (&r.shape, r.test_accuracy)).collect::<Vec<_>>()
+        );
+        assert!(net.shape().g_widths.iter().all(|&w| w >= 2), "{:?}", net.shape());
     }
 
     #[test]

@@ -64,6 +64,20 @@ impl Toy {
         )
     }
 
+    /// y_t = x_t xor x_{t-1}: needs two ReLU units in g (one cannot separate xor).
+    pub fn xor_last2() -> Self {
+        Toy::new(
+            "xor_last2",
+            (0, 1),
+            |x| {
+                (0..x.len())
+                    .map(|t| if t >= 1 { x[t] ^ x[t - 1] } else { x[t] })
+                    .collect()
+            },
+            Loss::Log,
+        )
+    }
+
     /// y_t = x_t (no memory needed).
     pub fn copy(loss: Loss) -> Self {
         Toy::new("copy", (0, 1), |x| x.to_vec(), loss)

@@ -9,7 +9,9 @@
 //! spreads them over. The table is closed by querying the network from each state's hidden
 //! state on every input symbol (a successor whose row is new becomes a state), which fills every
 //! transition: the machine has no gaps. Its hypothesis is then run on the verification
-//! sequences; the first output that differs from the network's is a counterexample, split
+//! sequences, and when it agrees there, on the whole test split (the verifier's equivalence
+//! query, [`mips_core::pass::Verifier::counterexample`]); the first output that differs from
+//! the network's is a counterexample, split
 //! (Rivest and Schapire) into the one suffix that tells two merged states apart, which becomes
 //! a new experiment. Each counterexample adds at least one state, and experiments are as long
 //! as the counterexamples need, not a depth chosen by the alphabet's size. Fresh sequences give
@@ -26,7 +28,7 @@ use mips_core::ir::{Network, StateMachine};
 use rayon::prelude::*;
 
 use super::candidate::{Candidate, finish_finite};
-use super::collect::{Samples, exact_output};
+use super::collect::{Samples, Trajectory, exact_output};
 use super::machine::{Built, is_complete};
 use super::options::ExtractOptions;
 
@@ -266,17 +268,51 @@ fn symbol(samples: &Samples, x: &[i64]) -> Option<usize> {
     samples.inputs.binary_search_by(|v| v.as_slice().cmp(x)).ok()
 }
 
+/// An equivalence query: the inputs of a sequence on which a hypothesis differs from the network
+/// (the verifier's whole test split), `None` when there is none.
+pub type Equivalence<'e> = dyn Fn(&StateMachine) -> Option<Vec<i64>> + 'e;
+
 /// Learns the table: closes it, then adds the suffix of each counterexample as an experiment
-/// until the hypothesis reproduces the network on every verification sequence.
-fn learn<'a>(net: &'a Network, samples: &Samples, opts: &ExtractOptions) -> Result<Table<'a>, String> {
+/// until the hypothesis reproduces the network on every verification sequence and `equivalence`
+/// finds no sequence where it does not.
+fn learn<'a>(
+    net: &'a Network,
+    samples: &Samples,
+    opts: &ExtractOptions,
+    equivalence: &Equivalence,
+) -> Result<Table<'a>, String> {
     let mut table = Table::new(net, samples, opts)?;
     table.close()?;
-    while let Some(word) = counterexample(&table, samples)? {
+    loop {
+        let word = match counterexample(&table, samples)? {
+            Some(word) => word,
+            None => match equivalence(&built(&table, samples).machine) {
+                Some(inputs) => first_difference(&table, samples, &inputs)?,
+                None => return Ok(table),
+            },
+        };
         let suffix = table.split(&word)?;
         table.add_experiment(suffix)?;
         table.close()?;
     }
-    Ok(table)
+}
+
+/// The word of `inputs` up to and including the first step where the hypothesis's output
+/// differs from the network's.
+fn first_difference(table: &Table, samples: &Samples, inputs: &[i64]) -> Result<Word, String> {
+    let traj = Trajectory::run(table.net, inputs)?;
+    let o = samples.output_dim;
+    let mut word = Vec::new();
+    let mut state = 0;
+    for (step, x) in inputs.chunks(samples.input_dim.max(1)).enumerate() {
+        let a = symbol(samples, x).ok_or_else(|| format!("input {x:?} of a test sequence is not in the alphabet"))?;
+        word.push(a);
+        state = table.delta(state, a);
+        if table.output(state) != &traj.outputs[step * o..(step + 1) * o] {
+            return Ok(word);
+        }
+    }
+    Err("the verifier's counterexample agrees with the hypothesis".into())
 }
 
 /// The hypothesis as a machine with what the shared checks need: states numbered by table
@@ -343,8 +379,13 @@ fn model_bits(table: &Table) -> f64 {
 }
 
 /// The minimized machine the network behaves as, learned with the network as the oracle.
-pub fn extract(net: &Network, samples: &Samples, opts: &ExtractOptions) -> Result<Candidate, String> {
-    let table = learn(net, samples, opts).map_err(|e| format!("oracle: {e}"))?;
+pub fn extract(
+    net: &Network,
+    samples: &Samples,
+    opts: &ExtractOptions,
+    equivalence: &Equivalence,
+) -> Result<Candidate, String> {
+    let table = learn(net, samples, opts, equivalence).map_err(|e| format!("oracle: {e}"))?;
     let built = built(&table, samples);
     finish_finite(&built, samples, opts, "oracle", model_bits(&table)).map_err(|e| {
         format!(

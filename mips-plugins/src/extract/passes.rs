@@ -74,7 +74,13 @@ impl Method {
     }
 
     /// Runs the method; `bound` is the description length of the best machine found so far.
-    fn run(self, net: &Network, data: &Prepared, bound: f64) -> std::result::Result<Candidate, String> {
+    fn run(
+        self,
+        net: &Network,
+        data: &Prepared,
+        bound: f64,
+        ctx: &PassContext,
+    ) -> std::result::Result<Candidate, String> {
         let Prepared {
             samples,
             proj,
@@ -86,7 +92,11 @@ impl Method {
             Method::Circle => circle::extract(net, samples, proj, points, opts),
             Method::Clusters => clusters::extract(net, samples, proj, points, opts),
             Method::Behaviour => behaviour::extract(net, samples, proj, points, opts),
-            Method::Oracle => oracle::extract(net, samples, opts),
+            Method::Oracle => {
+                let verifier = ctx.verifier();
+                let equivalence = |sm: &StateMachine| verifier.counterexample(net, sm).map(<[i64]>::to_vec);
+                oracle::extract(net, samples, opts, &equivalence)
+            }
             Method::Counter => counter::extract(net, samples, opts, bound),
         }
     }
@@ -144,7 +154,7 @@ pub fn extract_machine(
     for method in methods {
         let bound = found.iter().map(|c| c.bits).fold(f64::INFINITY, f64::min);
         match method
-            .run(net, &data, bound)
+            .run(net, &data, bound, ctx)
             .and_then(|c| checked(c, net, ctx).map_err(|e| format!("{}: {e}", method.name())))
         {
             Ok(candidate) => found.push(candidate),

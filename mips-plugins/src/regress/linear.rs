@@ -11,8 +11,11 @@ use nalgebra::{DMatrix, DVector};
 use super::rows::Problem;
 use crate::program_passes::affine::Affine;
 
-/// Variables beyond which only small subsets (and the full set) are tried.
-const EXHAUSTIVE_VARIABLES: usize = 10;
+/// Subsets of the variables solved by the exhaustive smallest-first search: a work bound
+/// (each try is a small solve and, when it rationalises, an exact check of every row). Sizes
+/// are enumerated while they fit in it; beyond them the search eliminates backwards from the
+/// full set, which finds every exact fit whose columns are independent.
+const SUBSET_BUDGET: usize = 1 << 10;
 
 /// Fits `p` exactly with an integer linear formula, or says why not.
 pub fn fit_linear(p: &Problem, max_denominator: i64) -> Result<Expr> {
@@ -24,7 +27,8 @@ pub fn fit_linear(p: &Problem, max_denominator: i64) -> Result<Expr> {
         .filter(|&c| p.points.iter().any(|row| row[c] != p.points[0][c]))
         .collect();
     let moments = Moments::new(p, &features);
-    for group in subsets_by_size(features.len()) {
+    let (groups, exhaustive) = subsets_by_size(features.len());
+    for group in groups {
         let mut best: Option<Expr> = None;
         for s in group {
             let chosen: Vec<usize> = s.iter().map(|&i| features[i]).collect();
@@ -39,6 +43,12 @@ pub fn fit_linear(p: &Problem, max_denominator: i64) -> Result<Expr> {
             return Ok(e);
         }
     }
+    if !exhaustive {
+        let columns = |s: &[usize]| s.iter().map(|&i| features[i]).collect::<Vec<_>>();
+        if let Some(e) = backward_elimination(&moments, |s| solve(p, &moments, s, &columns(s), max_denominator)) {
+            return Ok(e);
+        }
+    }
     Err(MipsError::pass(
         "regress-linear",
         format!(
@@ -48,15 +58,81 @@ pub fn fit_linear(p: &Problem, max_denominator: i64) -> Result<Expr> {
     ))
 }
 
-/// Subsets of `0..n` grouped by size (all of them up to [`EXHAUSTIVE_VARIABLES`], else sizes
-/// up to 2 and the full set).
-fn subsets_by_size(n: usize) -> Vec<Vec<Vec<usize>>> {
-    let sizes: Vec<usize> = if n <= EXHAUSTIVE_VARIABLES {
-        (0..=n).collect()
-    } else {
-        vec![0, 1, 2, n]
-    };
-    sizes.into_iter().map(|k| combinations(n, k)).collect()
+/// Subsets of `0..n` grouped by size, smallest first, as many sizes as [`SUBSET_BUDGET`]
+/// allows, and whether that was every size.
+fn subsets_by_size(n: usize) -> (Vec<Vec<Vec<usize>>>, bool) {
+    let mut groups = Vec::new();
+    let mut total = 0usize;
+    for k in 0..=n {
+        let count = binomial(n, k);
+        if total.saturating_add(count) > SUBSET_BUDGET {
+            return (groups, false);
+        }
+        total += count;
+        groups.push(combinations(n, k));
+    }
+    (groups, true)
+}
+
+/// `n choose k`, saturating.
+fn binomial(n: usize, k: usize) -> usize {
+    (0..k).fold(1usize, |acc, i| acc.saturating_mul(n - i) / (i + 1))
+}
+
+/// Backward elimination: least squares on a largest independent set of the columns, then
+/// again without the columns whose coefficient vanishes, until none does; `fit` checks the
+/// final set exactly. A sparse exact fit is the unique least-squares solution on any
+/// independent superset, so it is found without enumerating subsets.
+fn backward_elimination(m: &Moments, fit: impl Fn(&[usize]) -> Option<Expr>) -> Option<Expr> {
+    let mut s = independent_columns(&m.cov);
+    loop {
+        let slopes = least_squares(m, &s)?;
+        let kept: Vec<usize> = s
+            .iter()
+            .zip(&slopes)
+            .filter(|(_, c)| c.abs() > 1e-9)
+            .map(|(&i, _)| i)
+            .collect();
+        if kept.len() == s.len() {
+            return fit(&s);
+        }
+        s = kept;
+    }
+}
+
+/// A largest set of linearly independent columns of the covariance, greedily in order.
+fn independent_columns(cov: &DMatrix<f64>) -> Vec<usize> {
+    let mut chosen: Vec<usize> = Vec::new();
+    for c in 0..cov.ncols() {
+        chosen.push(c);
+        if !well_conditioned(cov, &chosen) {
+            chosen.pop();
+        }
+    }
+    chosen
+}
+
+/// Whether the covariance restricted to `s` is far from singular.
+fn well_conditioned(cov: &DMatrix<f64>, s: &[usize]) -> bool {
+    let a = DMatrix::from_fn(s.len(), s.len(), |i, j| cov[(s[i], s[j])]);
+    let values = a.singular_values();
+    values.min() > values.max() * 1e-10
+}
+
+/// The least-squares slopes on the features `s`, or `None` when they are collinear.
+fn least_squares(m: &Moments, s: &[usize]) -> Option<Vec<f64>> {
+    let k = s.len();
+    if k == 0 {
+        return Some(Vec::new());
+    }
+    let a = DMatrix::from_fn(k, k, |i, j| m.cov[(s[i], s[j])]);
+    let b = DVector::from_fn(k, |i, _| m.cross[s[i]]);
+    let svd = a.svd(true, true);
+    let largest = svd.singular_values.max();
+    if svd.singular_values.min() <= largest * 1e-10 {
+        return None;
+    }
+    Some(svd.solve(&b, 0.0).ok()?.iter().copied().collect())
 }
 
 /// All `k`-element subsets of `0..n`, in lexicographic order.
@@ -113,19 +189,7 @@ impl Moments {
 /// Least squares on the features `s` (indices into the moments; `columns` in the problem),
 /// rationalised and checked exactly; the intercept is solved from the residuals.
 fn solve(p: &Problem, m: &Moments, s: &[usize], columns: &[usize], max_den: i64) -> Option<Expr> {
-    let k = s.len();
-    let slopes: Vec<f64> = if k == 0 {
-        Vec::new()
-    } else {
-        let a = DMatrix::from_fn(k, k, |i, j| m.cov[(s[i], s[j])]);
-        let b = DVector::from_fn(k, |i, _| m.cross[s[i]]);
-        let svd = a.svd(true, true);
-        let largest = svd.singular_values.max();
-        if svd.singular_values.min() <= largest * 1e-10 {
-            return None;
-        }
-        svd.solve(&b, 0.0).ok()?.iter().copied().collect()
-    };
+    let slopes = least_squares(m, s)?;
     let fractions: Vec<(i64, i64)> = slopes.iter().map(|&c| rationalize(c, max_den)).collect::<Option<_>>()?;
     let den = fractions.iter().try_fold(1i64, |d, &(_, q)| {
         let l = lcm(d, q)?;
@@ -299,5 +363,33 @@ mod tests {
         let values = points.iter().map(|r| (r[0] + r[1]) % 2).collect();
         let err = fit_linear(&problem(points, values, 1), 12).unwrap_err();
         assert!(err.to_string().contains("no integer linear formula"), "{err}");
+    }
+
+    #[test]
+    fn a_sum_of_many_variables_is_found_past_the_subset_budget() {
+        // y = 5 + the sum of 12 of 16 columns (not 3, 7, 11, 14); some columns repeat others.
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as i64 % 10
+        };
+        let points: Vec<Vec<i64>> = (0..400)
+            .map(|_| {
+                let mut row: Vec<i64> = (0..14).map(|_| next()).collect();
+                row.extend([row[0], row[5]]); // collinear copies
+                row
+            })
+            .collect();
+        let used = |c: &usize| ![3, 7, 11, 14, 15].contains(c);
+        let values: Vec<i64> = points
+            .iter()
+            .map(|r| 5 + (0..16).filter(used).map(|c| r[c]).sum::<i64>())
+            .collect();
+        let (_, exhaustive) = subsets_by_size(16);
+        assert!(!exhaustive);
+        let e = fit_linear(&problem(points.clone(), values.clone(), 10), 12).unwrap();
+        let p = problem(points, values, 10);
+        assert!(p.fits(&e), "{e}");
+        assert_eq!(e.tokens(), 2 * 11 + 1, "{e}");
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use mips_core::tasks::families;
 
 use super::record::TaskRecord;
-use super::table::{RunFacts, rows_markdown};
+use super::table::{RunFacts, rows_markdown, timing};
 
 /// The family pattern of `task` (`Add_Mod_{K}`), or the task itself outside every family.
 fn family_of(task: &str) -> String {
@@ -31,12 +31,11 @@ pub fn markdown(records: &[TaskRecord], facts: &RunFacts) -> String {
     let solved = records.iter().filter(|r| r.solved()).count();
     let mut out = format!(
         "# Generality suite: task-family members outside the 62\n\n\
-         Regenerate with `{}`.\n\nMachine: {}. Wall time: {:.0} s.\n\n\
+         Regenerate with `{}`.\n\n{}\
          Solved (program exact on the test split and on fresh sequences 10x longer): \
          **{solved} of {}** ({:.0}%).\n\n",
         facts.command,
-        facts.machine,
-        facts.wall_seconds,
+        timing(facts, records),
         records.len(),
         100.0 * solved as f64 / records.len().max(1) as f64,
     );
@@ -103,6 +102,7 @@ mod tests {
         let facts = RunFacts {
             machine: "test machine".into(),
             wall_seconds: 6.0,
+            kept: 0,
             command: "mips bench --suite families".into(),
         };
         let md = markdown(&records, &facts);

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::record::TaskRecord;
-use super::table::{RunFacts, rows_markdown, yes_no};
+use super::table::{RunFacts, rows_markdown, timing, yes_no};
 
 /// What a task in the data-file regime gets instead of what the generator gives a built-in task.
 const REGIME: &str = "Each task runs from a data file of N sequences of its training length, written from \
@@ -29,11 +29,9 @@ pub fn markdown(records: &[TaskRecord], generator: &[TaskRecord], facts: &RunFac
     let solved = records.iter().filter(|r| r.solved()).count();
     let mut out = format!(
         "# Data-file regime: the tasks trained and checked from data files\n\n\
-         Regenerate with `{}`.\n\nMachine: {}. Wall time of this invocation: {:.0} s; sum of task times: {:.0} s.\n\n",
+         Regenerate with `{}`.\n\n{}",
         facts.command,
-        facts.machine,
-        facts.wall_seconds,
-        records.iter().map(TaskRecord::total_seconds).sum::<f64>(),
+        timing(facts, records),
     );
     out += REGIME;
     out += &format!(
@@ -160,6 +158,7 @@ mod tests {
         let facts = RunFacts {
             machine: "test machine".into(),
             wall_seconds: 6.0,
+            kept: 0,
             command: "mips bench --as-files 100".into(),
         };
         let md = markdown(&files, &generator, &facts);

@@ -11,6 +11,7 @@ mod stages;
 mod table;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -169,12 +170,14 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
         .num_threads(args.jobs.max(1))
         .build()
         .context("starting the benchmark's worker threads")?;
+    let kept = AtomicUsize::new(0);
     let outcomes: Vec<anyhow::Result<()>> = pool.install(|| {
         names
             .par_iter()
             .map(|name| {
                 let warn = |text: &str| bar.suspend(|| note(&format!("warning: {text}")));
                 if args.resume && record::load(&dir, name, warn)?.is_some() {
+                    kept.fetch_add(1, Ordering::Relaxed);
                     bar.inc(1);
                     return Ok(());
                 }
@@ -194,7 +197,8 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
         outcome?;
     }
     let records = record::load_all(&dir)?;
-    write_tables(&args, &names, records, Some(started.elapsed().as_secs_f64()))
+    let wall = (started.elapsed().as_secs_f64(), kept.into_inner());
+    write_tables(&args, &names, records, Some(wall))
 }
 
 /// Where this run's records, programs (and data files) go: `--out`, or its `files/` folder in
@@ -231,12 +235,13 @@ fn summary_line(r: &TaskRecord) -> String {
 
 /// Writes benchmark.md, benchmark.csv and the stage tables for `records` (sorted into catalog
 /// order), or families.md and families.csv for the generality suite; `selected` are the tasks
-/// this run ran (none when merging).
+/// this run ran (none when merging); `wall` is the invocation's wall time and the records it kept
+/// from an earlier run (none when merging: the task times stand for it).
 fn write_tables(
     args: &BenchArgs,
     selected: &[String],
     records: Vec<TaskRecord>,
-    wall: Option<f64>,
+    wall: Option<(f64, usize)>,
 ) -> anyhow::Result<()> {
     let mut records = table_records(args, selected, records);
     let order: Vec<String> = tasks::names()
@@ -248,7 +253,8 @@ fn write_tables(
     let task_seconds: f64 = records.iter().map(TaskRecord::total_seconds).sum();
     let facts = table::RunFacts {
         machine: table::machine(),
-        wall_seconds: wall.unwrap_or(task_seconds),
+        wall_seconds: wall.map_or(task_seconds, |w| w.0),
+        kept: wall.map_or(0, |w| w.1),
         command: {
             let mut command = String::from("cargo run --release -- bench");
             if let Some(models) = &args.models {

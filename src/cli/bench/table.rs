@@ -79,6 +79,29 @@ pub struct RunFacts {
     pub machine: String,
     pub wall_seconds: f64,
     pub command: String,
+    /// Records this invocation kept from an earlier run (`--resume`) instead of running.
+    pub kept: usize,
+}
+
+/// The machine and the times: this invocation's wall time, the sum of the tasks' own times, and
+/// how many records an earlier run wrote (their times count in the sum, not in the wall time).
+pub fn timing(facts: &RunFacts, records: &[TaskRecord]) -> String {
+    let task_seconds: f64 = records.iter().map(TaskRecord::total_seconds).sum();
+    let mut out = format!(
+        "Machine: {}. Wall time of this invocation: {:.1} s ({:.1} min); sum of task times: {:.0} s.",
+        facts.machine,
+        facts.wall_seconds,
+        facts.wall_seconds / 60.0,
+        task_seconds
+    );
+    if facts.kept > 0 {
+        out += &format!(
+            " {} of the {} records were kept from an earlier run (`--resume`): the wall time covers only the others.",
+            facts.kept,
+            records.len()
+        );
+    }
+    out + "\n\n"
 }
 
 /// The Markdown report: totals, then one row per task.
@@ -96,12 +119,7 @@ pub fn markdown(records: &[TaskRecord], facts: &RunFacts) -> String {
     let mut out = String::new();
     out += "# Benchmark: the 62 tasks through the whole pipeline\n\n";
     out += &format!("Regenerate with `{}`.\n\n", facts.command);
-    out += &format!(
-        "Machine: {}. Wall time of the run: {:.1} s ({:.1} min).\n\n",
-        facts.machine,
-        facts.wall_seconds,
-        facts.wall_seconds / 60.0
-    );
+    out += &timing(facts, records);
     out += "A task is **solved** when the program reproduces the labels of the whole test split and of fresh \
             sequences 10× longer than training, with every pipeline stage verified; a task whose longer \
             sequences were not checked is not solved. A data file cannot give longer sequences: its \
@@ -200,6 +218,7 @@ mod tests {
         let facts = RunFacts {
             machine: "test".into(),
             wall_seconds: 3.0,
+            kept: 0,
             command: "mips bench".into(),
         };
         let md = markdown(&[unchecked, record("B", true)], &facts);
@@ -209,10 +228,30 @@ mod tests {
     }
 
     #[test]
+    fn kept_records_are_named_beside_the_wall_time() {
+        let mut facts = RunFacts {
+            machine: "test".into(),
+            wall_seconds: 3.0,
+            kept: 0,
+            command: "mips bench".into(),
+        };
+        let records = [record("A", true), record("B", false)];
+        assert!(!timing(&facts, &records).contains("earlier run"));
+        facts.kept = 1;
+        let line = timing(&facts, &records);
+        assert!(
+            line.contains("1 of the 2 records were kept from an earlier run"),
+            "{line}"
+        );
+        assert!(line.contains("sum of task times: 3 s"), "{line}");
+    }
+
+    #[test]
     fn totals_count_solved_tasks() {
         let facts = RunFacts {
             machine: "test".into(),
             wall_seconds: 3.0,
+            kept: 0,
             command: "mips bench".into(),
         };
         let md = markdown(&[record("A", true), record("B", false)], &facts);
