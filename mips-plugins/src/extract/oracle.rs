@@ -476,6 +476,25 @@ mod tests {
     }
 
     #[test]
+    fn a_distinction_only_the_test_split_shows_is_learned_from_the_verifier() {
+        // Output 1 after eight ones in a row: rare enough that the 60 verification sequences
+        // never show it, while the 200-sequence test split does.
+        let delta = |s: usize, x: usize| if x == 1 { (s + 1).min(8) } else { 0 };
+        let outputs: Vec<f64> = (0..9).map(|s| f64::from(u8::from(s == 8))).collect();
+        let net = one_hot(9, 2, &delta, &outputs);
+        let task = TestTask::new(vec![(0, 1)], 10, &net);
+        let shows = |d: &mips_core::data::Dataset| d.sequences.iter().any(|s| s.outputs.contains(&1));
+        assert!(
+            !shows(&task.train_batch(7, 60)),
+            "the verification sequences must not show it"
+        );
+        assert!(shows(task.test_split()), "the test split must show it");
+        let sm = accepted("extract-oracle", &net, &task, &[]);
+        assert_eq!(sm.state_count(), 9, "{}", sm.method);
+        assert_eq!(sm.run(&[1; 12]).unwrap(), [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+    }
+
+    #[test]
     fn twenty_five_symbols_and_five_states_give_five_states() {
         // A running sum mod 5 of pairs of digits, the pair (a, b) coded as the symbol 5a + b.
         let delta = |s: usize, x: usize| (s + x / 5 + x % 5) % 5;
