@@ -74,3 +74,22 @@ fn a_member_outside_the_range_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("Prev{K}: K in 1..=32"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_suite_with_tasks_takes_only_its_members() {
+    let out = mips(&[
+        "bench",
+        "--suite",
+        "families",
+        "--tasks",
+        "Add_Mod_5",
+        "--out",
+        "/nonexistent/never-written",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("'Add_Mod_5' is not a member of the families suite"),
+        "{}",
+        stderr(&out)
+    );
+}
