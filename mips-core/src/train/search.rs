@@ -36,8 +36,9 @@
 //! plateau (three hidden sizes in a row without a point of accuracy, counted over all rounds).
 //! When every generous shape has reached its plateau, they are widened (every hidden-layer
 //! width doubled) and grow again from the smallest hidden size: width grows like the state,
-//! until the budget is spent. The search is exhausted only when the linear RNNs reached their
-//! bound and no shape has a width to double. The most accurate network the growth
+//! until the budget is spent or a widening gains less than a point of accuracy (the plateau
+//! rule over widths: labels no network explains stop there, not at the budget). The search is
+//! exhausted when the linear RNNs reached their bound and the widths stopped. The most accurate network the growth
 //! trained is then polished with the steps left in the budget (at least `polish_steps`). A task
 //! the first round solves never reaches growth, so its network does not depend on
 //! `max_total_steps`.
@@ -276,6 +277,10 @@ struct Plateau {
 
 /// Hidden sizes in a row without gain that end the growth of one kind of shape.
 const PLATEAU_SIZES: usize = 3;
+
+/// Accuracy a widening of the generous shapes must add for the next one to follow (the MLP
+/// plateau's one point; widths double, so one flat widening ends it).
+const WIDENING_GAIN: f64 = 0.01;
 
 impl Plateau {
     /// A plateau on scores that must rise by `gain` to count as progress.
@@ -642,6 +647,8 @@ impl Searcher<'_> {
         let bound = linear_bound(&info);
         let mut generous = self.generous();
         let (mut lin, mut mlp) = (self.opts.max_hidden, self.mlp_top());
+        // The best accuracy when the shapes were last widened (none yet).
+        let mut widened_at: Option<f64> = None;
         loop {
             let (lin2, mlp2) = (lin * 2, (mlp * 2).max(mlp + 1));
             for hidden in lin + 1..=lin2.min(bound) {
@@ -662,13 +669,17 @@ impl Searcher<'_> {
             (lin, mlp) = (lin2, mlp2);
             if !mlp_left {
                 // Every generous shape reached its plateau: the same shapes twice as wide, from
-                // the smallest hidden size again (none when no shape has a width to double).
+                // the smallest hidden size again, while the last widening gained a point of
+                // accuracy (the plateau rule, over widths).
+                let best = self.best.as_ref().map_or(0.0, |b| b.1.test_accuracy);
                 let wider = widened(&generous);
-                if wider == generous && lin >= bound {
-                    return Ok(None);
-                }
-                if wider != generous {
-                    (generous, mlp) = (wider, self.opts.min_hidden - 1);
+                let gained = widened_at.is_none_or(|before| best > before + WIDENING_GAIN);
+                if wider == generous || !gained {
+                    if lin >= bound {
+                        return Ok(None);
+                    }
+                } else {
+                    (generous, mlp, widened_at) = (wider, self.opts.min_hidden - 1, Some(best));
                 }
             }
         }
