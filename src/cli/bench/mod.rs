@@ -202,7 +202,8 @@ pub fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<()> {
         outcome?;
     }
     let records = record::load_all(&dir)?;
-    let wall = (started.elapsed().as_secs_f64(), kept.into_inner());
+    let ran = names.len() - kept.into_inner();
+    let wall = (started.elapsed().as_secs_f64(), ran);
     write_tables(&args, &names, records, Some(wall))
 }
 
@@ -240,8 +241,8 @@ fn summary_line(r: &TaskRecord) -> String {
 
 /// Writes benchmark.md, benchmark.csv and the stage tables for `records` (sorted into catalog
 /// order), or families.md and families.csv for the generality suite; `selected` are the tasks
-/// this run ran (none when merging); `wall` is the invocation's wall time and the records it kept
-/// from an earlier run (none when merging: the task times stand for it).
+/// selected (none when merging); `wall` is the invocation's wall time and how many tasks it ran
+/// (none when merging: the task times stand for it); the table's other records were kept.
 fn write_tables(
     args: &BenchArgs,
     selected: &[String],
@@ -259,7 +260,7 @@ fn write_tables(
     let facts = table::RunFacts {
         machine: table::machine(),
         wall_seconds: wall.map_or(task_seconds, |w| w.0),
-        kept: wall.map_or(0, |w| w.1),
+        kept: wall.map_or(0, |w| records.len().saturating_sub(w.1)),
         command: {
             let mut command = String::from("cargo run --release -- bench");
             if let Some(models) = &args.models {

@@ -79,7 +79,7 @@ pub struct RunFacts {
     pub machine: String,
     pub wall_seconds: f64,
     pub command: String,
-    /// Records this invocation kept from an earlier run (`--resume`) instead of running.
+    /// Records of the table this invocation did not run (kept by `--resume`, or not selected).
     pub kept: usize,
 }
 
@@ -96,7 +96,7 @@ pub fn timing(facts: &RunFacts, records: &[TaskRecord]) -> String {
     );
     if facts.kept > 0 {
         out += &format!(
-            " {} of the {} records were kept from an earlier run (`--resume`): the wall time covers only the others.",
+            " {} of the {} records are from earlier runs (kept by `--resume`, or not selected by `--tasks`): the wall time covers only the others.",
             facts.kept,
             records.len()
         );
@@ -239,10 +239,7 @@ mod tests {
         assert!(!timing(&facts, &records).contains("earlier run"));
         facts.kept = 1;
         let line = timing(&facts, &records);
-        assert!(
-            line.contains("1 of the 2 records were kept from an earlier run"),
-            "{line}"
-        );
+        assert!(line.contains("1 of the 2 records are from earlier runs"), "{line}");
         assert!(line.contains("sum of task times: 3 s"), "{line}");
     }
 
