@@ -242,22 +242,32 @@ fn first_error<T>(results: Vec<Result<T, String>>) -> Result<Vec<T>, String> {
 /// steps), and copying its slips would grow a machine that is wrong at every longer length.
 /// Fresh sequences are held out instead, to check that the machine generalizes.
 fn counterexample(table: &Table, samples: &Samples) -> Result<Option<Word>, String> {
-    let o = samples.output_dim;
     for (index, traj) in samples.core[..samples.verified].iter().enumerate() {
-        let mut word = Vec::new();
-        let mut state = 0;
-        for (step, rec) in samples.records(traj).enumerate() {
-            let a = symbol(samples, rec.input).ok_or_else(|| {
-                format!(
-                    "input {:?} of verification sequence {index} is not in the alphabet",
-                    rec.input
-                )
-            })?;
-            word.push(a);
-            state = table.delta(state, a);
-            if table.output(state) != &traj.outputs[step * o..(step + 1) * o] {
-                return Ok(Some(word));
-            }
+        if let Some(word) = mismatch(table, samples, traj, &|| format!("verification sequence {index}"))? {
+            return Ok(Some(word));
+        }
+    }
+    Ok(None)
+}
+
+/// The word of `traj`'s inputs up to and including the first step where the hypothesis's output
+/// differs from the network's, `None` when none does; `source` names the sequence in the error
+/// for an input outside the alphabet.
+fn mismatch(
+    table: &Table,
+    samples: &Samples,
+    traj: &Trajectory,
+    source: &dyn Fn() -> String,
+) -> Result<Option<Word>, String> {
+    let mut word = Vec::new();
+    let mut state = 0;
+    for rec in samples.records(traj) {
+        let a = symbol(samples, rec.input)
+            .ok_or_else(|| format!("input {:?} of {} is not in the alphabet", rec.input, source()))?;
+        word.push(a);
+        state = table.delta(state, a);
+        if table.output(state) != rec.output {
+            return Ok(Some(word));
         }
     }
     Ok(None)
@@ -301,18 +311,8 @@ fn learn<'a>(
 /// differs from the network's.
 fn first_difference(table: &Table, samples: &Samples, inputs: &[i64]) -> Result<Word, String> {
     let traj = Trajectory::run(table.net, inputs)?;
-    let o = samples.output_dim;
-    let mut word = Vec::new();
-    let mut state = 0;
-    for (step, x) in inputs.chunks(samples.input_dim.max(1)).enumerate() {
-        let a = symbol(samples, x).ok_or_else(|| format!("input {x:?} of a test sequence is not in the alphabet"))?;
-        word.push(a);
-        state = table.delta(state, a);
-        if table.output(state) != &traj.outputs[step * o..(step + 1) * o] {
-            return Ok(word);
-        }
-    }
-    Err("the verifier's counterexample agrees with the hypothesis".into())
+    mismatch(table, samples, &traj, &|| "a test sequence".into())?
+        .ok_or_else(|| "the verifier's counterexample agrees with the hypothesis".into())
 }
 
 /// The hypothesis as a machine with what the shared checks need: states numbered by table

@@ -90,7 +90,7 @@ fn backward_elimination(m: &Moments, fit: impl Fn(&[usize]) -> Option<Expr>) -> 
         let kept: Vec<usize> = s
             .iter()
             .zip(&slopes)
-            .filter(|(_, c)| c.abs() > 1e-9)
+            .filter(|(_, c)| c.abs() > VANISHING)
             .map(|(&i, _)| i)
             .collect();
         if kept.len() == s.len() {
@@ -112,11 +112,25 @@ fn independent_columns(cov: &DMatrix<f64>) -> Vec<usize> {
     chosen
 }
 
+/// Singular values at most this fraction of the largest make a set of columns collinear.
+const COLLINEAR: f64 = 1e-10;
+
+/// Slopes smaller than this in magnitude vanish (the data are integers; only rounding is left).
+const VANISHING: f64 = 1e-9;
+
+/// The covariance restricted to the features `s`.
+fn restricted(cov: &DMatrix<f64>, s: &[usize]) -> DMatrix<f64> {
+    DMatrix::from_fn(s.len(), s.len(), |i, j| cov[(s[i], s[j])])
+}
+
+/// Whether singular values `values` are far from singular (see [`COLLINEAR`]).
+fn independent(values: &DVector<f64>) -> bool {
+    values.min() > values.max() * COLLINEAR
+}
+
 /// Whether the covariance restricted to `s` is far from singular.
 fn well_conditioned(cov: &DMatrix<f64>, s: &[usize]) -> bool {
-    let a = DMatrix::from_fn(s.len(), s.len(), |i, j| cov[(s[i], s[j])]);
-    let values = a.singular_values();
-    values.min() > values.max() * 1e-10
+    independent(&restricted(cov, s).singular_values())
 }
 
 /// The least-squares slopes on the features `s`, or `None` when they are collinear.
@@ -125,11 +139,9 @@ fn least_squares(m: &Moments, s: &[usize]) -> Option<Vec<f64>> {
     if k == 0 {
         return Some(Vec::new());
     }
-    let a = DMatrix::from_fn(k, k, |i, j| m.cov[(s[i], s[j])]);
     let b = DVector::from_fn(k, |i, _| m.cross[s[i]]);
-    let svd = a.svd(true, true);
-    let largest = svd.singular_values.max();
-    if svd.singular_values.min() <= largest * 1e-10 {
+    let svd = restricted(&m.cov, s).svd(true, true);
+    if !independent(&svd.singular_values) {
         return None;
     }
     Some(svd.solve(&b, 0.0).ok()?.iter().copied().collect())
