@@ -37,6 +37,7 @@ pub mod linear;
 pub mod lll;
 pub mod machine;
 pub mod minimize;
+pub mod occam;
 pub mod options;
 pub mod oracle;
 pub mod passes;

@@ -17,6 +17,10 @@
 //! as the counterexamples need, not a depth chosen by the alphabet's size. Fresh sequences give
 //! no counterexamples (see `counterexample`); they are held out to check the machine.
 //!
+//! The learned machine can tell states apart by words the data never contains, where the
+//! network, exact on the data, slips; [`super::occam::merge`] then merges such states while the
+//! machine still reproduces the network on the core sequences and the test split.
+//!
 //! Work is bounded by a budget of network evaluations (steps and readouts, option
 //! `oracle-budget`) and by `max-states`; past either the method fails, naming the option. The
 //! held-out, closure and memorization checks of [`super::candidate::finish`] follow.
@@ -30,6 +34,7 @@ use rayon::prelude::*;
 use super::candidate::{Candidate, finish_finite};
 use super::collect::{Samples, Trajectory, exact_output};
 use super::machine::{Built, is_complete};
+use super::occam::{self, Dense, Evidence};
 use super::options::ExtractOptions;
 
 /// A word over the alphabet, as indices into [`Samples::inputs`].
@@ -171,6 +176,18 @@ impl<'a> Table<'a> {
         &self.rows[s][..self.output_dim]
     }
 
+    /// The hypothesis as a complete machine, states in table order.
+    fn dense(&self) -> Dense {
+        let states = 0..self.access.len();
+        Dense::new(
+            states
+                .clone()
+                .map(|s| (0..self.inputs.len()).map(|a| self.delta(s, a)).collect())
+                .collect(),
+            states.map(|s| self.output(s).to_vec()).collect(),
+        )
+    }
+
     /// The hypothesis's state after `word` from the initial state.
     fn state_after(&self, word: &[usize]) -> usize {
         word.iter().fold(0, |s, &a| self.delta(s, a))
@@ -296,7 +313,7 @@ fn learn<'a>(
     loop {
         let word = match counterexample(&table, samples)? {
             Some(word) => word,
-            None => match equivalence(&built(&table, samples).machine) {
+            None => match equivalence(&built(&table.dense(), &table, samples).machine) {
                 Some(inputs) => first_difference(&table, samples, &inputs)?,
                 None => return Ok(table),
             },
@@ -307,6 +324,37 @@ fn learn<'a>(
     }
 }
 
+/// The network's rounded outputs on `traj` as evidence, up to the first input outside the
+/// alphabet.
+fn evidence(samples: &Samples, traj: &Trajectory) -> Evidence {
+    let (word, outputs) = samples
+        .records(traj)
+        .map_while(|rec| symbol(samples, rec.input).map(|a| (a, rec.output.to_vec())))
+        .unzip();
+    Evidence { word, outputs }
+}
+
+/// The learned hypothesis after Occam merges ([`occam::merge`]) on the core sequences: a merged
+/// machine the equivalence query refutes gets the query's sequence as more evidence and is
+/// merged again from the hypothesis, at most once per hypothesis state (each round's evidence
+/// refutes that round's machine, so no machine comes back); the hypothesis when no merged
+/// machine holds. Merging spends at most `oracle-budget` machine steps per round.
+fn merged(table: &Table, samples: &Samples, opts: &ExtractOptions, equivalence: &Equivalence) -> Result<Dense, String> {
+    let hypothesis = table.dense();
+    let mut data: Vec<Evidence> = samples.core.iter().map(|t| evidence(samples, t)).collect();
+    for _ in 0..hypothesis.len() {
+        let merged = occam::merge(&hypothesis, &data, opts.oracle_budget as u64);
+        if merged.len() == hypothesis.len() {
+            break;
+        }
+        match equivalence(&built(&merged, table, samples).machine) {
+            None => return Ok(merged),
+            Some(inputs) => data.push(evidence(samples, &Trajectory::run(table.net, &inputs)?)),
+        }
+    }
+    Ok(hypothesis)
+}
+
 /// The word of `inputs` up to and including the first step where the hypothesis's output
 /// differs from the network's.
 fn first_difference(table: &Table, samples: &Samples, inputs: &[i64]) -> Result<Word, String> {
@@ -315,10 +363,10 @@ fn first_difference(table: &Table, samples: &Samples, inputs: &[i64]) -> Result<
         .ok_or_else(|| "the verifier's counterexample agrees with the hypothesis".into())
 }
 
-/// The hypothesis as a machine with what the shared checks need: states numbered by table
-/// order, every transition filled, the initial state's output left out unless a transition
+/// The machine `dense` (learned by `table`) with what the shared checks need: states numbered
+/// in order, every transition filled, the initial state's output left out unless a transition
 /// enters it (the network never emits it otherwise).
-fn built(table: &Table, samples: &Samples) -> Built {
+fn built(dense: &Dense, table: &Table, samples: &Samples) -> Built {
     let mut machine = StateMachine {
         state_dim: 1,
         input_dim: samples.input_dim,
@@ -327,11 +375,11 @@ fn built(table: &Table, samples: &Samples) -> Built {
         alphabet: samples.alphabet_known.then(|| samples.inputs.clone()),
         ..Default::default()
     };
-    for s in 0..table.access.len() {
+    for s in 0..dense.len() {
         for (a, x) in samples.inputs.iter().enumerate() {
-            let t = table.delta(s, a);
+            let t = dense.delta[s][a];
             machine.transitions.insert((vec![s as i64], x.clone()), vec![t as i64]);
-            machine.outputs.insert(vec![t as i64], table.output(t).to_vec());
+            machine.outputs.insert(vec![t as i64], dense.output[t].clone());
         }
     }
     machine.complete = is_complete(&machine);
@@ -341,7 +389,7 @@ fn built(table: &Table, samples: &Samples) -> Built {
         let len = samples.steps(traj);
         let mut state = 0;
         for (step, rec) in samples.records(traj).enumerate() {
-            state = symbol(samples, rec.input).map_or(state, |a| table.delta(state, a));
+            state = symbol(samples, rec.input).map_or(state, |a| dense.delta[state][a]);
             *visits.entry(vec![state as i64]).or_default() += 1;
             if step + 1 < len {
                 inner.insert(vec![state as i64]);
@@ -354,8 +402,8 @@ fn built(table: &Table, samples: &Samples) -> Built {
         visits,
         inner,
         residual_bits: 0.0,
-        reps: (0..table.access.len())
-            .map(|s| (vec![s as i64], table.hidden[s].clone()))
+        reps: (dense.origin.iter().enumerate())
+            .map(|(s, &o)| (vec![s as i64], table.hidden[o].clone()))
             .collect(),
         long_steps: 0,
         long_cut: 0,
@@ -386,8 +434,23 @@ pub fn extract(
     equivalence: &Equivalence,
 ) -> Result<Candidate, String> {
     let table = learn(net, samples, opts, equivalence).map_err(|e| format!("oracle: {e}"))?;
-    let built = built(&table, samples);
-    finish_finite(&built, samples, opts, "oracle", model_bits(&table)).map_err(|e| {
+    let hypothesis = table.dense();
+    let merged = merged(&table, samples, opts, equivalence).map_err(|e| format!("oracle: {e}"))?;
+    let finish = |dense: &Dense| {
+        finish_finite(
+            &built(dense, &table, samples),
+            samples,
+            opts,
+            "oracle",
+            model_bits(&table),
+        )
+    };
+    // A merged machine the held-out sequences refute gives way to the learned one.
+    let finished = match finish(&merged) {
+        Err(_) if merged != hypothesis => finish(&hypothesis),
+        result => result,
+    };
+    finished.map_err(|e| {
         format!(
             "oracle ({} experiments, longest {}): {e}",
             table.experiments.len(),

@@ -1,0 +1,227 @@
+//! Occam merges for a learned machine: the fewest states that still reproduce the network on
+//! the data.
+//!
+//! An L*-style learner tells states apart by any word the network answers differently, including
+//! words the task's data almost never contains, where a network that is exact on the data can
+//! still be wrong (an alternation run that restarts right after a long one). Such a distinction
+//! costs states and makes the machine copy the network's slip at longer lengths. Here a state is
+//! merged into an earlier one (every transition into it is redirected; states only it reached
+//! are dropped) when the merged machine still gives the network's rounded output at every step
+//! of the evidence: the coarsest machine consistent with the network on the data, as the
+//! minimal-description-length rule prefers. Only states the evidence visits before a sequence's
+//! last step are merged, so the data speaks about what follows them.
+
+use std::collections::BTreeSet;
+
+/// A complete Moore machine over symbol indices; state 0 is the initial one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dense {
+    /// Per state, per symbol, the successor.
+    pub delta: Vec<Vec<usize>>,
+    /// Per state, its output.
+    pub output: Vec<Vec<i64>>,
+    /// Per state, the index it had in the machine merging started from.
+    pub origin: Vec<usize>,
+}
+
+/// A sequence of symbols with the network's rounded output after each.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    pub word: Vec<usize>,
+    pub outputs: Vec<Vec<i64>>,
+}
+
+impl Dense {
+    /// The machine with transitions `delta` and outputs `output`, states numbered as given.
+    pub fn new(delta: Vec<Vec<usize>>, output: Vec<Vec<i64>>) -> Dense {
+        let origin = (0..delta.len()).collect();
+        Dense { delta, output, origin }
+    }
+
+    /// Number of states.
+    pub fn len(&self) -> usize {
+        self.delta.len()
+    }
+
+    /// True when the machine has no state.
+    pub fn is_empty(&self) -> bool {
+        self.delta.is_empty()
+    }
+
+    /// True when the machine's output after every step of `e` is the network's.
+    fn agrees(&self, e: &Evidence) -> bool {
+        let mut state = 0;
+        e.word.iter().zip(&e.outputs).all(|(&a, out)| {
+            state = self.delta[state][a];
+            self.output[state] == *out
+        })
+    }
+
+    /// Per state, the evidence sequences that are in it before their last step (in order).
+    fn visitors(&self, evidence: &[Evidence]) -> Vec<Vec<usize>> {
+        let mut visitors = vec![Vec::new(); self.len()];
+        for (i, e) in evidence.iter().enumerate() {
+            let mut state = 0;
+            for &a in e.word.iter().take(e.word.len().saturating_sub(1)) {
+                state = self.delta[state][a];
+                if visitors[state].last() != Some(&i) {
+                    visitors[state].push(i);
+                }
+            }
+        }
+        visitors
+    }
+
+    /// The machine with every transition into `from` sent to `to`, the states no longer
+    /// reachable from state 0 dropped and the others kept in order.
+    fn redirected(&self, from: usize, to: usize) -> Dense {
+        let target = |t: usize| if t == from { to } else { t };
+        let mut reached = BTreeSet::from([0]);
+        let mut stack = vec![0];
+        while let Some(s) = stack.pop() {
+            for &t in &self.delta[s] {
+                if reached.insert(target(t)) {
+                    stack.push(target(t));
+                }
+            }
+        }
+        let kept: Vec<usize> = reached.into_iter().collect();
+        let mut number = vec![usize::MAX; self.len()];
+        for (i, &s) in kept.iter().enumerate() {
+            number[s] = i;
+        }
+        Dense {
+            delta: kept
+                .iter()
+                .map(|&s| self.delta[s].iter().map(|&t| number[target(t)]).collect())
+                .collect(),
+            output: kept.iter().map(|&s| self.output[s].clone()).collect(),
+            origin: kept.iter().map(|&s| self.origin[s]).collect(),
+        }
+    }
+}
+
+/// Merges states of `machine` while the result agrees with the network on every `evidence`
+/// sequence: the latest state first (the longest access word, the likeliest to rest on words
+/// the data does not contain), into the earliest state with its output that keeps the
+/// agreement. A merge of `q` changes only the runs of sequences that enter `q`, so only those
+/// are checked; one sweep over the states, stopped (keeping what it merged) once the machine
+/// steps spent pass `limit`.
+pub fn merge(machine: &Dense, evidence: &[Evidence], limit: u64) -> Dense {
+    let mut work = 0u64;
+    let mut current = machine.clone();
+    let mut visitors = current.visitors(evidence);
+    for original in (1..machine.len()).rev() {
+        let Some(q) = current.origin.iter().position(|&o| o == original) else {
+            continue;
+        };
+        let affected: Vec<&Evidence> = visitors[q].iter().map(|&i| &evidence[i]).collect();
+        if affected.is_empty() {
+            continue;
+        }
+        let cost: u64 = affected.iter().map(|e| e.word.len() as u64).sum();
+        for p in (0..q).filter(|&p| current.output[p] == current.output[q]) {
+            work += cost;
+            if work > limit {
+                return current;
+            }
+            let candidate = current.redirected(q, p);
+            if affected.iter().all(|e| candidate.agrees(e)) {
+                current = candidate;
+                visitors = current.visitors(evidence);
+                break;
+            }
+        }
+    }
+    current
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The machine of `delta` over `symbols` inputs with `outputs`.
+    fn machine(n: usize, symbols: usize, delta: &dyn Fn(usize, usize) -> usize, outputs: &[i64]) -> Dense {
+        Dense::new(
+            (0..n).map(|s| (0..symbols).map(|a| delta(s, a)).collect()).collect(),
+            outputs.iter().map(|&o| vec![o]).collect(),
+        )
+    }
+
+    /// The evidence of `word` under `m`.
+    fn evidence(m: &Dense, word: &[usize]) -> Evidence {
+        let mut state = 0;
+        let outputs = word
+            .iter()
+            .map(|&a| {
+                state = m.delta[state][a];
+                m.output[state].clone()
+            })
+            .collect();
+        Evidence {
+            word: word.to_vec(),
+            outputs,
+        }
+    }
+
+    /// Every word of `len` bits.
+    fn words(len: usize) -> Vec<Vec<usize>> {
+        (0..1usize << len)
+            .map(|w| (0..len).map(|i| (w >> i) & 1).collect())
+            .collect()
+    }
+
+    /// Parity of ones kept over two copies of the even state (2 and 3, entered by 1 1 and
+    /// then 0), where 3 slips on a one (back to even, not to odd).
+    fn slip() -> Dense {
+        let delta = |s: usize, a: usize| [[0, 1], [1, 2], [3, 1], [3, 0]][s][a];
+        machine(4, 2, &delta, &[0, 1, 0, 0])
+    }
+
+    /// The network's parity on words that reach state 3 of [`slip`] but never read a one there.
+    fn parity_evidence() -> Vec<Evidence> {
+        let parity = machine(2, 2, &|s, a| s ^ a, &[0, 1]);
+        let words: [&[usize]; 4] = [
+            &[1, 1, 0, 0],
+            &[0, 1, 0, 1, 1],
+            &[1, 1, 1, 1, 0],
+            &[1, 0, 1, 1, 0, 0, 0],
+        ];
+        words.iter().map(|w| evidence(&parity, w)).collect()
+    }
+
+    #[test]
+    fn a_distinction_the_evidence_never_needs_is_merged_away() {
+        let merged = merge(&slip(), &parity_evidence(), u64::MAX);
+        assert_eq!(merged.delta, [[0, 1], [1, 0]]);
+        assert_eq!(merged.output, [[0], [1]]);
+        assert_eq!(merged.origin, [0, 1]);
+    }
+
+    #[test]
+    fn a_distinction_the_evidence_shows_is_kept() {
+        // Output 1 after three ones in a row: every state is needed on words of length 4.
+        let delta = |s: usize, a: usize| if a == 1 { (s + 1).min(3) } else { 0 };
+        let run = machine(4, 2, &delta, &[0, 0, 0, 1]);
+        let data: Vec<Evidence> = words(4).iter().map(|w| evidence(&run, w)).collect();
+        assert_eq!(merge(&run, &data, u64::MAX), run);
+    }
+
+    #[test]
+    fn a_state_seen_only_at_the_last_step_is_kept() {
+        // Output 1 after exactly two ones in a row; state 3 (three or more) is reached only on
+        // the last step of words of length 3, so they say nothing about what follows it (merged
+        // into 0, five ones would give 1).
+        let delta = |s: usize, a: usize| if a == 1 { (s + 1).min(3) } else { 0 };
+        let run = machine(4, 2, &delta, &[0, 0, 1, 0]);
+        let data: Vec<Evidence> = words(3).iter().map(|w| evidence(&run, w)).collect();
+        assert_eq!(merge(&run, &data, u64::MAX), run);
+    }
+
+    #[test]
+    fn the_work_limit_stops_the_sweep() {
+        // Only 1 1 0 0 enters state 3 before its last step: its first candidate costs 4 steps.
+        assert_eq!(merge(&slip(), &parity_evidence(), 3), slip());
+        assert_eq!(merge(&slip(), &parity_evidence(), 4).len(), 3);
+    }
+}
