@@ -198,13 +198,19 @@ mod tests {
         assert_eq!(merged.origin, [0, 1]);
     }
 
+    /// The run of ones counted up to 3, with `outputs`, and its evidence on every word of `len`
+    /// bits: merging leaves it as it is.
+    fn kept_on_all_words(outputs: &[i64], len: usize) {
+        let delta = |s: usize, a: usize| if a == 1 { (s + 1).min(3) } else { 0 };
+        let run = machine(4, 2, &delta, outputs);
+        let data: Vec<Evidence> = words(len).iter().map(|w| evidence(&run, w)).collect();
+        assert_eq!(merge(&run, &data, u64::MAX), run);
+    }
+
     #[test]
     fn a_distinction_the_evidence_shows_is_kept() {
         // Output 1 after three ones in a row: every state is needed on words of length 4.
-        let delta = |s: usize, a: usize| if a == 1 { (s + 1).min(3) } else { 0 };
-        let run = machine(4, 2, &delta, &[0, 0, 0, 1]);
-        let data: Vec<Evidence> = words(4).iter().map(|w| evidence(&run, w)).collect();
-        assert_eq!(merge(&run, &data, u64::MAX), run);
+        kept_on_all_words(&[0, 0, 0, 1], 4);
     }
 
     #[test]
@@ -212,10 +218,7 @@ mod tests {
         // Output 1 after exactly two ones in a row; state 3 (three or more) is reached only on
         // the last step of words of length 3, so they say nothing about what follows it (merged
         // into 0, five ones would give 1).
-        let delta = |s: usize, a: usize| if a == 1 { (s + 1).min(3) } else { 0 };
-        let run = machine(4, 2, &delta, &[0, 0, 1, 0]);
-        let data: Vec<Evidence> = words(3).iter().map(|w| evidence(&run, w)).collect();
-        assert_eq!(merge(&run, &data, u64::MAX), run);
+        kept_on_all_words(&[0, 0, 1, 0], 3);
     }
 
     #[test]
