@@ -29,7 +29,9 @@
 //! (`round_steps`). When it and its polishing fail, growth rounds follow until the total budget
 //! (`max_total_steps`) is spent: each doubles the largest hidden size of the linear RNNs and of
 //! the generous shapes (`max_hidden` → 2·`max_hidden` → …) and searches the new sizes as the first
-//! round does (a success is shrunk the same way). There is no fixed cap; two principled bounds end
+//! round does (a success is shrunk the same way), its runs trained with the polishing's recipe
+//! (replay of the training sequences the network gets wrong, and a falling loss counting as
+//! progress: a rare event otherwise leaves the accuracy flat and the run stops). There is no fixed cap; two principled bounds end
 //! the growth of a kind of shape early: a linear RNN stops growing at `T · (inputs + 1)` hidden
 //! units (`T` the training length: its states lie in the span of `A^j B` and `A^j c`, `j < T`,
 //! so a larger one is equivalent to one of that size), and a generous shape stops at its
@@ -353,6 +355,13 @@ impl Searcher<'_> {
         };
         train.max_steps = train.max_steps.min(max_steps);
         train.loss_progress |= fully_linear;
+        if self.grown.is_some() {
+            // Growth rounds (the first round failed): the polishing's recipe, so events the
+            // batches seldom show are replayed and a falling loss keeps a run going while its
+            // accuracy is flat.
+            train.replay = self.opts.train.batch_size / 2;
+            train.loss_progress = true;
+        }
         if self.limit > 0 {
             // A candidate never runs past the task's remaining step budget.
             let left = self.limit.saturating_sub(self.total_steps);
