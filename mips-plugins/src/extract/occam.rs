@@ -48,13 +48,17 @@ impl Dense {
         self.delta.is_empty()
     }
 
-    /// True when the machine's output after every step of `e` is the network's.
-    fn agrees(&self, e: &Evidence) -> bool {
+    /// Whether the machine's output after every step of `e` is the network's, and the steps run
+    /// to tell (up to the first difference).
+    fn agrees(&self, e: &Evidence) -> (bool, u64) {
         let mut state = 0;
-        e.word.iter().zip(&e.outputs).all(|(&a, out)| {
+        for (step, (&a, out)) in e.word.iter().zip(&e.outputs).enumerate() {
             state = self.delta[state][a];
-            self.output[state] == *out
-        })
+            if self.output[state] != *out {
+                return (false, step as u64 + 1);
+            }
+        }
+        (true, e.word.len() as u64)
     }
 
     /// Per state, the evidence sequences that are in it before their last step (in order).
@@ -102,11 +106,13 @@ impl Dense {
 }
 
 /// Merges states of `machine` while the result agrees with the network on every `evidence`
-/// sequence: the latest state first (the longest access word, the likeliest to rest on words
-/// the data does not contain), into the earliest state with its output that keeps the
-/// agreement. A merge of `q` changes only the runs of sequences that enter `q`, so only those
-/// are checked; one sweep over the states, stopped (keeping what it merged) once the machine
-/// steps spent pass `limit`.
+/// sequence: the latest state `q` first (the longest access word, the likeliest to rest on
+/// words the data does not contain), with the earliest state `p` of its output that keeps the
+/// agreement — `q` into `p` (keeping `p`'s transitions), else `p` into `q` (keeping `q`'s: the
+/// slip may be the earlier state's). Merging `a` into `b` changes only the runs of sequences
+/// that enter `a`, so only those are checked, and only when some enters it before its last
+/// step. One sweep over the states, stopped (keeping what it merged) once the machine steps
+/// run reach `limit`.
 pub fn merge(machine: &Dense, evidence: &[Evidence], limit: u64) -> Dense {
     let mut work = 0u64;
     let mut current = machine.clone();
@@ -115,18 +121,18 @@ pub fn merge(machine: &Dense, evidence: &[Evidence], limit: u64) -> Dense {
         let Some(q) = current.origin.iter().position(|&o| o == original) else {
             continue;
         };
-        let affected: Vec<&Evidence> = visitors[q].iter().map(|&i| &evidence[i]).collect();
-        if affected.is_empty() {
-            continue;
-        }
-        let cost: u64 = affected.iter().map(|e| e.word.len() as u64).sum();
-        for p in (0..q).filter(|&p| current.output[p] == current.output[q]) {
-            work += cost;
-            if work > limit {
+        let candidates = (0..q).filter(|&p| current.output[p] == current.output[q]);
+        for (from, to) in candidates.flat_map(|p| [(q, p), (p, q)]).filter(|&(from, _)| from != 0) {
+            if work >= limit {
                 return current;
             }
-            let candidate = current.redirected(q, p);
-            if affected.iter().all(|e| candidate.agrees(e)) {
+            let candidate = current.redirected(from, to);
+            let agrees = visitors[from].iter().all(|&i| {
+                let (agrees, steps) = candidate.agrees(&evidence[i]);
+                work += steps;
+                agrees
+            });
+            if agrees && !visitors[from].is_empty() {
                 current = candidate;
                 visitors = current.visitors(evidence);
                 break;
@@ -223,8 +229,26 @@ mod tests {
 
     #[test]
     fn the_work_limit_stops_the_sweep() {
-        // Only 1 1 0 0 enters state 3 before its last step: its first candidate costs 4 steps.
-        assert_eq!(merge(&slip(), &parity_evidence(), 3), slip());
-        assert_eq!(merge(&slip(), &parity_evidence(), 4).len(), 3);
+        // The first candidate (state 3 into 0) runs 4 steps of 1 1 0 0 and holds.
+        assert_eq!(merge(&slip(), &parity_evidence(), 0), slip());
+        assert_eq!(merge(&slip(), &parity_evidence(), 1).len(), 3);
+        assert_eq!(merge(&slip(), &parity_evidence(), u64::MAX).len(), 2);
+    }
+
+    #[test]
+    fn a_slip_of_the_earlier_copy_gives_way_to_the_later_one() {
+        // Parity with two copies of the odd state: 1 (entered from even by a one) slips on a one
+        // (stays odd), 2 (entered from 1 by a zero) is right. The data never reads a one in 1,
+        // so 2 into 1 is refuted and 1 into 2 holds.
+        let delta = |s: usize, a: usize| [[0, 1], [2, 1], [2, 0]][s][a];
+        let copies = machine(3, 2, &delta, &[0, 1, 1]);
+        let parity = machine(2, 2, &|s, a| s ^ a, &[0, 1]);
+        let data: Vec<Evidence> = [[1, 0, 1, 0], [0, 1, 0, 0]]
+            .iter()
+            .map(|w| evidence(&parity, w))
+            .collect();
+        let merged = merge(&copies, &data, u64::MAX);
+        assert_eq!(merged.delta, [[0, 1], [1, 0]]);
+        assert_eq!(merged.origin, [0, 2]);
     }
 }
