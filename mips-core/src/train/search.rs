@@ -31,10 +31,11 @@
 //! the generous shapes (`max_hidden` → 2·`max_hidden` → …) and searches the new sizes as the first
 //! round does (a success is shrunk the same way), its runs trained with the polishing's recipe
 //! (replay of the training sequences the network gets wrong, and a falling loss counting as
-//! progress: a rare event otherwise leaves the accuracy flat and the run stops). There is no fixed cap; two principled bounds end
-//! the growth of a kind of shape early: a linear RNN stops growing at `T · (inputs + 1)` hidden
-//! units (`T` the training length: its states lie in the span of `A^j B` and `A^j c`, `j < T`,
-//! so a larger one is equivalent to one of that size), and a generous shape stops at its
+//! progress: a rare event otherwise leaves the accuracy flat and the run stops). There is no
+//! fixed cap; two principled bounds end the growth of a kind of shape early: a linear RNN stops
+//! growing at `T · (inputs + 1)` hidden units (`T` the training length: its states lie in the
+//! span of `A^j B` and `A^j c`, `j < T`, so a larger one is equivalent to one of that size),
+//! and a generous shape stops at its
 //! plateau (three hidden sizes in a row without a point of accuracy, counted over all rounds).
 //! When every generous shape has reached its plateau, they are widened (every hidden-layer
 //! width doubled) and grow again from the smallest hidden size: width grows like the state,

@@ -4,12 +4,12 @@
 //! An L*-style learner tells states apart by any word the network answers differently, including
 //! words the task's data almost never contains, where a network that is exact on the data can
 //! still be wrong (an alternation run that restarts right after a long one). Such a distinction
-//! costs states and makes the machine copy the network's slip at longer lengths. Here a state is
-//! merged into an earlier one (every transition into it is redirected; states only it reached
-//! are dropped) when the merged machine still gives the network's rounded output at every step
-//! of the evidence: the coarsest machine consistent with the network on the data, as the
-//! minimal-description-length rule prefers. Only states the evidence visits before a sequence's
-//! last step are merged, so the data speaks about what follows them.
+//! costs states and makes the machine copy the network's slip at longer lengths. Here two states
+//! with one output are merged (every transition into one is redirected to the other; states only
+//! it reached are dropped) when the merged machine still gives the network's rounded output at
+//! every step of the evidence: the coarsest machine consistent with the network on the data, as
+//! the minimal-description-length rule prefers. Only states the evidence visits before a
+//! sequence's last step are merged away, so the data speaks about what follows them.
 
 use std::collections::BTreeSet;
 
@@ -122,7 +122,8 @@ pub fn merge(machine: &Dense, evidence: &[Evidence], limit: u64) -> Dense {
             continue;
         };
         let candidates = (0..q).filter(|&p| current.output[p] == current.output[q]);
-        for (from, to) in candidates.flat_map(|p| [(q, p), (p, q)]).filter(|&(from, _)| from != 0) {
+        let pairs = candidates.flat_map(|p| [(q, p), (p, q)]);
+        for (from, to) in pairs.filter(|&(from, _)| from != 0 && !visitors[from].is_empty()) {
             if work >= limit {
                 return current;
             }
@@ -132,7 +133,7 @@ pub fn merge(machine: &Dense, evidence: &[Evidence], limit: u64) -> Dense {
                 work += steps;
                 agrees
             });
-            if agrees && !visitors[from].is_empty() {
+            if agrees {
                 current = candidate;
                 visitors = current.visitors(evidence);
                 break;
