@@ -35,16 +35,16 @@
 //! fixed cap; two principled bounds end the growth of a kind of shape early: a linear RNN stops
 //! growing at `T · (inputs + 1)` hidden units (`T` the training length: its states lie in the
 //! span of `A^j B` and `A^j c`, `j < T`, so a larger one is equivalent to one of that size),
-//! and a generous shape stops at its
-//! plateau (three hidden sizes in a row without a point of accuracy, counted over all rounds).
+//! and a generous shape stops at its plateau (three hidden sizes in a row without a point of
+//! accuracy, counted over all rounds).
 //! When every generous shape has reached its plateau, they are widened (every hidden-layer
 //! width doubled) and grow again from the smallest hidden size: width grows like the state,
 //! until the budget is spent or a widening gains less than a point of accuracy (the plateau
 //! rule over widths: labels no network explains stop there, not at the budget). The search is
-//! exhausted when the linear RNNs reached their bound and the widths stopped. The most accurate network the growth
-//! trained is then polished with the steps left in the budget (at least `polish_steps`). A task
-//! the first round solves never reaches growth, so its network does not depend on
-//! `max_total_steps`.
+//! exhausted when the linear RNNs reached their bound and the widths stopped. The most accurate
+//! network the growth trained is then polished with the steps left in the budget (at least
+//! `polish_steps`). A task the first round solves never reaches growth, so its network does not
+//! depend on `max_total_steps`.
 //!
 //! Budgets: optimizer steps per run (`max_steps`, with `patience`), steps of the first round
 //! (`round_steps`) and in total (`max_total_steps`), both deterministic, and wall time per task
@@ -360,7 +360,7 @@ impl Searcher<'_> {
             // Growth rounds (the first round failed): the polishing's recipe, so events the
             // batches seldom show are replayed and a falling loss keeps a run going while its
             // accuracy is flat.
-            train.replay = self.opts.train.batch_size / 2;
+            train.replay = self.replayed_per_batch();
             train.loss_progress = true;
         }
         if self.limit > 0 {
@@ -582,6 +582,11 @@ impl Searcher<'_> {
         Ok((best, StopReason::Found))
     }
 
+    /// Training sequences replayed in every batch of the polishing and of growth runs: half.
+    fn replayed_per_batch(&self) -> usize {
+        self.opts.train.batch_size / 2
+    }
+
     /// Trains `from` further when it is a near miss (see the module docs), `steps` steps per
     /// seed; returns the first seed's run that reaches 100%.
     fn polish(&mut self, from: Option<(Network, RunReport)>, steps: usize) -> Result<Option<(Network, RunReport)>> {
@@ -595,7 +600,7 @@ impl Searcher<'_> {
             max_steps: steps,
             patience: 0,
             schedule: super::run::Schedule::Cosine { floor: 0.0 },
-            replay: self.opts.train.batch_size / 2,
+            replay: self.replayed_per_batch(),
             ..self.opts.train.clone()
         };
         let seeds: Vec<u64> = (0..self.opts.seeds as u64)

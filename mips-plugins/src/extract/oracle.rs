@@ -334,16 +334,21 @@ fn evidence(samples: &Samples, traj: &Trajectory) -> Evidence {
     Evidence { word, outputs }
 }
 
-/// The learned hypothesis after Occam merges ([`occam::merge`]) on the core sequences: a merged
+/// The learned `hypothesis` after Occam merges ([`occam::merge`]) on the core sequences: a merged
 /// machine the equivalence query refutes gets the query's sequence as more evidence and is
 /// merged again from the hypothesis, at most once per hypothesis state (each round's evidence
 /// refutes that round's machine, so no machine comes back); the hypothesis when no merged
 /// machine holds. Merging spends at most `oracle-budget` machine steps per round.
-fn merged(table: &Table, samples: &Samples, opts: &ExtractOptions, equivalence: &Equivalence) -> Result<Dense, String> {
-    let hypothesis = table.dense();
+fn merged(
+    hypothesis: &Dense,
+    table: &Table,
+    samples: &Samples,
+    opts: &ExtractOptions,
+    equivalence: &Equivalence,
+) -> Result<Dense, String> {
     let mut data: Vec<Evidence> = samples.core.iter().map(|t| evidence(samples, t)).collect();
     for _ in 0..hypothesis.len() {
-        let merged = occam::merge(&hypothesis, &data, opts.oracle_budget as u64);
+        let merged = occam::merge(hypothesis, &data, opts.oracle_budget as u64);
         if merged.len() == hypothesis.len() {
             break;
         }
@@ -352,7 +357,7 @@ fn merged(table: &Table, samples: &Samples, opts: &ExtractOptions, equivalence: 
             Some(inputs) => data.push(evidence(samples, &Trajectory::run(table.net, &inputs)?)),
         }
     }
-    Ok(hypothesis)
+    Ok(hypothesis.clone())
 }
 
 /// The word of `inputs` up to and including the first step where the hypothesis's output
@@ -435,7 +440,7 @@ pub fn extract(
 ) -> Result<Candidate, String> {
     let table = learn(net, samples, opts, equivalence).map_err(|e| format!("oracle: {e}"))?;
     let hypothesis = table.dense();
-    let merged = merged(&table, samples, opts, equivalence).map_err(|e| format!("oracle: {e}"))?;
+    let merged = merged(&hypothesis, &table, samples, opts, equivalence).map_err(|e| format!("oracle: {e}"))?;
     let finish = |dense: &Dense| {
         finish_finite(
             &built(dense, &table, samples),
